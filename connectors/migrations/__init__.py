@@ -1,0 +1,50 @@
+"""Numbered schema migrations.
+
+Each module ``mNNN_<what>.py`` in this package defines ``apply(db)``. They run in
+number order, once each, and the numbers applied are kept in ``_migrations``.
+Adding a table means adding a module with the next number, never editing an old one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+Migration = tuple[int, str, Callable[[Database], None]]
+
+
+def discover() -> list[Migration]:
+    found: list[Migration] = []
+    for info in pkgutil.iter_modules(__path__):
+        if not (info.name.startswith("m") and info.name[1:4].isdigit()):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found.append((int(info.name[1:4]), info.name, module.apply))
+    numbers = [number for number, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise RuntimeError(f"two migrations share a number: {sorted(numbers)}")
+    return sorted(found)
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every migration not yet applied; return the names applied now."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    )
+    done = {row[0] for row in db.execute("SELECT number FROM _migrations").fetchall()}
+    applied = []
+    for number, name, apply in discover():
+        if number in done:
+            continue
+        with db.conn:
+            apply(db)
+            db.execute(
+                "INSERT INTO _migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                [number, name, datetime.now(UTC).isoformat(timespec="seconds")],
+            )
+        applied.append(name)
+    return applied

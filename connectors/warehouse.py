@@ -1,0 +1,105 @@
+"""The SQLite warehouse: opening, migrating, idempotent chunk writes and reads.
+
+Only ``connectors`` writes SQL. Everything above it gets plain rows or DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from connectors.migrations import migrate
+
+SESSION_MEASURES = (
+    "sessions",
+    "engaged_sessions",
+    "orders",
+    "revenue",
+    "add_to_carts",
+    "checkouts",
+    "key_events",
+)
+USER_MEASURES = ("total_users", "new_users", "active_users")
+AD_MEASURES = ("ad_cost", "ad_clicks", "ad_impressions")
+
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "ga4_sessions": ("store", "date", "channel", "device", "visitor"),
+    "ga4_users": ("store", "date"),
+    "ga4_ads": ("store", "date", "channel", "campaign"),
+}
+
+
+def open_database(path: str | Path | None = None) -> Database:
+    """Open (creating if needed) and migrate the warehouse. ``None`` means in memory."""
+    if path is None:
+        db = Database(memory=True)
+    else:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = Database(Path(path))
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=10000")
+    migrate(db)
+    return db
+
+
+def write_chunk(
+    db: Database,
+    table: str,
+    rows: Sequence[Mapping[str, Any]],
+    chunk: Mapping[str, Any],
+) -> None:
+    """Upsert one date chunk's rows and its metadata in a single transaction.
+
+    Rows of the chunk's store and date range that the source no longer returns are
+    deleted, so a re-pull that shrinks (GA4 reprocessing) leaves exactly what GA4 says.
+    """
+    with db.conn:
+        db.execute(
+            f"DELETE FROM {table} WHERE store = ? AND date BETWEEN ? AND ?",
+            [chunk["store"], chunk["start_date"], chunk["end_date"]],
+        )
+        if rows:
+            db.table(table).upsert_all([dict(row) for row in rows], pk=TABLE_KEYS[table])
+        db.table("ga4_chunks").upsert(dict(chunk), pk=("store", "report", "start_date", "end_date"))
+
+
+def date_range_frame(
+    db: Database,
+    table: str,
+    store: str,
+    start: date,
+    end: date,
+    measures: Iterable[str],
+    by: Sequence[str] = (),
+    where: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Daily sums of ``measures`` between ``start`` and ``end`` (inclusive), grouped by
+    ``date`` plus the columns in ``by``, optionally filtered by equality in ``where``."""
+    keys = ["date", *by]
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in measures)
+    filters = "".join(f" AND {column} = :w_{column}" for column in (where or {}))
+    params: dict[str, Any] = {"store": store, "start": start.isoformat(), "end": end.isoformat()}
+    params.update({f"w_{column}": value for column, value in (where or {}).items()})
+    sql = (
+        f"SELECT {', '.join(keys)}, {sums} FROM {table} "
+        f"WHERE store = :store AND date BETWEEN :start AND :end{filters} "
+        f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}"
+    )
+    cursor = db.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def chunks_overlapping(db: Database, store: str, start: date, end: date) -> list[dict[str, Any]]:
+    """Chunk metadata rows whose range overlaps [start, end], for caveats."""
+    return list(
+        db.query(
+            "SELECT * FROM ga4_chunks WHERE store = ? AND start_date <= ? AND end_date >= ?",
+            [store, end.isoformat(), start.isoformat()],
+        )
+    )
