@@ -1,58 +1,15 @@
-"""The KPI catalogue: one declarative entry per KPI.
+"""The KPI catalogue: one declarative entry per KPI (SPEC §7).
 
-A KPI is a formula over stored sums: ``numerator`` (over ``denominator`` for a ratio),
-then an optional ``transform``. Ratios are always ratios of sums over the whole period,
-never averages of daily ratios. Adding a KPI means adding an entry here.
+Adding a KPI means adding an entry here (GA4) or in ``catalogue_orders`` (orders).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kpi.catalogue_orders import ORDER_METRICS
+from kpi.metric import Metric
+from kpi.metric import sum_of as _s
 
-# Where a sum comes from. "sessions": ga4_sessions (date x channel x device x visitor);
-# "users": ga4_users (day grain, never summed across dimensions); "ads": ga4_ads
-# (date x channel x campaign); "orders": per-period aggregates over the orders table.
-SOURCES = ("sessions", "users", "ads", "orders")
-
-
-@dataclass(frozen=True)
-class Sum:
-    """Σ ``measure`` from ``source``, optionally only where a dimension equals a value."""
-
-    measure: str
-    source: str = "sessions"
-    where: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    label_en: str
-    label_it: str
-    aliases: tuple[str, ...]
-    numerator: Sum
-    denominator: Sum | None = None
-    transform: str = "none"  # none | one_minus (1 - n/d) | minus_one (n/d - 1)
-    unit: str = "count"  # currency | count | ratio | multiple
-    direction: str = "up"  # up: higher is better | down: lower is better
-    source: str = "GA4"
-    formula: str = ""
-
-    @property
-    def is_ratio(self) -> bool:
-        return self.denominator is not None
-
-    @property
-    def sources(self) -> frozenset[str]:
-        parts = [self.numerator] + ([self.denominator] if self.denominator else [])
-        return frozenset(part.source for part in parts)
-
-
-def _s(measure: str, source: str = "sessions", **where: str) -> Sum:
-    return Sum(measure, source, tuple(sorted(where.items())))
-
-
-CATALOGUE: tuple[Metric, ...] = (
+GA4_METRICS: tuple[Metric, ...] = (
     Metric("revenue", "Revenue", "Fatturato", ("fatturato", "ricavi", "sales", "vendite"),
            _s("revenue"), unit="currency", formula="Σ purchase revenue"),
     Metric("orders", "Orders", "Ordini", ("ordini", "purchases", "acquisti", "transactions"),
@@ -123,5 +80,7 @@ CATALOGUE: tuple[Metric, ...] = (
            _s("revenue"), _s("ad_cost", "ads"), transform="minus_one", unit="ratio",
            formula="(revenue − ad_cost) / ad_cost"),
 )
+
+CATALOGUE: tuple[Metric, ...] = GA4_METRICS + ORDER_METRICS
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in CATALOGUE}
