@@ -1,8 +1,9 @@
-"""`kpibot check-config`: not built yet."""
+"""`kpibot check-config`: validate the config and the environment, listing every problem."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -10,4 +11,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("kpibot check-config is not built yet")
+    import os
+    from pathlib import Path
+
+    from bot.config import ConfigError, config_path, environment_problems, load_settings
+
+    path = config_path(args.config, os.environ, Path.cwd())
+    problems, warnings = environment_problems(os.environ)
+    settings = None
+    try:
+        settings = load_settings(path)
+    except ConfigError as error:
+        problems = error.problems + problems
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 2
+    assert settings is not None
+    stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property})" for s in settings.stores)
+    print(f"{path}: OK. Database: {settings.database}. Stores: {stores}.")
+    return 0

@@ -1,0 +1,62 @@
+"""Builds the official GA4 Data API client from the environment."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+class Ga4SetupError(Exception):
+    exit_code = 2
+
+
+def build_client(environ: Mapping[str, str]) -> Any:
+    """A ``BetaAnalyticsDataClient``.
+
+    With ``KPIBOT_GA4_ENDPOINT`` set to an ``http://`` URL (a proxy or the emulator) it
+    uses the REST transport and anonymous credentials; otherwise the service-account key
+    in ``GOOGLE_APPLICATION_CREDENTIALS``.
+    """
+    from google.analytics.data_v1beta import BetaAnalyticsDataClient
+    from google.api_core.client_options import ClientOptions
+
+    endpoint = environ.get("KPIBOT_GA4_ENDPOINT", "").strip()
+    if endpoint.startswith("http://"):
+        from google.auth.credentials import AnonymousCredentials
+
+        return BetaAnalyticsDataClient(
+            credentials=AnonymousCredentials(), transport="rest",
+            client_options=ClientOptions(api_endpoint=endpoint.rstrip("/")),
+        )
+    key_file = environ.get("GOOGLE_APPLICATION_CREDENTIALS", "")
+    if not key_file:
+        raise Ga4SetupError(
+            "GOOGLE_APPLICATION_CREDENTIALS is not set: point it to the GA4 service-account key file "
+            "(see 'Connect GA4' in the README), or set KPIBOT_GA4_ENDPOINT to use the emulator."
+        )
+    from google.oauth2 import service_account
+
+    try:
+        credentials = service_account.Credentials.from_service_account_file(
+            key_file, scopes=["https://www.googleapis.com/auth/analytics.readonly"])
+    except (OSError, ValueError) as error:
+        raise Ga4SetupError(
+            f"cannot read the service-account key file {key_file} ({type(error).__name__}): "
+            "download a JSON key for the service account and set GOOGLE_APPLICATION_CREDENTIALS to it."
+        ) from None
+    options = ClientOptions(api_endpoint=endpoint) if endpoint else None
+    return BetaAnalyticsDataClient(credentials=credentials, client_options=options)
+
+
+def service_account_email(environ: Mapping[str, str]) -> str | None:
+    """The ``client_email`` of the key file, to name in permission errors (never the key)."""
+    path = environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            email = json.load(handle).get("client_email")
+    except (OSError, ValueError):
+        return None
+    return email if isinstance(email, str) else None

@@ -1,0 +1,114 @@
+"""Syncing a store's GA4 reports into the warehouse: ranges, chunks, state and run log.
+
+Backfills use few, multi-day requests (up to ``CHUNK_DAYS`` per request, paged). Every
+incremental run re-pulls the trailing days GA4 may still be processing. Each chunk is
+written in one transaction, so an interrupted sync leaves whole chunks and a re-run
+converges to the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from connectors.ga4_fetch import Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
+from connectors.ga4_reports import REPORTS, ReportSpec
+from connectors.sync_log import finish_run, start_run, synced_through, update_synced_through
+from connectors.warehouse import write_chunk
+
+CHUNK_DAYS = 400  # a year and more per request: ~50 rows a day fit easily in one page
+REPULL_DAYS = 3  # GA4 keeps processing the last 24-48 hours
+BACKFILL_DAYS = 400
+
+Progress = Callable[[str, int, int, int], None]  # report, chunk done, chunks, rows so far
+
+
+@dataclass
+class SyncResult:
+    store: str
+    start: date
+    end: date
+    rows: int = 0
+    requests: int = 0
+    quota_used: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def plan_range(db: Database, store: str, as_of: date, since: date | None = None, until: date | None = None,
+               backfill_days: int = BACKFILL_DAYS) -> tuple[date, date]:
+    """The dates to pull: explicit, or from the last synced day minus the re-pull window."""
+    end = until or as_of - timedelta(days=1)
+    if since:
+        return since, end
+    last = synced_through(db, store, [spec.name for spec in REPORTS])
+    if last is None:
+        return end - timedelta(days=backfill_days - 1), end
+    return min(last - timedelta(days=REPULL_DAYS - 1), end), end
+
+
+def date_chunks(start: date, end: date, days: int = CHUNK_DAYS) -> list[tuple[date, date]]:
+    chunks = []
+    while start <= end:
+        chunk_end = min(end, start + timedelta(days=days - 1))
+        chunks.append((start, chunk_end))
+        start = chunk_end + timedelta(days=1)
+    return chunks
+
+
+def sync_store(db: Database, client: Any, store: str, property_id: str, start: date, end: date, *,
+               clock: Callable[[], datetime], reports: Sequence[ReportSpec] = REPORTS,
+               retry: RetryPolicy | None = None, progress: Progress | None = None,
+               service_account: str | None = None) -> SyncResult:
+    """Pull ``reports`` for [start, end]; a 400 stops one report, other errors stop the sync."""
+    result = SyncResult(store, start, end)
+    run_id = start_run(db, store, clock())
+    try:
+        for spec in reports:
+            try:
+                _sync_report(db, client, spec, result, property_id, clock, retry, progress, service_account)
+            except Ga4ReportError as error:
+                result.errors[spec.name] = str(error)
+    except Exception as error:
+        finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, str(error))
+        raise
+    summary = "; ".join(f"{name}: {message}" for name, message in result.errors.items()) or None
+    finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, summary)
+    return result
+
+
+def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult, property_id: str,
+                 clock: Callable[[], datetime], retry: RetryPolicy | None, progress: Progress | None,
+                 service_account: str | None) -> None:
+    chunks = date_chunks(result.start, result.end)
+    for index, (chunk_start, chunk_end) in enumerate(chunks, start=1):
+        try:
+            chunk = fetch_report(client, property_id, spec, result.store, chunk_start, chunk_end,
+                                 retry=retry, service_account=service_account)
+        except Ga4ReportError:
+            result.requests += 1
+            raise
+        write_chunk(db, spec.table, chunk.rows,
+                    _chunk_metadata(spec, result.store, chunk_start, chunk_end, chunk, clock()))
+        update_synced_through(db, result.store, spec.name, chunk_end, clock())
+        result.rows += len(chunk.rows)
+        result.requests += chunk.requests
+        result.quota_used += chunk.quota_used
+        if progress:
+            progress(spec.name, index, len(chunks), result.rows)
+
+
+def _chunk_metadata(spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,
+                    fetched_at: datetime) -> dict[str, Any]:
+    return {"store": store, "report": spec.name, "start_date": start.isoformat(),
+            "end_date": end.isoformat(), "currency": chunk.currency, "time_zone": chunk.time_zone,
+            "thresholded": int(chunk.thresholded), "other_row": int(chunk.other_row),
+            "sampled": int(chunk.sampled), "rows": len(chunk.rows),
+            "fetched_at": fetched_at.isoformat(timespec="seconds")}

@@ -1,0 +1,86 @@
+"""Test support: the GA4 emulator with the official client, and synced demo warehouses."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from connectors.emulator.demo_shop import DemoShop, build_demo_shop
+from connectors.emulator.server import RunningEmulator, serve_emulator
+from connectors.ga4_client import build_client
+from connectors.ga4_fetch import RetryPolicy
+from connectors.ga4_sync import sync_store
+from connectors.warehouse import open_database
+
+STORE = "demo-shop"
+PROPERTY = "100000001"
+AS_OF = date(2026, 11, 24)
+
+
+def no_sleep_retry() -> RetryPolicy:
+    return RetryPolicy(sleep=lambda seconds: None)
+
+
+def fixed_clock() -> datetime:
+    return datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+@contextmanager
+def emulator(shop: DemoShop, property_id: str | None = None) -> Iterator[tuple[RunningEmulator, Any]]:
+    with serve_emulator(shop, property_id=property_id) as running:
+        yield running, build_client({"KPIBOT_GA4_ENDPOINT": running.url})
+
+
+def sync_all(db: Database, client: Any, start: date, end: date, **kwargs: Any) -> Any:
+    kwargs.setdefault("retry", no_sleep_retry())
+    return sync_store(db, client, STORE, PROPERTY, start, end, clock=fixed_clock, **kwargs)
+
+
+@lru_cache(maxsize=8)
+def demo_shop(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> DemoShop:
+    return build_demo_shop(as_of, days, planted)
+
+
+_CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
+
+
+def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Database:
+    """A warehouse with the demo shop synced through the real client (cached per worker)."""
+    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}.db"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        building = cached.with_suffix(f".{datetime.now().timestamp()}.tmp")
+        db = open_database(building)
+        with emulator(demo_shop(as_of, days, planted)) as (_, client):
+            sync_all(db, client, as_of - timedelta(days=days), as_of - timedelta(days=1))
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        building.replace(cached)
+    shutil.copyfile(cached, path)
+    return open_database(path)
+
+
+def demo_frames(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> dict[str, pd.DataFrame]:
+    """The emulator's own rows with ISO dates and warehouse column names, for independent sums."""
+    shop = demo_shop(as_of, days, planted)
+    renames = {"sessionDefaultChannelGroup": "channel", "deviceCategory": "device",
+               "newVsReturning": "visitor", "engagedSessions": "engaged_sessions",
+               "ecommercePurchases": "orders", "purchaseRevenue": "revenue", "addToCarts": "add_to_carts",
+               "keyEvents": "key_events", "totalUsers": "total_users", "newUsers": "new_users",
+               "activeUsers": "active_users", "sessionCampaignName": "campaign",
+               "advertiserAdCost": "ad_cost", "advertiserAdClicks": "ad_clicks",
+               "advertiserAdImpressions": "ad_impressions"}
+    out = {}
+    for name, frame in (("sessions", shop.sessions), ("users", shop.users), ("ads", shop.ads)):
+        frame = frame.rename(columns=renames).copy()
+        frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
+        out[name] = frame
+    return out

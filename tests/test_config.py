@@ -1,0 +1,112 @@
+"""Config loading and validation (SPEC §4): every problem at once, each naming file, store and key."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, config_path, load_settings
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "kpibot.example.toml"
+
+GOOD = """
+[kpibot]
+database = "data/k.db"
+[[stores]]
+name = "shop-it"
+ga4_property = "123"
+channels = ["C0AAA"]
+digest_channel = "C0AAA"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kpibot.toml"
+    path.write_text(text)
+    return path
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        load_settings(write(tmp_path, text))
+    return error.value.problems
+
+
+def test_the_example_file_is_valid_and_typed():
+    settings = load_settings(EXAMPLE)
+    assert [s.name for s in settings.stores] == ["shop-it", "shop-us"]
+    us = settings.store("shop-us")
+    assert us.digest_time == time(8, 30) and us.language == "en" and us.ltv_months == 24
+    assert settings.store("shop-it").target_for("revenue").period == "month"
+    assert settings.database == EXAMPLE.parent / "kpibot.db"
+
+
+def test_defaults_and_relative_database_path(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD))
+    store = settings.stores[0]
+    assert settings.database == tmp_path / "data" / "k.db"
+    assert (store.language, store.timezone, store.margin, store.ltv_months) == ("it", "Europe/Rome", 0.30, 12)
+    assert store.target_for("email_revenue_share").is_default
+
+
+def test_every_problem_is_reported_at_once_with_file_store_and_key(tmp_path):
+    text = GOOD + """
+language = "fr"
+timezone = "Mars/Olympus"
+digest_time = "8am"
+margin = 3
+[stores.targets]
+cvr = { min = 2.5 }
+aov = { min = 90, max = 50 }
+revenu = { min = 10.0 }
+"""
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 7
+    joined = "\n".join(problems)
+    assert "kpibot.toml: stores[0] (shop-it).targets.cvr.min must be a fraction between 0 and 1" in joined
+    assert "got 2.5" in joined
+    for key in ("language", "timezone", "digest_time", "margin", "targets.aov", "targets.revenu"):
+        assert f"stores[0] (shop-it).{key}" in joined
+    assert "did you mean 'revenue'" in joined
+
+
+def test_percent_written_as_whole_number_gets_a_hint(tmp_path):
+    problems = problems_of(tmp_path, GOOD + "[stores.targets]\nemail_revenue_share = { min = 15 }\n")
+    assert "write 0.15 for 15%" in problems[0]
+
+
+def test_unknown_keys_and_secrets_in_the_file_are_refused(tmp_path):
+    problems = problems_of(tmp_path, GOOD + 'digest_chanel = "C0AAA"\nslack = "xoxb-123-456-abc"\n')
+    joined = "\n".join(problems)
+    assert "did you mean 'digest_channel'" in joined
+    assert "looks like a secret" in joined and "xoxb-123" not in joined
+
+
+def test_missing_file_and_bad_toml_say_how_to_fix(tmp_path):
+    with pytest.raises(ConfigError, match="cp kpibot.example.toml kpibot.toml"):
+        load_settings(tmp_path / "nope.toml")
+    assert "line" in problems_of(tmp_path, "[kpibot\n")[0]
+
+
+def test_config_path_precedence(tmp_path):
+    assert config_path("a.toml", {"KPIBOT_CONFIG": "b.toml"}, tmp_path) == Path("a.toml")
+    assert config_path(None, {"KPIBOT_CONFIG": "b.toml"}, tmp_path) == Path("b.toml")
+    assert config_path(None, {}, tmp_path) == tmp_path / "kpibot.toml"
+
+
+def test_check_config_lists_problems_and_exits_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-value-123")
+    path = write(tmp_path, GOOD + 'language = "fr"\ncurrency = "EURO"\n')
+    assert main(["--config", str(path), "check-config"]) == 2
+    err = capsys.readouterr().err
+    assert "stores[0] (shop-it).language" in err and "stores[0] (shop-it).currency" in err
+    assert "2 problem(s) found." in err
+    assert "xoxb-secret-value-123" not in err
+
+
+def test_check_config_ok(tmp_path, capsys):
+    assert main(["--config", str(EXAMPLE), "check-config"]) == 0
+    assert "OK" in capsys.readouterr().out

@@ -1,0 +1,135 @@
+"""The GA4 connector against the emulator, through the official client over HTTP."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from connectors.ga4_fetch import Ga4AccessError
+from connectors.ga4_sync import plan_range
+from connectors.sync_log import last_runs
+from connectors.warehouse import open_database
+from tests.support.ga4 import AS_OF, STORE, demo_frames, demo_shop, emulator, sync_all
+
+START, END = AS_OF - timedelta(days=120), AS_OF - timedelta(days=1)
+
+
+def table(db, name: str) -> pd.DataFrame:
+    frame = pd.DataFrame(list(db.query(f"SELECT * FROM {name}")))
+    return frame.sort_values(list(frame.columns[:5])).reset_index(drop=True)
+
+
+@pytest.fixture
+def synced():
+    db = open_database()
+    with emulator(demo_shop()) as (running, client):
+        result = sync_all(db, client, START, END)
+        yield db, result, running, client
+
+
+def test_synced_range_equals_independent_sums_by_day_and_channel(synced):
+    db, result, _, _ = synced
+    raw = demo_frames()["sessions"]
+    raw = raw[(raw["date"] >= START.isoformat()) & (raw["date"] <= END.isoformat())]
+    stored = table(db, "ga4_sessions")
+    for keys in (["date"], ["channel"], ["date", "channel"]):
+        expected = raw.groupby(keys)[["sessions", "orders", "revenue", "checkouts"]].sum()
+        got = stored.groupby(keys)[["sessions", "orders", "revenue", "checkouts"]].sum()
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, rtol=1e-9)
+    users = demo_frames()["users"].set_index("date").loc[START.isoformat():END.isoformat(), "total_users"]
+    assert table(db, "ga4_users").set_index("date")["total_users"].tolist() == users.tolist()
+    assert result.ok and result.rows == len(stored) + len(users) + len(table(db, "ga4_ads"))
+
+
+def test_syncing_twice_or_overlapping_ranges_leaves_identical_tables(synced):
+    db, _, _, client = synced
+    before = {name: table(db, name) for name in ("ga4_sessions", "ga4_users", "ga4_ads")}
+    sync_all(db, client, START, END)
+    sync_all(db, client, START + timedelta(days=30), END - timedelta(days=10))
+    sync_all(db, client, START - timedelta(days=5), START + timedelta(days=40))
+    for name, frame in before.items():
+        after = table(db, name)
+        after = after[after["date"] >= START.isoformat()].reset_index(drop=True)
+        pd.testing.assert_frame_equal(after, frame)
+
+
+def test_429_and_503_are_retried_and_the_sync_succeeds():
+    db = open_database()
+    with emulator(demo_shop()) as (running, client):
+        running.state.inject(429, 2)
+        running.state.inject(503, 2)
+        result = sync_all(db, client, START, END)
+    assert result.ok
+    assert result.requests == 3 + 4  # three reports in one chunk each, plus four refused attempts
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 120
+
+
+def test_a_400_on_one_report_leaves_the_others_synced_with_the_api_message():
+    db = open_database()
+    with emulator(demo_shop()) as (running, client):
+        running.state.invalid_fields.add("advertiserAdCost")
+        result = sync_all(db, client, START, END)
+    assert "advertiserAdCost is not a valid metric" in result.errors["ads"]
+    assert db.execute("SELECT COUNT(*) FROM ga4_ads").fetchone()[0] == 0
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_users").fetchone()[0] == 120
+    assert "ads" in last_runs(db, STORE)[0]["error"]
+
+
+def test_a_403_names_the_property_and_the_service_account(tmp_path):
+    db = open_database()
+    with emulator(demo_shop(), property_id="999") as (_, client):
+        with pytest.raises(Ga4AccessError) as error:
+            sync_all(db, client, START, END, service_account="kpibot@shop.iam.gserviceaccount.com")
+    assert "100000001" in str(error.value) and "kpibot@shop.iam.gserviceaccount.com" in str(error.value)
+    assert last_runs(db, STORE)[0]["error"]
+
+
+def test_a_three_year_backfill_uses_few_requests():
+    as_of = date(2026, 11, 24)
+    db = open_database()
+    with emulator(demo_shop(as_of, days=1096)) as (running, client):
+        result = sync_all(db, client, as_of - timedelta(days=1096), as_of - timedelta(days=1))
+    assert running.state.requests == result.requests <= 9
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 1096
+
+
+def test_incremental_runs_repull_the_trailing_three_days(synced):
+    db, _, _, _ = synced
+    assert plan_range(db, STORE, AS_OF + timedelta(days=1)) == (END - timedelta(days=2), AS_OF)
+
+
+def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
+    """A process killed after its first chunk, then re-run, converges to an uninterrupted run."""
+    reference = open_database()
+    shop = demo_shop(AS_OF, days=400)
+    with emulator(shop) as (_, client):
+        sync_all(reference, client, AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))
+    killed_db = tmp_path / "killed.db"
+    script = textwrap.dedent(f"""
+        import os
+        from datetime import date
+        import connectors.ga4_sync as sync
+        from connectors.warehouse import open_database
+        from tests.support.ga4 import demo_shop, emulator, sync_all
+        original = sync.update_synced_through
+        def die_after_first_chunk(*args, **kwargs):
+            original(*args, **kwargs)
+            os._exit(9)  # a hard kill: no cleanup, no commit of anything in flight
+        sync.update_synced_through = die_after_first_chunk
+        db = open_database({str(killed_db)!r})
+        with emulator(demo_shop(date(2026, 11, 24), days=400)) as (_, client):
+            sync_all(db, client, date(2025, 10, 20), date(2026, 11, 23))
+    """)
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert process.returncode == 9, process.stderr.decode()
+    db = open_database(killed_db)
+    assert db.execute("SELECT COUNT(*) FROM ga4_users").fetchone()[0] == 0  # only the first report got in
+    with emulator(shop) as (_, client):
+        sync_all(db, client, AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))
+    for name in ("ga4_sessions", "ga4_users", "ga4_ads"):
+        pd.testing.assert_frame_equal(table(db, name), table(reference, name))
