@@ -103,3 +103,33 @@ def chunks_overlapping(db: Database, store: str, start: date, end: date) -> list
             [store, end.isoformat(), start.isoformat()],
         )
     )
+
+
+def period_sums(
+    db: Database,
+    table: str,
+    store: str,
+    start: date,
+    end: date,
+    measure: str,
+    by: str | None = None,
+    where: Mapping[str, str] | None = None,
+) -> dict[str, float]:
+    """Σ ``measure`` over [start, end], per value of ``by`` (or under the key ``""``)."""
+    key = by or "''"
+    filters = "".join(f" AND {column} = :w_{column}" for column in (where or {}))
+    params: dict[str, Any] = {"store": store, "start": start.isoformat(), "end": end.isoformat()}
+    params.update({f"w_{column}": value for column, value in (where or {}).items()})
+    sql = (f"SELECT {key} AS key, SUM({measure}) FROM {table} "
+           f"WHERE store = :store AND date BETWEEN :start AND :end{filters} GROUP BY {key}")
+    return {str(k): float(v) for k, v in db.execute(sql, params).fetchall() if v is not None}
+
+
+def days_present(db: Database, table: str, store: str, start: date, end: date) -> set[str]:
+    rows = db.execute(f"SELECT DISTINCT date FROM {table} WHERE store = ? AND date BETWEEN ? AND ?",
+                      [store, start.isoformat(), end.isoformat()]).fetchall()
+    return {row[0] for row in rows}
+
+
+def table_columns(db: Database, table: str) -> set[str]:
+    return set(db.table(table).columns_dict)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kpi.caveats import Caveat
+
 
 @dataclass(frozen=True)
 class Period:
@@ -77,7 +79,7 @@ class Answer:
     compare: Comparison | None = None
     breakdown: tuple[BreakdownRow, ...] | None = None
     target: TargetStatus | None = None
-    caveats: tuple[str, ...] = field(default_factory=tuple)
+    caveats: tuple[Caveat, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -92,5 +94,5 @@ class Answer:
         if self.breakdown is not None:
             out["breakdown"] = [row.to_json() for row in self.breakdown]
         out["target"] = self.target.to_json() if self.target else None
-        out["caveats"] = list(self.caveats)
+        out["caveats"] = [caveat.text("en") for caveat in self.caveats]
         return out

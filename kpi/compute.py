@@ -1,0 +1,106 @@
+"""Computing a KPI from stored sums: values, breakdowns and the formula-magica totals.
+
+Ratios are always ratios of sums over the whole period (never averages of daily ratios),
+and a zero denominator gives ``None``, not an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from connectors.warehouse import period_sums
+from kpi.answer import BreakdownRow, Period
+from kpi.metric import Metric, Sum
+from kpi.query import QueryError
+from kpi.settings import StoreSettings
+
+SOURCE_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}
+SOURCE_DIMENSIONS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
+                     "users": set(), "orders": {"segment", "visitor"}}
+TOTAL = ""
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The three factors of the formula magica for one period."""
+
+    sessions: float
+    orders: float
+    revenue: float
+
+
+def part_sums(db: Database, store: StoreSettings, part: Sum, period: Period, by: str | None = None
+              ) -> dict[str, float]:
+    """Σ of one formula part over ``period``, per breakdown key (or under ``TOTAL``)."""
+    if by is not None and by not in SOURCE_DIMENSIONS[part.source]:
+        raise _cannot_split(part, by)
+    if part.source == "orders":
+        from kpi.orders import order_measures
+
+        frame = order_measures(db, store, period, by)
+        if part.measure not in frame.columns:
+            return {}
+        return {TOTAL if by is None else str(key): float(value) for key, value in frame[part.measure].items()}
+    return period_sums(db, SOURCE_TABLES[part.source], store.name, period.start, period.end, part.measure,
+                       by, dict(part.where))
+
+
+def _cannot_split(part: Sum, by: str) -> QueryError:
+    where = {"campaign": "ad metrics such as ad_cost, ad_clicks or cpc",
+             "segment": "order metrics such as repurchase_rate, ltv or aov_new",
+             "visitor": "GA4 session metrics or order metrics"}.get(by, "GA4 session metrics")
+    if part.source == "users":
+        return QueryError("Users are stored per day only and cannot be split by a dimension",
+                          "sessions last-30d by " + by, "sessions last-30d by channel")
+    return QueryError(f"This KPI cannot be split by {by}: that split exists for {where}",
+                      None, "ad_cost last-30d by campaign" if by == "campaign" else "revenue last-30d by channel")
+
+
+def combine(metric: Metric, numerator: float | None, denominator: float | None, store: StoreSettings
+            ) -> float | None:
+    """Apply the KPI's formula to its summed parts."""
+    if numerator is None:
+        return None
+    if metric.denominator is None:
+        value = numerator
+    elif not denominator:
+        return None
+    else:
+        value = numerator / denominator
+    if metric.transform == "one_minus":
+        return 1.0 - value
+    if metric.transform == "minus_one":
+        return value - 1.0
+    if metric.transform == "times_margin":
+        return value * store.margin
+    return value
+
+
+def metric_value(db: Database, store: StoreSettings, metric: Metric, period: Period) -> float | None:
+    numerator = part_sums(db, store, metric.numerator, period)
+    denominator = part_sums(db, store, metric.denominator, period) if metric.denominator else {}
+    if not numerator and not denominator:
+        return None
+    return combine(metric, numerator.get(TOTAL, 0.0), denominator.get(TOTAL, 0.0), store)
+
+
+def breakdown(db: Database, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
+    """The KPI per value of ``by``, largest first; keys as the source names them."""
+    numerator = part_sums(db, store, metric.numerator, period, by)
+    denominator = part_sums(db, store, metric.denominator, period, by) if metric.denominator else {}
+    keys = sorted(set(numerator) | set(denominator))
+    rows = [BreakdownRow(key, combine(metric, numerator.get(key, 0.0), denominator.get(key, 0.0), store))
+            for key in keys]
+    return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0.0), row.key))
+
+
+def period_totals(db: Database, store: StoreSettings, period: Period, by: str | None = None
+                  ) -> dict[str, Totals]:
+    """Sessions, orders and revenue per key of ``by`` (or under ``TOTAL``)."""
+    sums = {measure: period_sums(db, "ga4_sessions", store.name, period.start, period.end, measure, by)
+            for measure in ("sessions", "orders", "revenue")}
+    keys = set().union(*sums.values())
+    return {key: Totals(sums["sessions"].get(key, 0.0), sums["orders"].get(key, 0.0), sums["revenue"].get(key, 0.0))
+            for key in keys}

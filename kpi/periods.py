@@ -1,0 +1,147 @@
+"""Periods of the query language (SPEC §6) and their comparison periods.
+
+Weeks start on Monday. ``as_of`` is the day kpibot runs as; ``yesterday`` and every
+``last-Nd`` end the day before it. To-date periods (this-week, mtd, qtd, ytd) run to
+yesterday too, or are just today on their first day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kpi.answer import Period
+
+LY_SHIFT = timedelta(days=364)  # a year earlier, on the same weekday
+MAX_DAYS = 3660
+KEYWORDS = ("today", "yesterday", "last-7d", "last-30d", "last-90d", "this-week", "last-week", "mtd",
+            "this-month", "last-month", "qtd", "ytd")
+_LAST_N = re.compile(r"^last-(\d{1,4})d$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class PeriodError(ValueError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """What the user wrote, before it is anchored to a day."""
+
+    kind: str  # day | today | yesterday | last_n | this_week | last_week | mtd | last_month | qtd | ytd
+    #            | month | range
+    days: int = 0
+    start: date | None = None
+    end: date | None = None
+    text: str = ""
+
+
+DEFAULT = PeriodSpec("last_n", days=7, text="last-7d")
+
+
+def parse_period(text: str) -> PeriodSpec:
+    token = text.strip().lower()
+    simple = {"today": "today", "yesterday": "yesterday", "this-week": "this_week", "last-week": "last_week",
+              "mtd": "mtd", "this-month": "mtd", "last-month": "last_month", "qtd": "qtd", "ytd": "ytd"}
+    if token in simple:
+        return PeriodSpec(simple[token], text=token)
+    if match := _LAST_N.match(token):
+        days = int(match.group(1))
+        if not 1 <= days <= MAX_DAYS:
+            raise PeriodError(f"last-{days}d is out of range: use between last-1d and last-{MAX_DAYS}d")
+        return PeriodSpec("last_n", days=days, text=token)
+    if match := _MONTH.match(token):
+        start = _date(f"{token}-01")
+        return PeriodSpec("month", start=start, end=_month_end(start), text=token)
+    if _DAY.match(token):
+        day = _date(token)
+        return PeriodSpec("day", start=day, end=day, text=token)
+    if ".." in token:
+        first, _, last = token.partition("..")
+        start, end = _date(first), _date(last)
+        if end < start:
+            raise PeriodError(f"the range {token} ends before it starts: write the earlier date first")
+        if (end - start).days >= MAX_DAYS:
+            raise PeriodError(f"the range {token} is longer than {MAX_DAYS} days")
+        return PeriodSpec("range", start=start, end=end, text=token)
+    raise PeriodError(f"{text!r} is not a period")
+
+
+def is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except PeriodError:
+        return False
+    return True
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(f"{text!r} is not a valid date: write it as YYYY-MM-DD") from None
+
+
+def _month_end(start: date) -> date:
+    return _add_months(start, 1) - timedelta(days=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _to_date(start: date, as_of: date) -> Period:
+    return Period(start, max(start, as_of - timedelta(days=1)))
+
+
+def resolve(spec: PeriodSpec, as_of: date) -> Period:
+    """Anchor ``spec`` to the day kpibot runs as."""
+    yesterday = as_of - timedelta(days=1)
+    monday = as_of - timedelta(days=as_of.weekday())
+    if spec.kind == "today":
+        return Period(as_of, as_of)
+    if spec.kind == "yesterday":
+        return Period(yesterday, yesterday)
+    if spec.kind == "last_n":
+        return Period(as_of - timedelta(days=spec.days), yesterday)
+    if spec.kind == "this_week":
+        return _to_date(monday, as_of)
+    if spec.kind == "last_week":
+        return Period(monday - timedelta(days=7), monday - timedelta(days=1))
+    if spec.kind == "mtd":
+        return _to_date(as_of.replace(day=1), as_of)
+    if spec.kind == "last_month":
+        start = _add_months(as_of.replace(day=1), -1)
+        return Period(start, _month_end(start))
+    if spec.kind == "qtd":
+        return _to_date(_quarter_start(as_of), as_of)
+    if spec.kind == "ytd":
+        return _to_date(date(as_of.year, 1, 1), as_of)
+    assert spec.start is not None and spec.end is not None
+    return Period(spec.start, spec.end)
+
+
+def previous_period(spec: PeriodSpec, period: Period) -> Period:
+    """The default comparison: the previous period of the same kind (SPEC §6)."""
+    if spec.kind in ("month", "last_month"):
+        start = _add_months(period.start, -1)
+        return Period(start, _month_end(start))
+    if spec.kind == "last_week":
+        return Period(period.start - timedelta(days=7), period.end - timedelta(days=7))
+    unit_start = {"this_week": lambda d: d - timedelta(days=7), "mtd": lambda d: _add_months(d, -1),
+                  "qtd": lambda d: _add_months(d, -3), "ytd": lambda d: date(d.year - 1, 1, 1)}
+    if spec.kind in unit_start:
+        start = unit_start[spec.kind](period.start)
+        return Period(start, start + timedelta(days=period.days - 1))
+    return Period(period.start - timedelta(days=period.days), period.start - timedelta(days=1))
+
+
+def last_year(period: Period) -> Period:
+    return Period(period.start - LY_SHIFT, period.end - LY_SHIFT)

@@ -1,0 +1,86 @@
+"""Answering a query: value, comparison, breakdown, target status and caveats."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from connectors.warehouse import chunks_overlapping, days_present
+from kpi.answer import Answer, Comparison, Period
+from kpi.caveats import Caveat
+from kpi.compute import breakdown, metric_value, part_sums
+from kpi.metric import Metric
+from kpi.periods import last_year, previous_period, resolve
+from kpi.query import Query
+from kpi.series import provisional_days
+from kpi.settings import StoreSettings
+from kpi.targets import evaluate, weekday_weights
+
+
+def answer(db: Database, store: StoreSettings, query: Query, as_of: date) -> Answer:
+    period = resolve(query.period, as_of)
+    value = metric_value(db, store, query.metric, period)
+    compare_period = comparison_period(query, period, as_of)
+    compare_value = metric_value(db, store, query.metric, compare_period)
+    rows = breakdown(db, store, query.metric, period, query.by) if query.by else None
+    target = store.target_for(query.metric.name)
+    weights = weekday_weights(db, store, as_of) if target and target.period else None
+    status = evaluate(target, value, period, weights) if weights else evaluate(target, value, period)
+    return Answer(
+        store=store.name, metric=query.metric.name, period=period, value=value, unit=query.metric.unit,
+        currency=store.currency,
+        compare=Comparison(compare_period, compare_value, relative_change(value, compare_value)),
+        breakdown=tuple(rows) if rows is not None else None, target=status,
+        caveats=caveats_for(db, store, query.metric, period, as_of, value),
+    )
+
+
+def comparison_period(query: Query, period: Period, as_of: date) -> Period:
+    if query.compare == "ly":
+        return last_year(period)
+    if query.compare == "prev":
+        return previous_period(query.period, period)
+    assert not isinstance(query.compare, str)
+    return resolve(query.compare, as_of)
+
+
+def relative_change(value: float | None, compare: float | None) -> float | None:
+    if value is None or compare is None or compare == 0:
+        return None
+    return (value - compare) / compare
+
+
+def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Period, as_of: date,
+                value: float | None) -> tuple[Caveat, ...]:
+    found: list[Caveat] = []
+    ga4 = any(source != "orders" for source in metric.sources)
+    if ga4:
+        pending = {d for d in provisional_days(as_of) | {as_of} if period.start <= d <= period.end}
+        if pending:
+            found.append(Caveat("provisional", {"days": len(pending)}))
+        found.extend(_chunk_caveats(db, store, period))
+        last_closed = min(period.end, as_of - timedelta(days=1))
+        expected_days = (last_closed - period.start).days + 1
+        missing = expected_days - len(days_present(db, "ga4_sessions", store.name, period.start, last_closed))
+        if value is None and expected_days > 0 and missing == expected_days:
+            found.append(Caveat("no_data"))
+        elif missing > 0:
+            found.append(Caveat("missing_days", {"days": missing}))
+    if value is None and metric.denominator and any(v for v in part_sums(db, store, metric.numerator, period).values()):
+        found.append(Caveat("zero_denominator", {"part": metric.denominator.measure.replace("_", " ")}))
+    target = store.target_for(metric.name)
+    if target is not None and target.is_default:
+        found.append(Caveat("default_target"))
+    if "orders" in metric.sources:
+        from kpi.orders import order_caveats
+
+        found.extend(order_caveats(db, store, metric, period, as_of))
+    return tuple(found)
+
+
+def _chunk_caveats(db: Database, store: StoreSettings, period: Period) -> list[Caveat]:
+    chunks = chunks_overlapping(db, store.name, period.start, period.end)
+    return [Caveat(code) for code, column in (("thresholded", "thresholded"), ("other_row", "other_row"),
+                                              ("sampled", "sampled"))
+            if any(chunk[column] for chunk in chunks)]

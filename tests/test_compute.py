@@ -1,0 +1,136 @@
+"""KPI answers against independent pandas arithmetic on the emulator's own rows."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from bot.demo_store import demo_store
+from kpi.periods import parse_period, resolve
+from kpi.query import Query, QueryError, parse
+from kpi.service import answer
+from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
+
+STORE = demo_store()
+
+
+def _share(frame, column, value, measure):
+    return frame.loc[frame[column] == value, measure].sum() / frame[measure].sum()
+
+
+# Independent formulas over raw rows: s = sessions rows, u = users rows, a = ads rows.
+FORMULAS = {
+    "revenue": lambda s, u, a: s.revenue.sum(),
+    "orders": lambda s, u, a: s.orders.sum(),
+    "aov": lambda s, u, a: s.revenue.sum() / s.orders.sum(),
+    "sessions": lambda s, u, a: s.sessions.sum(),
+    "users": lambda s, u, a: u.total_users.sum(),
+    "new_users": lambda s, u, a: u.new_users.sum(),
+    "cvr": lambda s, u, a: s.orders.sum() / s.sessions.sum(),
+    "revenue_per_session": lambda s, u, a: s.revenue.sum() / s.sessions.sum(),
+    "bounce_rate": lambda s, u, a: 1 - s.engaged_sessions.sum() / s.sessions.sum(),
+    "cart_to_order": lambda s, u, a: s.orders.sum() / s.add_to_carts.sum(),
+    "checkout_abandonment": lambda s, u, a: 1 - s.orders.sum() / s.checkouts.sum(),
+    "email_revenue_share": lambda s, u, a: _share(s, "channel", "Email", "revenue"),
+    "sms_revenue_share": lambda s, u, a: _share(s, "channel", "SMS", "revenue"),
+    "mobile_share": lambda s, u, a: _share(s, "device", "mobile", "sessions"),
+    "new_visitor_share": lambda s, u, a: _share(s, "visitor", "new", "sessions"),
+    "ad_cost": lambda s, u, a: a.ad_cost.sum(),
+    "ad_clicks": lambda s, u, a: a.ad_clicks.sum(),
+    "cpc": lambda s, u, a: a.ad_cost.sum() / a.ad_clicks.sum(),
+    "ecpc": lambda s, u, a: s.revenue.sum() / a.ad_clicks.sum(),
+    "cpa": lambda s, u, a: a.ad_cost.sum() / s.key_events.sum(),
+    "cpo": lambda s, u, a: a.ad_cost.sum() / s.orders.sum(),
+    "roas": lambda s, u, a: s.revenue.sum() / a.ad_cost.sum(),
+    "roi": lambda s, u, a: (s.revenue.sum() - a.ad_cost.sum()) / a.ad_cost.sum(),
+}
+PERIODS = ["yesterday", "last-7d", "last-30d", "last-week", "mtd", "last-month", "2026-03", "ytd",
+           "2026-06-01..2026-06-20"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    return synced_demo_db(tmp_path_factory.mktemp("compute") / "demo.db")
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return demo_frames()
+
+
+def in_period(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    return frame[(frame["date"] >= start.isoformat()) & (frame["date"] <= end.isoformat())]
+
+
+def expected(raw, metric: str, start: date, end: date) -> float:
+    return float(FORMULAS[metric](*(in_period(raw[n], start, end) for n in ("sessions", "users", "ads"))))
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("metric", sorted(FORMULAS))
+def test_value_and_comparison_match_pandas(db, raw, metric, period):
+    result = answer(db, STORE, Query(parse(metric).metric, parse_period(period)), AS_OF)
+    span = resolve(parse_period(period), AS_OF)
+    assert (result.period.start, result.period.end) == (span.start, span.end)
+    assert math.isclose(result.value, expected(raw, metric, span.start, span.end), rel_tol=1e-9)
+    before = expected(raw, metric, result.compare.period.start, result.compare.period.end)
+    assert math.isclose(result.compare.value, before, rel_tol=1e-9)
+    assert math.isclose(result.compare.change, (result.value - before) / before, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("text, dimension", [
+    ("revenue last-30d by channel", "channel"), ("cvr last-7d by device", "device"),
+    ("aov mtd by visitor", "visitor"), ("sessions last-month by channel", "channel"),
+    ("bounce_rate last-30d by device", "device"), ("revenue_per_session ytd by visitor", "visitor"),
+])
+def test_breakdowns_match_pandas_and_are_sorted(db, raw, text, dimension):
+    query = parse(text)
+    result = answer(db, STORE, query, AS_OF)
+    rows = in_period(raw["sessions"], result.period.start, result.period.end)
+    for row in result.breakdown:
+        part = rows[rows[dimension] == row.key]
+        assert math.isclose(row.value, expected({"sessions": part, "users": raw["users"], "ads": raw["ads"]},
+                                                query.metric.name, date.min, date.max), rel_tol=1e-9)
+    values = [row.value for row in result.breakdown]
+    assert values == sorted(values, reverse=True) and len(values) == rows[dimension].nunique()
+
+
+def test_ad_metrics_by_campaign(db, raw):
+    result = answer(db, STORE, parse("cpc last-30d by campaign"), AS_OF)
+    ads = in_period(raw["ads"], result.period.start, result.period.end)
+    by_campaign = ads.groupby("campaign")[["ad_cost", "ad_clicks"]].sum()
+    assert {r.key: round(r.value, 9) for r in result.breakdown} == \
+        {k: round(v.ad_cost / v.ad_clicks, 9) for k, v in by_campaign.iterrows()}
+
+
+def test_vs_ly_compares_the_same_weekdays(db, raw):
+    result = answer(db, STORE, parse("revenue last-7d vs ly"), AS_OF)
+    assert result.compare.period.start.weekday() == result.period.start.weekday()
+    assert math.isclose(result.compare.value,
+                        expected(raw, "revenue", result.compare.period.start, result.compare.period.end))
+
+
+def test_impossible_splits_are_query_errors(db):
+    with pytest.raises(QueryError, match="campaign"):
+        answer(db, STORE, parse("revenue last-7d by campaign"), AS_OF)
+    with pytest.raises(QueryError, match="per day only"):
+        answer(db, STORE, parse("users last-7d by channel"), AS_OF)
+
+
+def test_caveats_flag_provisional_and_missing_days(db):
+    recent = answer(db, STORE, parse("revenue last-7d"), AS_OF)
+    assert [c.code for c in recent.caveats] == ["provisional"] and recent.caveats[0].params == {"days": 2}
+    old = answer(db, STORE, parse("revenue 2020-01"), AS_OF)
+    assert old.value is None and "no_data" in [c.code for c in old.caveats]
+    json = old.to_json()
+    assert json["value"] is None and json["compare"]["change"] is None
+
+
+def test_default_email_target_is_marked(db):
+    store = demo_store().__class__(name="demo-shop", ga4_property="1")
+    result = answer(db, store, parse("email_revenue_share last-30d"), AS_OF)
+    assert result.target.is_default and (result.target.min, result.target.max) == (0.15, 0.20)
+    assert result.to_json()["target"]["default"] is True

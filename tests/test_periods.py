@@ -1,0 +1,50 @@
+from datetime import date
+
+import pytest
+
+from kpi.answer import Period
+from kpi.periods import PeriodError, last_year, parse_period, previous_period, resolve
+
+AS_OF = date(2026, 11, 24)  # a Tuesday
+
+
+def p(a: str, b: str) -> Period:
+    return Period(date.fromisoformat(a), date.fromisoformat(b))
+
+
+@pytest.mark.parametrize("text, period, previous", [
+    ("today", p("2026-11-24", "2026-11-24"), p("2026-11-23", "2026-11-23")),
+    ("yesterday", p("2026-11-23", "2026-11-23"), p("2026-11-22", "2026-11-22")),
+    ("last-7d", p("2026-11-17", "2026-11-23"), p("2026-11-10", "2026-11-16")),
+    ("last-30d", p("2026-10-25", "2026-11-23"), p("2026-09-25", "2026-10-24")),
+    ("this-week", p("2026-11-23", "2026-11-23"), p("2026-11-16", "2026-11-16")),
+    ("last-week", p("2026-11-16", "2026-11-22"), p("2026-11-09", "2026-11-15")),
+    ("mtd", p("2026-11-01", "2026-11-23"), p("2026-10-01", "2026-10-23")),
+    ("this-month", p("2026-11-01", "2026-11-23"), p("2026-10-01", "2026-10-23")),
+    ("last-month", p("2026-10-01", "2026-10-31"), p("2026-09-01", "2026-09-30")),
+    ("qtd", p("2026-10-01", "2026-11-23"), p("2026-07-01", "2026-08-23")),
+    ("ytd", p("2026-01-01", "2026-11-23"), p("2025-01-01", "2025-11-23")),
+    ("2026-03", p("2026-03-01", "2026-03-31"), p("2026-02-01", "2026-02-28")),
+    ("2026-11-02", p("2026-11-02", "2026-11-02"), p("2026-11-01", "2026-11-01")),
+    ("2026-11-01..2026-11-10", p("2026-11-01", "2026-11-10"), p("2026-10-22", "2026-10-31")),
+])
+def test_periods_and_their_default_comparison(text, period, previous):
+    spec = parse_period(text)
+    assert resolve(spec, AS_OF) == period
+    assert previous_period(spec, period) == previous
+
+
+def test_vs_ly_is_364_days_earlier_on_the_same_weekday():
+    period = resolve(parse_period("last-7d"), AS_OF)
+    ly = last_year(period)
+    assert ly.start.weekday() == period.start.weekday() and (period.start - ly.start).days == 364
+
+
+def test_weeks_start_on_monday():
+    assert resolve(parse_period("last-week"), AS_OF).start.weekday() == 0
+
+
+@pytest.mark.parametrize("bad", ["2026-13", "2026-02-30", "2026-05-01..2026-04-01", "last-0d", "last-99999d"])
+def test_bad_periods_raise_period_errors(bad):
+    with pytest.raises(PeriodError):
+        parse_period(bad)
