@@ -16,7 +16,7 @@ def demo_store(language: str = "it") -> StoreSettings:
         language=language, channels=("C0DEMO",), digest_channel="C0DEMO", digest_time=time(8, 0),
         alert_channel="C0DEMO", margin=0.30, ltv_months=12,
         targets=(Target("cvr", min=0.015), Target("aov", min=60.0),
-                 Target("revenue", min=180_000.0, period="month"),
+                 Target("revenue", min=360_000.0, period="month"),
                  Target("email_revenue_share", min=0.15, max=0.20)),
     )
 

@@ -35,7 +35,7 @@ CAMPAIGNS: dict[str, dict[str, tuple[float, float]]] = {
     "Paid Social": {"prospecting": (0.6, 0.39), "retargeting": (0.4, 0.31)},
 }
 WEEKDAY = (1.00, 0.97, 0.98, 1.02, 1.06, 0.88, 0.84)  # Monday first
-BASE_SESSIONS = 3200.0
+BASE_SESSIONS = 6400.0
 BASE_CVR = 0.0165
 BASE_AOV = 78.0
 CURRENCY = "EUR"
@@ -66,7 +66,7 @@ PLANTED_ANOMALIES: tuple[PlantedAnomaly, ...] = (
                    "The purchase tag stopped firing after a theme update: orders and revenue fall "
                    "to almost nothing while sessions stay normal."),
     PlantedAnomaly("mobile_checkout_bug", (27, 26, 25, 24), ("cvr", "orders", "revenue"), "mobile",
-                   "A checkout bug on mobile: the mobile conversion rate drops by 60% for four days."),
+                   "A checkout bug on mobile: the mobile conversion rate drops by 75% for four days."),
     PlantedAnomaly("email_campaign", (16,), ("sessions", "revenue", "orders", "email_revenue_share"),
                    "Email", "A newsletter with a 30% discount: email sessions and revenue spike."),
     PlantedAnomaly("bot_traffic", (9,), ("sessions", "cvr", "bounce_rate"), "Referral",
@@ -163,9 +163,9 @@ def planted_effects(as_of: date) -> dict[date, dict[str, float]]:
     effects: dict[date, dict[str, float]] = {}
     plan = {
         "tracking_outage": {"tracking": 0.04},
-        "mobile_checkout_bug": {"cvr:device=mobile": 0.4},
+        "mobile_checkout_bug": {"cvr:device=mobile": 0.25},
         "email_campaign": {"sessions:channel=Email": 4.0, "cvr:channel=Email": 1.4},
-        "bot_traffic": {"bot_sessions": 5200.0},
+        "bot_traffic": {"bot_sessions": 9000.0},
     }
     for anomaly in PLANTED_ANOMALIES:
         for day in anomaly.dates(as_of):
