@@ -1,4 +1,4 @@
-"""`kpibot alerts`: not built yet."""
+"""`kpibot alerts`: evaluate targets and anomalies now; --post opens and resolves alert episodes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,47 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--store", help="the store (default: every store)")
+    parser.add_argument("--post", action="store_true",
+                        help="post new alerts and mark ended ones resolved in the alert channel")
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("kpibot alerts is not built yet")
+    import json
+    import os
+    from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    from bot.context import as_of_for, load_settings, open_warehouse, selected_stores
+    from schedules.findings import find_all
+
+    settings = load_settings(args)
+    db = open_warehouse(settings)
+    for store in selected_stores(settings, args.store):
+        findings = find_all(db, store, as_of_for(args, store))
+        if args.post:
+            from bot.alert_poster import SlackAlertPoster
+            from bot.slack_client import build_slack_client
+            from schedules.episodes import reconcile
+
+            result = reconcile(db, store, findings, datetime.now(UTC), SlackAlertPoster(build_slack_client(os.environ)))
+            print(f"{store.name}: {len(result['opened'])} new, {len(result['refreshed'])} still open, "
+                  f"{len(result['resolved'])} resolved")
+        elif args.json:
+            rows = [asdict(f) | {"day": f.day.isoformat()} for f in findings]
+            print(json.dumps({"store": store.name, "findings": rows}, ensure_ascii=False))
+        else:
+            print(findings_text(store, findings))
+    return 0
+
+
+def findings_text(store, findings) -> str:  # type: ignore[no-untyped-def]
+    from bot.alert_text import episode_summary
+
+    if not findings:
+        return f"{store.name}: " + ("nessun avviso." if store.language == "it" else "no alerts.")
+    rows = [{"metric": f.metric, "kind": f.kind, "value": f.value, "expected": f.expected,
+             "contributor": f.contributor, "detail": f.detail, "opened_on": f.day.isoformat(),
+             "severity": f.severity} for f in findings]
+    return "\n".join(f"{store.name}: " + episode_summary(row, store).replace("*", "") for row in rows)

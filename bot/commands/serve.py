@@ -1,4 +1,4 @@
-"""`kpibot serve`: not built yet."""
+"""`kpibot serve`: the Slack app and the scheduler in one process."""
 
 from __future__ import annotations
 
@@ -6,8 +6,33 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--port", type=int, default=3000, help="HTTP port when not in Socket Mode (default: 3000)")
+    parser.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default: 0.0.0.0)")
+    parser.add_argument("--no-scheduler", action="store_true", help="answer Slack only; run no scheduled jobs")
 
 
 def run(args: argparse.Namespace) -> int:
-    raise NotImplementedError("kpibot serve is not built yet")
+    import logging
+    import os
+
+    from bot.composition import build_runtime
+    from bot.slack_http import serve_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runtime = build_runtime(args, os.environ)
+    if not args.no_scheduler:
+        runtime.start_scheduler()
+    try:
+        app_token = os.environ.get("SLACK_APP_TOKEN")
+        if app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            logging.getLogger("kpibot").info("Slack: Socket Mode")
+            SocketModeHandler(runtime.app, app_token).start()
+        else:
+            logging.getLogger("kpibot").info("Slack: HTTP on %s:%d (POST /slack/events, GET /healthz)",
+                                             args.host, args.port)
+            serve_forever(runtime.app, args.host, args.port)
+    finally:
+        runtime.stop()
+    return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -30,8 +31,20 @@ def discover() -> list[Migration]:
     return sorted(found)
 
 
+_LOCK = threading.Lock()
+
+
 def migrate(db: Database) -> list[str]:
-    """Apply every migration not yet applied; return the names applied now."""
+    """Apply every migration not yet applied; return the names applied now.
+
+    Threads of one process (Slack listeners, scheduled jobs) opening the same new file at
+    once take turns; other processes wait on SQLite's busy timeout.
+    """
+    with _LOCK:
+        return _migrate(db)
+
+
+def _migrate(db: Database) -> list[str]:
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
     )

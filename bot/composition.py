@@ -1,0 +1,88 @@
+"""Wiring for `kpibot serve`: settings, warehouse, Slack app, GA4 client and scheduler.
+
+The composition root: the only place that reads the environment and the clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import App
+from sqlite_utils import Database
+
+from bot.context import load_settings, today_in
+from kpi.settings import Settings, StoreSettings
+
+
+class ThreadWarehouse:
+    """One SQLite connection per thread (Bolt and APScheduler run listeners and jobs in pools)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.local = threading.local()
+
+    def __call__(self) -> Database:
+        db = getattr(self.local, "db", None)
+        if db is None:
+            from connectors.warehouse import open_database
+
+            db = self.local.db = open_database(self.path)
+        return db
+
+
+def store_today(store: StoreSettings) -> date:
+    return today_in(store.timezone)
+
+
+@dataclass
+class Runtime:
+    app: App
+    jobs: Any
+    scheduler: Any = None
+
+    def start_scheduler(self) -> None:
+        from schedules.jobs import build_scheduler
+
+        self.jobs.catch_up()
+        self.scheduler = build_scheduler(self.jobs)
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
+
+def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runtime:
+    settings = load_settings(args)
+    return assemble(settings, environ)
+
+
+def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None) -> Runtime:
+    from bot.alert_poster import SlackAlertPoster
+    from bot.digest_poster import SlackDigestPoster
+    from bot.slack_app import build_app
+    from bot.slack_client import ChannelPacer, SlackSetupError, build_slack_client
+    from connectors.ga4_client import build_client
+    from schedules.jobs import Jobs
+
+    client = build_slack_client(environ)
+    secret = environ.get("SLACK_SIGNING_SECRET", "")
+    socket_mode = bool(environ.get("SLACK_APP_TOKEN"))
+    if not secret and not socket_mode:
+        raise SlackSetupError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the Slack app's "
+                              "'Basic Information' page, or set SLACK_APP_TOKEN to use Socket Mode")
+    warehouse = ThreadWarehouse(settings.database)
+    app = build_app(settings, warehouse, client, secret, store_today, verify=not socket_mode)
+    pacer = ChannelPacer()
+    jobs = Jobs(settings, warehouse, lambda: build_client(os.environ), SlackDigestPoster(client, pacer),
+                SlackAlertPoster(client, pacer), clock or (lambda: datetime.now(UTC)),
+                holder=f"{socket.gethostname()}:{os.getpid()}")
+    return Runtime(app, jobs)

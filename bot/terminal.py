@@ -1,0 +1,29 @@
+"""Slack-flavoured text for a terminal: bold and italics through rich, emoji codes as symbols."""
+
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+from rich.markup import escape
+
+EMOJI = {":large_green_circle:": "🟢", ":red_circle:": "🔴", ":white_circle:": "⚪",
+         ":large_orange_circle:": "🟠", ":warning:": "⚠️", ":white_check_mark:": "✅", ":pencil2:": "✏️",
+         ":bar_chart:": "📊"}
+BOLD = re.compile(r"\*([^*\n]+)\*")
+ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
+CODE = re.compile(r"`([^`\n]+)`")
+
+
+def to_rich(text: str) -> str:
+    text = escape(text)
+    for code, symbol in EMOJI.items():
+        text = text.replace(code, symbol)
+    text = BOLD.sub(r"[bold]\1[/bold]", text)
+    text = ITALIC.sub(r"[italic]\1[/italic]", text)
+    return CODE.sub(r"[cyan]\1[/cyan]", text)
+
+
+def print_slack_text(console: Console, text: str) -> None:
+    for line in text.splitlines():
+        console.print(to_rich(line), highlight=False)

@@ -1,0 +1,25 @@
+"""Every schedule in one place: when each job runs, in each store's own timezone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from kpi.settings import StoreSettings
+
+SYNC_MINUTE = 5  # hourly sync (the alert check runs right after each sync)
+RECHECK_MINUTE = 35  # hourly look for provisional digests whose data is now final
+
+
+def sync_trigger(store: StoreSettings) -> CronTrigger:
+    return CronTrigger(minute=SYNC_MINUTE, timezone=ZoneInfo(store.timezone))
+
+
+def digest_trigger(store: StoreSettings) -> CronTrigger:
+    return CronTrigger(hour=store.digest_time.hour, minute=store.digest_time.minute,
+                       timezone=ZoneInfo(store.timezone))
+
+
+def recheck_trigger() -> CronTrigger:
+    return CronTrigger(minute=RECHECK_MINUTE, timezone=ZoneInfo("UTC"))

@@ -1,0 +1,96 @@
+"""The morning digest as data (SPEC §8 items 1–8); ``bot`` turns it into Block Kit and text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from kpi.anomalies import Anomaly, detect
+from kpi.answer import Period
+from kpi.catalogue import BY_NAME
+from kpi.compute import metric_value, period_totals
+from kpi.decompose import Decomposition, decompose_revenue_change
+from kpi.series import provisional_days
+from kpi.service import relative_change
+from kpi.settings import StoreSettings
+from kpi.targets import TargetCheck, evaluate_all
+from schedules.findings import last_final_day
+
+MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
+AVERAGE_DAYS = 28
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True)
+class KpiLine:
+    metric: str
+    value: float | None
+    last_week: float | None  # the same weekday a week earlier
+    change_week: float | None
+    average: float | None  # the 28 days before: daily mean for sums, ratio of sums for ratios
+    change_average: float | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    store: StoreSettings
+    day: date  # the day reported on (yesterday when the digest is posted)
+    as_of: date
+    provisional: bool
+    data_through: str | None
+    split: Decomposition
+    kpis: list[KpiLine]
+    targets: list[TargetCheck]
+    anomalies: list[Anomaly]
+    chart_days: list[date] = field(default_factory=list)
+    chart_revenue: list[float | None] = field(default_factory=list)
+    chart_last_year: list[float | None] = field(default_factory=list)
+
+    def key_figures(self) -> dict[str, float | None]:
+        """What a later correction compares against (revenue, orders, sessions)."""
+        return {line.metric: line.value for line in self.kpis if line.metric in ("revenue", "orders", "sessions")}
+
+
+class DigestUnavailable(Exception):
+    """There is no data for the day: the digest cannot be built (a failure notice follows)."""
+
+
+def build_digest(db: Database, store: StoreSettings, as_of: date) -> Digest:
+    day = as_of - timedelta(days=1)
+    week_ago = day - timedelta(days=7)
+    totals = period_totals(db, store, Period(day, day))
+    if not totals or not totals[""].sessions:
+        raise DigestUnavailable(f"no GA4 data for {store.name} on {day}: the last sync may have failed")
+    before = period_totals(db, store, Period(week_ago, week_ago)).get("")
+    split = decompose_revenue_change(before, totals[""]) if before else decompose_revenue_change(totals[""],
+                                                                                                totals[""])
+    last = db.execute("SELECT MAX(date) FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()[0]
+    chart = Period(day - timedelta(days=CHART_DAYS - 1), day)
+    final = last_final_day(as_of)
+    return Digest(
+        store=store, day=day, as_of=as_of, provisional=day in provisional_days(as_of), data_through=last,
+        split=split, kpis=[kpi_line(db, store, name, day) for name in MAIN_KPIS],
+        targets=evaluate_all(db, store, as_of),
+        anomalies=detect(db, store, as_of, period=Period(final - timedelta(days=6), final)),
+        chart_days=[chart.start + timedelta(days=i) for i in range(chart.days)],
+        chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
+    )
+
+
+def kpi_line(db: Database, store: StoreSettings, name: str, day: date) -> KpiLine:
+    metric = BY_NAME[name]
+    value = metric_value(db, store, metric, Period(day, day))
+    week = metric_value(db, store, metric, Period(day - timedelta(days=7), day - timedelta(days=7)))
+    window = Period(day - timedelta(days=AVERAGE_DAYS), day - timedelta(days=1))
+    average = metric_value(db, store, metric, window)
+    if average is not None and not metric.is_ratio:
+        average /= AVERAGE_DAYS
+    return KpiLine(name, value, week, relative_change(value, week), average, relative_change(value, average))
+
+
+def _daily(db: Database, store: StoreSettings, period: Period, shift: int) -> list[float | None]:
+    metric = BY_NAME["revenue"]
+    days = [period.start + timedelta(days=i - shift) for i in range(period.days)]
+    return [metric_value(db, store, metric, Period(d, d)) for d in days]

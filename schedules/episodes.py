@@ -1,0 +1,101 @@
+"""Alert episodes: one message per (store, KPI, kind) episode, followed until it ends.
+
+A new finding opens an episode and posts once. While it stays live nothing is re-posted.
+When the condition is gone the episode resolves and its message is updated. Acknowledge,
+Snooze and Expected change the state; Expected days leave later baselines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlite_utils import Database
+
+from connectors.schedule_store import add_expected_days, episode, live_episodes, open_episode, update_episode
+from kpi.settings import StoreSettings
+from schedules.findings import Finding
+
+ACTIONS = ("acknowledge", "snooze_1d", "snooze_7d", "expected")
+
+
+class AlertPoster(Protocol):
+    """Delivers alert messages; built in ``bot`` (Block Kit lives there)."""
+
+    def post(self, store: StoreSettings, episode: dict[str, Any]) -> str | None: ...
+
+    def update(self, store: StoreSettings, episode: dict[str, Any]) -> None: ...
+
+
+def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], now: datetime,
+              poster: AlertPoster) -> dict[str, list[int]]:
+    """Open, refresh and resolve episodes so they match today's findings."""
+    live = {(e["metric"], e["kind"]): e for e in live_episodes(db, store.name)}
+    result: dict[str, list[int]] = {"opened": [], "refreshed": [], "resolved": []}
+    for finding in findings:
+        current = live.pop((finding.metric, finding.kind), None)
+        if current is not None:
+            update_episode(db, current["id"], last_seen_on=finding.day.isoformat(), value=finding.value,
+                           expected=finding.expected, severity=finding.severity, updated_at=now.isoformat())
+            result["refreshed"].append(current["id"])
+            continue
+        episode_id = _open(db, store, finding, now, poster)
+        if episode_id is not None:
+            result["opened"].append(episode_id)
+    for ended in live.values():
+        update_episode(db, ended["id"], state="resolved", resolved_on=now.date().isoformat(),
+                       updated_at=now.isoformat())
+        poster.update(store, _row(db, ended["id"]))
+        result["resolved"].append(ended["id"])
+    return result
+
+
+def _open(db: Database, store: StoreSettings, finding: Finding, now: datetime, poster: AlertPoster) -> int | None:
+    episode_id = open_episode(db, {
+        "store": store.name, "metric": finding.metric, "kind": finding.kind,
+        "opened_on": finding.day.isoformat(), "last_seen_on": finding.day.isoformat(), "value": finding.value,
+        "expected": finding.expected, "severity": finding.severity, "contributor": finding.contributor,
+        "detail": finding.detail, "state": "open", "channel": store.alert_channel, "updated_at": now.isoformat(),
+    })
+    if episode_id is None:
+        return None  # another process opened it first
+    ts = poster.post(store, _row(db, episode_id))
+    update_episode(db, episode_id, ts=ts)
+    return episode_id
+
+
+def _row(db: Database, episode_id: int) -> dict[str, Any]:
+    row = episode(db, episode_id)
+    assert row is not None
+    return row
+
+
+def apply_action(db: Database, episode_id: int, action: str, today: date, user: str) -> dict[str, Any]:
+    """Acknowledge / Snooze 1 day / Snooze 7 days / Expected; returns the updated episode."""
+    current = episode(db, episode_id)
+    if current is None or action not in ACTIONS:
+        raise ValueError(f"unknown episode {episode_id} or action {action!r}")
+    changes: dict[str, Any] = {"updated_by": user, "updated_at": today.isoformat()}
+    if action == "acknowledge":
+        changes["state"] = "acknowledged"
+    elif action.startswith("snooze"):
+        days = 1 if action == "snooze_1d" else 7
+        changes.update(state="snoozed", snoozed_until=(today + timedelta(days=days)).isoformat())
+    else:
+        start, end = date.fromisoformat(current["opened_on"]), date.fromisoformat(current["last_seen_on"])
+        add_expected_days(db, current["store"], current["metric"],
+                          [start + timedelta(days=i) for i in range((end - start).days + 1)])
+        changes["state"] = "expected"
+    update_episode(db, episode_id, **changes)
+    return _row(db, episode_id)
+
+
+def wake_snoozed(db: Database, store: str, today: date) -> list[int]:
+    """Snoozes that ran out become open again (still one message: it is updated, not re-posted)."""
+    woken = []
+    for row in live_episodes(db, store):
+        if row["state"] == "snoozed" and row["snoozed_until"] and row["snoozed_until"] <= today.isoformat():
+            update_episode(db, row["id"], state="open", snoozed_until=None)
+            woken.append(row["id"])
+    return woken

@@ -1,0 +1,93 @@
+"""What the daily alert check finds: anomalies, missed targets, relative drops.
+
+Anomalies are judged on the last day GA4 has finished processing (SPEC §8), with the
+days users marked Expected left out of the baselines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from connectors.schedule_store import expected_days
+from kpi.anomalies import judge_day
+from kpi.answer import Period
+from kpi.catalogue import BY_NAME
+from kpi.compute import metric_value
+from kpi.series import PROCESSING_DAYS
+from kpi.settings import StoreSettings
+from kpi.targets import evaluate_all
+from kpi.watch import WATCHED
+
+
+@dataclass(frozen=True)
+class Finding:
+    metric: str
+    kind: str  # anomaly | target | relative
+    day: date
+    value: float | None
+    expected: float | None
+    severity: str
+    contributor: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class RelativeCondition:
+    """"``metric`` down more than ``drop`` vs the same weekday last week", above a minimum volume."""
+
+    metric: str
+    drop: float
+    min_volume: float
+
+
+RELATIVE_CONDITIONS = (RelativeCondition("revenue", 0.20, 1000.0), RelativeCondition("orders", 0.20, 20.0))
+
+
+def last_final_day(as_of: date) -> date:
+    return as_of - timedelta(days=PROCESSING_DAYS + 1)
+
+
+def find_all(db: Database, store: StoreSettings, as_of: date) -> list[Finding]:
+    day = last_final_day(as_of)
+    return [*anomaly_findings(db, store, day, as_of), *target_findings(db, store, as_of),
+            *relative_findings(db, store, day)]
+
+
+def anomaly_findings(db: Database, store: StoreSettings, day: date, as_of: date) -> list[Finding]:
+    excluded = expected_days(db, store.name)
+    found = []
+    for metric in WATCHED:
+        anomaly = judge_day(db, store, metric, day, as_of, excluded)
+        if anomaly is not None:
+            found.append(Finding(metric, "anomaly", day, anomaly.value, anomaly.expected, anomaly.severity,
+                                 anomaly.contributor, f"{anomaly.low}..{anomaly.high}"))
+    return found
+
+
+def target_findings(db: Database, store: StoreSettings, as_of: date) -> list[Finding]:
+    found = []
+    for check in evaluate_all(db, store, as_of):
+        if check.status.status in ("below", "above"):
+            expected = check.status.expected_to_date or (check.status.min if check.status.status == "below"
+                                                         else check.status.max)
+            found.append(Finding(check.metric, "target", check.period.end, check.value, expected, "warning",
+                                 detail=check.status.status))
+    return found
+
+
+def relative_findings(db: Database, store: StoreSettings, day: date) -> list[Finding]:
+    found = []
+    week_before = day - timedelta(days=7)
+    for condition in RELATIVE_CONDITIONS:
+        metric = BY_NAME[condition.metric]
+        value = metric_value(db, store, metric, Period(day, day))
+        before = metric_value(db, store, metric, Period(week_before, week_before))
+        if value is None or not before or before < condition.min_volume:
+            continue
+        if value < before * (1 - condition.drop):
+            found.append(Finding(condition.metric, "relative", day, value, before, "warning",
+                                 detail=f"down more than {condition.drop:.0%} vs the same weekday last week"))
+    return found

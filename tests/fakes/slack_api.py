@@ -1,0 +1,141 @@
+"""A fake Slack Web API: a real HTTP server on 127.0.0.1 that records every call.
+
+``slack_sdk`` talks to it through ``base_url``; ``respond()`` talks to its response URLs;
+``files_upload_v2`` uploads to its upload URL. Faults: queue HTTP 429s for a method.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    raw: str
+    path: str = ""
+
+
+@dataclass
+class FakeSlack:
+    url: str = ""
+    calls: list[Call] = field(default_factory=list)
+    faults: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
+    arrived: threading.Condition = field(default_factory=threading.Condition)
+    ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/respond/{name}"
+
+    def fail(self, method: str, status: int = 429, times: int = 1) -> None:
+        self.faults[method].extend([status] * times)
+
+    def of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[Call]:
+        """Block until ``count`` calls of ``method`` have arrived (an event, not a sleep)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.of(method)) >= count, timeout=timeout):
+                raise AssertionError(f"expected {count} {method} call(s), got {len(self.of(method))}")
+        return self.of(method)
+
+    def record(self, call: Call) -> None:
+        with self.arrived:
+            self.calls.append(call)
+            self.arrived.notify_all()
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(self.ts):06d}"}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.url}/upload/F{next(self.ts)}", "file_id": f"F{next(self.ts)}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files", "[]"))]}
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"}
+        return {"ok": True}
+
+
+def _parse(body: bytes, content_type: str) -> dict[str, Any]:
+    text = body.decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            return dict(json.loads(text or "{}"))
+        except ValueError:
+            return {}
+    if "x-www-form-urlencoded" in content_type:
+        return dict(parse_qsl(text))
+    return {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        fake = self.server.fake
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path.split("?")[0]
+        method = path.removeprefix("/api/") if path.startswith("/api/") else path.strip("/").split("/")[0]
+        params = _parse(body, self.headers.get("Content-Type", ""))
+        fake.record(Call(method, params, dict(self.headers.items()), body.decode("utf-8", "replace"), path))
+        queue = fake.faults.get(method)
+        if queue:
+            status = queue.popleft()
+            self._send(status, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"})
+            return
+        self._send(200, fake.answer(method, params) if path.startswith("/api/") else {"ok": True})
+
+    def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, fake: FakeSlack) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.fake = fake
+
+
+@contextmanager
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    server = _Server(fake)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
