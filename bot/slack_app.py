@@ -106,7 +106,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
 
     from bot.alert_actions import register_alert_actions
 
-    register_alert_actions(app, settings, warehouse)
+    register_alert_actions(app, settings, warehouse, today)
     return app
 
 

@@ -131,3 +131,19 @@ def _anomaly(db: Database, store: StoreSettings, metric: Metric, span: Period, d
     contributor = main_contributor(db, store, metric, span, day.date(), float(row["value"]) > float(row["expected"]))
     return Anomaly(day.date(), metric.name, value, expected, low, high, str(row["severity"]), contributor,
                    float(row["z"]))
+
+
+def backtest(db: Database, store: StoreSettings, start: date, end: date,
+             metrics: Sequence[str] | None = None) -> dict[str, Any]:
+    """``detect`` over ``start..end`` as the daily check would have judged each day then.
+
+    Judged as of the day after ``end`` plus the processing window, so every day in the range is final.
+    """
+    as_of = end + timedelta(days=1 + len(provisional_days(end)))
+    found = detect(db, store, as_of, metrics, Period(start, end))
+    names = list(metrics or WATCHED)
+    days = (end - start).days + 1
+    per_metric = {name: sum(1 for a in found if a.metric == name) for name in names}
+    return {"start": start.isoformat(), "end": end.isoformat(), "days": days, "flagged": per_metric,
+            "per_100_days": {name: 100 * count / days for name, count in per_metric.items()},
+            "anomalies": [a.to_json() for a in found]}

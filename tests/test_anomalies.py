@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bot.cli import main
 from bot.demo_store import demo_store
 from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-from kpi.anomalies import detect, judge_day
+from kpi.anomalies import backtest, detect, judge_day
 from kpi.answer import Period
 from kpi.baselines import Thresholds, judge_additive, judge_ratio
 from kpi.watch import WATCHED
@@ -155,3 +155,23 @@ def test_first_days_without_history_are_not_judged():
 
 def test_dates_are_real_dates():
     assert isinstance(PLANTED_ANOMALIES[0].dates(AS_OF)[0], date)
+
+
+def test_an_expected_day_has_no_say_in_any_baseline():
+    values = weekly_series(120, seed=5).astype(float)
+    mask = series(np.zeros(120, dtype=bool)).astype(bool)
+    mask.iloc[90] = True
+    judged = judge_additive(series(values), Thresholds(), mask)
+    values[90] *= 5  # a promotion marked Expected: whatever it did, later expectations are unchanged
+    promo = judge_additive(series(values), Thresholds(), mask)
+    pd.testing.assert_series_equal(judged["expected"], promo["expected"])
+    unmarked = judge_additive(series(values), Thresholds())
+    assert not np.allclose(unmarked["expected"].iloc[91:], judged["expected"].iloc[91:])
+
+
+def test_backtest_counts_what_detect_flags(planted_db):
+    start, end = AS_OF - timedelta(days=90), AS_OF - timedelta(days=3)
+    result = backtest(planted_db, STORE, start, end)
+    flagged = detect(planted_db, STORE, AS_OF, period=Period(start, end))
+    assert result["anomalies"] == [a.to_json() for a in flagged]
+    assert sum(result["flagged"].values()) == len(flagged) and result["days"] == 88

@@ -1,0 +1,225 @@
+"""The scheduled jobs with an injected clock, the GA4 emulator and a recording fake Slack API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.alert_poster import SlackAlertPoster
+from bot.composition import ThreadWarehouse
+from bot.digest_poster import SlackDigestPoster
+from bot.slack_app import build_app
+from bot.slack_client import ChannelPacer, build_slack_client
+from bot.slack_http import serve_in_thread
+from connectors.emulator.demo_shop import PLANTED_ANOMALIES
+from connectors.ga4_client import build_client
+from connectors.schedule_store import delivery, expected_days, live_episodes
+from kpi.settings import Settings, StoreSettings
+from schedules.crons import digest_trigger
+from schedules.jobs import Jobs
+from tests.fakes.slack_api import fake_slack
+from tests.support.ga4 import AS_OF, demo_shop, emulator, synced_demo_db
+from tests.support.slack import SECRET, TOKEN, block_action, post_signed
+
+ROME = ZoneInfo("Europe/Rome")
+CHANNEL = "C0SHOP"
+BOT_DAY = PLANTED_ANOMALIES[-1].dates(AS_OF)[0]  # sessions spike from a referral bot
+
+
+class Clock:
+    def __init__(self, when: datetime) -> None:
+        self.now = when
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, day, hour: int, minute: int = 0, zone: ZoneInfo = ROME) -> None:
+        self.now = datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
+
+
+def store(**changes) -> StoreSettings:
+    base = dict(name="demo-shop", ga4_property="100000001", language="it", channels=(CHANNEL,),
+                digest_channel=CHANNEL, alert_channel=CHANNEL, digest_time=time(8, 0))
+    return StoreSettings(**(base | changes))
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A synced warehouse, the emulator, a fake Slack and a clock; builds Jobs on demand."""
+    synced_demo_db(tmp_path / "kpibot.db").close()
+    settings = Settings(database=tmp_path / "kpibot.db", stores=(store(),))
+    with fake_slack() as slack, emulator(demo_shop()) as (ga4, _):
+        clock = Clock(datetime(2026, 11, 18, 5, 0, tzinfo=UTC))
+
+        def jobs(holder: str = "one") -> Jobs:
+            client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+            pacer = ChannelPacer(sleep=lambda seconds: None)
+            return Jobs(settings, ThreadWarehouse(settings.database),
+                        lambda: build_client({"KPIBOT_GA4_ENDPOINT": ga4.url}),
+                        SlackDigestPoster(client, pacer), SlackAlertPoster(client, pacer), clock, holder)
+
+        yield settings, slack, ga4, clock, jobs
+
+
+def digests(slack) -> list:
+    return [c for c in slack.of("chat.postMessage") if "Riepilogo" in c.params.get("text", "")]
+
+
+def alerts(slack, metric_label: str) -> list:
+    return [c for c in slack.of("chat.postMessage") if metric_label in c.params.get("text", "")
+            and "thread_ts" not in c.params and "Riepilogo" not in c.params.get("text", "")]
+
+
+def test_a_full_day_sync_digest_alert_and_resolve(world):
+    settings, slack, _, clock, jobs = world
+    job = jobs()
+    clock.set(BOT_DAY + timedelta(days=3), 6, 5)  # the bot day is now final
+    job.sync_and_check("demo-shop")
+    opened = [e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions"]
+    assert len(opened) == 1 and opened[0]["contributor"] == "Referral" and opened[0]["ts"]
+    assert len(alerts(slack, "Sessioni")) == 1
+    clock.set(BOT_DAY + timedelta(days=3), 8, 0)
+    assert job.digest("demo-shop").ts
+    assert len(digests(slack)) == 1 and slack.of("files.completeUploadExternal")
+    clock.set(BOT_DAY + timedelta(days=3), 9, 5)
+    job.sync_and_check("demo-shop")  # still open: nothing re-posted
+    assert len(alerts(slack, "Sessioni")) == 1
+    clock.set(BOT_DAY + timedelta(days=4), 6, 5)
+    job.sync_and_check("demo-shop")
+    updates = [c for c in slack.of("chat.update") if c.params["ts"] == opened[0]["ts"]]
+    assert updates and "risolto" in json.dumps(updates[-1].params, ensure_ascii=False)
+    assert any(c.params.get("thread_ts") == opened[0]["ts"] for c in slack.of("chat.postMessage"))
+    assert not [e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions"]
+
+
+@pytest.mark.parametrize("hour, minute, sent", [(7, 59, False), (8, 0, True), (11, 30, True), (14, 1, False)])
+def test_restart_before_during_and_after_digest_time(world, hour, minute, sent):
+    _, slack, _, clock, jobs = world
+    clock.set(AS_OF, hour, minute)
+    assert bool(jobs().catch_up()) is sent
+    jobs("restarted-again").catch_up()  # a second restart in the same window
+    assert len(digests(slack)) == int(sent)
+
+
+def test_a_double_started_scheduler_posts_once(world):
+    _, slack, _, clock, jobs = world
+    clock.set(AS_OF, 8, 0)
+    first, second = jobs("process-a"), jobs("process-b")
+    barrier = threading.Barrier(2)
+
+    def run(job: Jobs) -> None:
+        barrier.wait()
+        job.digest("demo-shop")
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(digests(slack)) == 1
+    clock.set(AS_OF, 8, 30)  # even after the lease would have passed to process b
+    second.holder = "process-b"
+    assert second.digest("demo-shop") is None
+    assert len(digests(slack)) == 1
+
+
+def test_slack_429_is_retried_without_duplicates(world):
+    _, slack, _, clock, jobs = world
+    clock.set(AS_OF, 8, 0)
+    slack.fail("chat.postMessage", 429, times=2)
+    job = jobs()
+    assert job.digest("demo-shop").ts
+    assert len(digests(slack)) == 3  # two refused attempts, one delivered
+    assert delivery(job.warehouse(), ("demo-shop", "digest", "2026-11-23", CHANNEL))["status"] == "sent"
+    assert job.digest("demo-shop") is None
+
+
+def test_a_provisional_digest_is_corrected_once_final(world):
+    _, slack, _, clock, jobs = world
+    job = jobs()
+    clock.set(AS_OF, 8, 0)
+    sent = job.digest("demo-shop")
+    assert sent.provisional
+    db = job.warehouse()
+    with db.conn:  # GA4 finishes processing: the day gains late-attributed revenue
+        db.execute("UPDATE ga4_sessions SET revenue = revenue + 100 WHERE store = 'demo-shop' AND date = ? "
+                   "AND channel = 'Email' AND device = 'mobile' AND visitor = 'new'", ["2026-11-23"])
+    clock.set(AS_OF + timedelta(days=1), 9, 35)
+    assert job.recheck_provisional() == []  # still within GA4's processing window
+    clock.set(AS_OF + timedelta(days=2), 9, 35)
+    assert job.recheck_provisional() == ["demo-shop:2026-11-23"]
+    update = slack.of("chat.update")[-1].params
+    assert update["ts"] == sent.ts and "dati definitivi" in update["text"] and "Fatturato" in update["text"]
+    assert job.recheck_provisional() == []
+
+
+@pytest.mark.parametrize("action, state", [("alert_acknowledge", "acknowledged"), ("alert_snooze_1d", "snoozed"),
+                                           ("alert_snooze_7d", "snoozed"), ("alert_expected", "expected")])
+def test_every_alert_button(world, action, state):
+    settings, slack, _, clock, jobs = world
+    job = jobs()
+    clock.set(BOT_DAY + timedelta(days=3), 6, 5)
+    job.alert_check("demo-shop")
+    episode = next(e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions")
+    app = build_app(settings, ThreadWarehouse(settings.database), job.digests.client, SECRET,
+                    lambda s: clock().astimezone(ROME).date())
+    with serve_in_thread(app) as url:
+        status, _, _ = post_signed(f"{url}/slack/events",
+                                   block_action(action, str(episode["id"]), CHANNEL, slack.response_url("b")))
+        assert status == 200
+        reply = slack.wait_for("respond")[-1].params
+    db = job.warehouse()
+    row = db.execute("SELECT state, snoozed_until FROM alert_episodes WHERE id = ?", [episode["id"]]).fetchone()
+    assert row[0] == state and reply["replace_original"] is True
+    if action == "alert_expected":
+        assert BOT_DAY in expected_days(db, "demo-shop")["sessions"]
+        assert "actions" not in json.dumps(reply["blocks"])  # an ended alert has no buttons left
+        job.alert_check("demo-shop")  # the day is out of the baseline and the episode stays closed
+        assert not [e for e in live_episodes(db, "demo-shop") if e["metric"] == "sessions"]
+    if action.startswith("alert_snooze"):
+        days = 7 if action.endswith("7d") else 1
+        assert row[1] == (BOT_DAY + timedelta(days=3 + days)).isoformat()
+
+
+def test_failures_are_reported_once_then_recovery(world):
+    settings, slack, ga4, clock, jobs = world
+    job = jobs()
+    clock.set(AS_OF, 6, 5)
+    ga4.state.property_id = "999"  # the service account lost access
+    for _ in range(4):
+        job.sync_and_check("demo-shop")
+    notices = [c for c in slack.of("chat.postMessage") if "sincronizzare" in c.params.get("text", "")]
+    assert len(notices) == 1 and "100000001" in notices[0].params["text"]
+    ga4.state.property_id = None
+    job.sync_and_check("demo-shop")
+    assert any("di nuovo funzionante" in c.params.get("text", "") for c in slack.of("chat.postMessage"))
+
+
+@pytest.mark.parametrize("zone, days", [("Europe/Rome", ("2026-03-27", "2026-04-01")),
+                                        ("America/New_York", ("2026-03-06", "2026-03-11")),
+                                        ("Europe/Rome", ("2026-10-23", "2026-10-28")),
+                                        ("America/New_York", ("2026-10-30", "2026-11-04"))])
+def test_digests_fire_at_local_8_across_daylight_saving_changes(zone, days):
+    trigger = digest_trigger(store(timezone=zone))
+    start, end = (datetime.fromisoformat(d).replace(tzinfo=UTC) for d in days)
+    fire, seen = trigger.get_next_fire_time(None, start), []
+    while fire < end:
+        local = fire.astimezone(ZoneInfo(zone))
+        seen.append((local.date(), local.hour, local.minute))
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert len(seen) == 5 and all((hour, minute) == (8, 0) for _, hour, minute in seen)
+    offsets = {datetime.combine(day, time(8), ZoneInfo(zone)).utcoffset() for day, _, _ in seen}
+    assert len(offsets) == 2  # the UTC time really moved with the clocks
+
+
+def test_two_stores_in_two_timezones_get_their_own_local_8(world):
+    settings, slack, _, clock, jobs = world
+    job = jobs()
+    job.settings = Settings(database=settings.database, stores=(
+        store(), store(name="us-shop", timezone="America/New_York", language="en")))
+    clock.now = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # 08:30 in Rome, 02:30 in New York
+    assert job.catch_up() == ["demo-shop"]
