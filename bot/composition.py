@@ -62,10 +62,12 @@ class Runtime:
 
 def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runtime:
     settings = load_settings(args)
-    return assemble(settings, environ)
+    as_of: date | None = getattr(args, "as_of", None)
+    return assemble(settings, environ, today=(lambda store: as_of) if as_of else store_today)
 
 
-def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None) -> Runtime:
+def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
+             today: Any = store_today) -> Runtime:
     from bot.alert_poster import SlackAlertPoster
     from bot.digest_poster import SlackDigestPoster
     from bot.slack_app import build_app
@@ -80,7 +82,7 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None) 
         raise SlackSetupError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the Slack app's "
                               "'Basic Information' page, or set SLACK_APP_TOKEN to use Socket Mode")
     warehouse = ThreadWarehouse(settings.database)
-    app = build_app(settings, warehouse, client, secret, store_today, verify=not socket_mode)
+    app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode)
     pacer = ChannelPacer()
     jobs = Jobs(settings, warehouse, lambda: build_client(os.environ), SlackDigestPoster(client, pacer),
                 SlackAlertPoster(client, pacer), clock or (lambda: datetime.now(UTC)),

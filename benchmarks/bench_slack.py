@@ -1,0 +1,95 @@
+"""`/kpi` latency against a running `kpibot serve` and the fake Slack Web API, on 3 years of demo data.
+
+Sends 100 sequential and 20 concurrent signed commands and prints ack and answer latency
+p50, p95 and max. Targets: every ack under 3 s, ack p95 under 100 ms, answer p95 under 500 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.bench_kpi import AS_OF, build  # noqa: E402
+from tests.fakes.slack_api import FakeSlack, fake_slack  # noqa: E402
+from tests.support.slack import SECRET, TOKEN, post_signed, slash_command  # noqa: E402
+
+QUERIES = ["aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "sessions mtd by device",
+           "email_revenue_share last-90d", "roas last-month by channel", "revenue ytd vs ly", "targets"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)  # a benchmark waiting for a separate process to come up
+    raise RuntimeError("kpibot serve did not become healthy in 30 s")
+
+
+def one(slack: FakeSlack, events: str, index: int) -> tuple[float, float]:
+    name = f"q{index}"
+    started = time.perf_counter()
+    status, _, ack = post_signed(events, slash_command(QUERIES[index % len(QUERIES)], "C0SHOP",
+                                                       slack.response_url(name)))
+    assert status == 200
+    with slack.arrived:
+        slack.arrived.wait_for(lambda: any(c.path == f"/respond/{name}" for c in slack.calls), timeout=30)
+    return ack, time.perf_counter() - started
+
+
+def report(label: str, timings: list[tuple[float, float]]) -> None:
+    for kind, values in (("ack", [a for a, _ in timings]), ("answer", [b for _, b in timings])):
+        ms = sorted(v * 1000 for v in values)
+        p95 = statistics.quantiles(ms, n=20)[-1]
+        print(f"  {label:10s} {kind:6s} p50 {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  max {ms[-1]:6.1f} ms")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder, fake_slack() as slack:
+        database = build(Path(folder))
+        config = Path(folder) / "kpibot.toml"
+        config.write_text(f'[kpibot]\ndatabase = "{database.name}"\n[[stores]]\nname = "demo-shop"\n'
+                          'ga4_property = "100000001"\nchannels = ["C0SHOP"]\n')
+        port = free_port()
+        env = os.environ | {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                            "KPIBOT_SLACK_API_URL": slack.api_url, "KPIBOT_CONFIG": str(config)}
+        env.pop("SLACK_APP_TOKEN", None)
+        kpibot = str(Path(sys.executable).with_name("kpibot"))
+        server = subprocess.Popen([kpibot, "serve", "--port", str(port), "--host", "127.0.0.1", "--no-scheduler",
+                                   "--as-of", AS_OF.isoformat()], env=env, stderr=subprocess.DEVNULL)
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}/healthz")
+            events = f"http://127.0.0.1:{port}/slack/events"
+            sequential = [one(slack, events, i) for i in range(100)]
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                concurrent = list(pool.map(lambda i: one(slack, events, 1000 + i), range(20)))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    print("bench_slack: kpibot serve (HTTP, uvicorn) with the fake Slack Web API, 3 years of demo data")
+    report("sequential", sequential)
+    report("concurrent", concurrent)
+    worst = max(a for a, _ in sequential + concurrent)
+    print(f"  every ack under 3 s: {'yes' if worst < 3 else 'NO'} (slowest {worst * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
