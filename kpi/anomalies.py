@@ -19,13 +19,13 @@ from sqlite_utils import Database
 from kpi.answer import Period
 from kpi.baselines import judge_additive, judge_ratio
 from kpi.catalogue import BY_NAME
+from kpi.contributors import Segments, main_contributor, read_segments
 from kpi.metric import Metric, Sum
 from kpi.series import daily_sums, provisional_days
 from kpi.settings import StoreSettings
 from kpi.watch import COUNTS, WATCHED
 
 HISTORY_DAYS = 84  # enough for six weeks of same-weekday medians and 28 days of residuals
-CONTRIBUTOR_DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",), "users": ()}
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,10 @@ def _detect_metric(db: Database, store: StoreSettings, metric: Metric, period: P
         judged = judge_ratio(numerator, _read(db, store, metric.denominator, span), thresholds, mask)
     judged = judged.loc[pd.Timestamp(period.start):pd.Timestamp(period.end)]
     flagged = judged[(judged["severity"] != "") & ~judged.index.isin(mask[mask].index)]
-    return [_anomaly(db, store, metric, span, day, row) for day, row in flagged.iterrows()]
+    if flagged.empty:
+        return []
+    segments = read_segments(db, store, metric, span)
+    return [_anomaly(segments, metric, day, row) for day, row in flagged.iterrows()]
 
 
 def _missing_days(db: Database, store: StoreSettings, span: Period) -> pd.Series:
@@ -121,14 +124,11 @@ def _missing_days(db: Database, store: StoreSettings, span: Period) -> pd.Series
     return pd.Series(~index.isin(pd.to_datetime(present)), index=index)
 
 
-def _anomaly(db: Database, store: StoreSettings, metric: Metric, span: Period, day: pd.Timestamp,
-             row: pd.Series) -> Anomaly:
+def _anomaly(segments: Segments, metric: Metric, day: pd.Timestamp, row: pd.Series) -> Anomaly:
     value, expected, low, high = (float(row[c]) for c in ("value", "expected", "low", "high"))
     if metric.transform == "one_minus":
         value, expected, low, high = 1 - value, 1 - expected, 1 - high, 1 - low
-    from kpi.contributors import main_contributor
-
-    contributor = main_contributor(db, store, metric, span, day.date(), float(row["value"]) > float(row["expected"]))
+    contributor = main_contributor(segments, day.date(), float(row["value"]) > float(row["expected"]))
     return Anomaly(day.date(), metric.name, value, expected, low, high, str(row["severity"]), contributor,
                    float(row["z"]))
 

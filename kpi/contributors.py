@@ -1,10 +1,16 @@
-"""Which channel or device explains an anomalous day most."""
+"""Which channel or device explains an anomalous day most.
+
+A metric's segments are read once for the whole judged range (``read_segments``), and each
+segment's baseline is computed once over it; baselines only look back, so judging a day
+against them is the same as judging it on the data up to that day.
+"""
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -15,17 +21,43 @@ from kpi.series import daily_sums
 from kpi.settings import StoreSettings
 
 DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",)}
+NORMAL_DAYS = 28
 
 
-def main_contributor(db: Database, store: StoreSettings, metric: Metric, span: Period, day: date,
-                     went_up: bool) -> str | None:
-    """The segment whose own deviation moves the total most in the anomaly's direction."""
+@dataclass
+class Segments:
+    """Per dimension: the daily numerator (and denominator) of each segment over the span."""
+
+    numerators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    denominators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    expected: dict[str, pd.DataFrame] = field(default_factory=dict)  # additive: each segment's baseline
+
+
+def read_segments(db: Database, store: StoreSettings, metric: Metric, span: Period) -> Segments:
+    segments = Segments()
     dimensions = [d for d in DIMENSIONS.get(metric.numerator.source, ())
                   if not metric.denominator or metric.denominator.source == metric.numerator.source]
-    best: tuple[float, str | None] = (0.0, None)
     for dimension in dimensions:
-        effects = (_ratio_effects if metric.denominator else _additive_effects)(db, store, metric, span, day,
-                                                                                dimension)
+        numerator = _pivot(db, store, metric.numerator, span, dimension)
+        if metric.denominator is None:
+            segments.numerators[dimension] = numerator
+            segments.expected[dimension] = numerator.apply(
+                lambda column: np.expm1(additive_baseline(column)["expected"]))
+        else:
+            denominator = _pivot(db, store, metric.denominator, span, dimension)
+            segments.numerators[dimension] = numerator.reindex(columns=denominator.columns, fill_value=0.0)
+            segments.denominators[dimension] = denominator
+    return segments
+
+
+def main_contributor(segments: Segments, day: date, went_up: bool) -> str | None:
+    """The segment whose own deviation moves the total most in the anomaly's direction."""
+    best: tuple[float, str | None] = (0.0, None)
+    for dimension in segments.numerators:
+        if dimension in segments.denominators:
+            effects = _ratio_effects(segments.numerators[dimension], segments.denominators[dimension], day)
+        else:
+            effects = _additive_effects(segments.numerators[dimension], segments.expected[dimension], day)
         for key, effect in effects.items():
             signed = effect if went_up else -effect
             if signed > best[0]:
@@ -42,31 +74,21 @@ def _pivot(db: Database, store: StoreSettings, part: Sum, span: Period, dimensio
     return frame.pivot_table(index="date", columns=dimension, values="value", aggfunc="sum").reindex(index).fillna(0)
 
 
-def _additive_effects(db: Database, store: StoreSettings, metric: Metric, span: Period, day: date,
-                      dimension: str) -> dict[str, float]:
-    table = _pivot(db, store, metric.numerator, span, dimension)
+def _additive_effects(values: pd.DataFrame, expected: pd.DataFrame, day: date) -> dict[str, float]:
+    """Each segment's value minus its own expected value (0 expected without enough history)."""
     stamp = pd.Timestamp(day)
-    effects = {}
-    for key in table.columns:
-        expected_log = additive_baseline(table[key])["expected"].loc[stamp]
-        expected = math.expm1(expected_log) if pd.notna(expected_log) else 0.0
-        effects[str(key)] = float(table.loc[stamp, key]) - expected
-    return effects
+    return {str(key): float(values.loc[stamp, key]) - float(np.nan_to_num(expected.loc[stamp, key]))
+            for key in values.columns}
 
 
-def _ratio_effects(db: Database, store: StoreSettings, metric: Metric, span: Period, day: date,
-                   dimension: str) -> dict[str, float]:
+def _ratio_effects(k: pd.DataFrame, n: pd.DataFrame, day: date) -> dict[str, float]:
     """How far the day's ratio would move back if one segment had had a normal day.
 
     A segment's normal day is its mean numerator and denominator over the previous 28
     days; this works both for rates (mobile orders fell) and for shares (Email revenue rose).
     """
-    assert metric.denominator is not None
-    k = _pivot(db, store, metric.numerator, span, dimension)
-    n = _pivot(db, store, metric.denominator, span, dimension)
-    k = k.reindex(columns=n.columns, fill_value=0.0)
     stamp = pd.Timestamp(day)
-    history = slice(pd.Timestamp(day - timedelta(days=28)), pd.Timestamp(day - timedelta(days=1)))
+    history = slice(pd.Timestamp(day - timedelta(days=NORMAL_DAYS)), pd.Timestamp(day - timedelta(days=1)))
     total_k, total_n = float(k.loc[stamp].sum()), float(n.loc[stamp].sum())
     if total_n <= 0:
         return {}

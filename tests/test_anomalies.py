@@ -175,3 +175,13 @@ def test_backtest_counts_what_detect_flags(planted_db):
     flagged = detect(planted_db, STORE, AS_OF, period=Period(start, end))
     assert result["anomalies"] == [a.to_json() for a in flagged]
     assert sum(result["flagged"].values()) == len(flagged) and result["days"] == 88
+
+
+def test_the_expected_value_follows_the_weekday_the_series_was_drawn_from():
+    values = weekly_series(120, seed=7).astype(float)
+    values[101] *= 0.3  # a Wednesday-shaped day (index % 7 == 3 is the 1.02 weekday) collapses
+    judged = judge_additive(series(values), Thresholds()).iloc[101]
+    true_mean = 2000 * 1.02  # weekly_series draws Poisson(2000 × pattern[weekday])
+    assert judged["severity"] == "critical"
+    assert abs(judged["expected"] - true_mean) / true_mean < 0.05
+    assert judged["low"] < true_mean < judged["high"]
