@@ -65,8 +65,11 @@ def counted_orders(db: Database, store: str) -> pd.DataFrame:
     return pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total"])
 
 
-def orders_version(db: Database, store: str) -> tuple[int, int, str]:
-    """Changes whenever the store's orders might have: a cheap cache key."""
-    row = db.execute("SELECT COUNT(*), COALESCE(SUM(total), 0), COALESCE(MAX(created_at), '') FROM orders "
-                     "WHERE store = ? AND counted = 1", [store]).fetchone()
-    return int(row[0]), int(row[1] * 100), str(row[2])
+def orders_version(db: Database, store: str) -> tuple[object, ...]:
+    """A cache key that changes whenever any connection may have changed the orders.
+
+    ``data_version`` moves when another connection commits; ``total_changes`` when this one
+    writes. Both are free to read, unlike counting a million rows.
+    """
+    data_version = db.execute("PRAGMA data_version").fetchone()[0]
+    return (id(db.conn), db.conn.total_changes, data_version, store)

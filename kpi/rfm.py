@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 SEGMENTS = ("Champions", "Loyal", "Potential loyalists", "New", "Need attention", "At risk", "Hibernating")
@@ -26,8 +27,16 @@ def rfm_scores(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
     per["r"] = quintile(per["recency"], higher_is_better=False)
     per["f"] = quintile(per["frequency"])
     per["m"] = quintile(per["monetary"])
-    per["segment"] = [segment(r, f, n) for r, f, n in zip(per["r"], per["f"], per["frequency"], strict=True)]
+    per["segment"] = segments(per["r"].to_numpy(), per["f"].to_numpy(), per["frequency"].to_numpy())
     return per
+
+
+def segments(r: np.ndarray, f: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    """``segment`` for whole arrays at once (the first matching rule wins, as there)."""
+    rules = [(r >= 4) & (orders == 1), (r >= 4) & (f >= 4), (f >= 4) & (r >= 2), (r >= 3) & (orders >= 2),
+             (r <= 2) & (f >= 3), r <= 2]
+    names = ["New", "Champions", "Loyal", "Potential loyalists", "At risk", "Hibernating"]
+    return np.select(rules, names, default="Need attention")
 
 
 def segment(r: int, f: int, orders: int) -> str:
