@@ -30,7 +30,8 @@ def answer_lines(answer: Answer, language: str, by: str | None = None) -> list[s
 
 def target_line(status: TargetStatus, unit: str, currency: str, language: str) -> str:
     bounds = " – ".join(format_value(v, unit, currency, language) for v in (status.min, status.max) if v is not None)
-    text = f"{t('target', language)} {bounds}: {t('status_' + status.status, language)}"
+    per = (" al mese" if language == "it" else " per month") if status.period == "month" else ""
+    text = f"{t('target', language)} {bounds}{per}: {t('status_' + status.status, language)}"
     if status.is_default:
         text += f" ({t('default', language)})"
     if status.pace is not None:

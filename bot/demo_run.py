@@ -6,7 +6,9 @@ Each step is a function so the demo reads as the story it tells.
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -38,9 +40,18 @@ def run_demo(args: argparse.Namespace) -> int:
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
-    console.print(f"\nDone in {time.perf_counter() - started:.1f} s. Outputs are in [bold]{out}/[/].")
-    console.print(f"Try next: [bold].venv/bin/kpibot ask \"fatturato mtd by channel\" --config {out}/kpibot.toml"
-                  f" --as-of {as_of}[/]")
+    console.rule()
+    console.print(f"Done in {time.perf_counter() - started:.1f} s. In [bold]{out}/[/]: the SQLite warehouse, "
+                  "kpibot.toml, Block Kit JSON of the digest and answers (paste into Slack's Block Kit Builder) "
+                  "and PNG charts.")
+    config = f"--config {out}/kpibot.toml"
+    console.print("Try next:")
+    for example in (f'.venv/bin/kpibot {config} ask "fatturato mtd by channel" --as-of {as_of}',
+                    f'.venv/bin/kpibot {config} ask "roas last-30d by channel" --as-of {as_of} --json',
+                    f".venv/bin/kpibot {config} anomalies sessions last-90d --as-of {as_of}",
+                    f".venv/bin/kpibot {config} digest --as-of {as_of} --json",
+                    ".venv/bin/kpibot demo --lang en"):
+        console.print(f"  [bold]{example}[/]", highlight=False)
     return 0
 
 
@@ -68,6 +79,79 @@ def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
                   f"{format_value(revenue, 'currency', store.currency, store.language)} revenue.")
 
 
-def demo_steps() -> list:  # type: ignore[type-arg]
-    """The parts of the demo after the sync; later issues add the digest and alerts."""
-    return []
+DemoStep = Callable[[Console, Database, StoreSettings, date, Path], None]
+EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly")
+
+
+def demo_steps() -> list[DemoStep]:
+    """What the demo shows after the sync, in order."""
+    return [show_digest, show_answers, show_alerts, write_config]
+
+
+def show_digest(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.digest_blocks import digest_blocks
+    from bot.digest_poster import digest_chart
+    from bot.terminal import print_slack_text
+    from schedules.digest import build_digest
+
+    digest = build_digest(db, store, as_of)
+    blocks, text = digest_blocks(digest)
+    console.rule("Digest" if store.language == "en" else "Riepilogo del mattino")
+    print_slack_text(console, text)
+    _write_json(out / "digest.blocks.json", {"blocks": blocks})
+    (out / "digest-revenue-30d.png").write_bytes(digest_chart(digest))
+
+
+def show_answers(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.answer_text import answer_lines
+    from bot.blocks import answer_blocks
+    from bot.chart_data import answer_chart
+    from kpi.query import Query, parse
+    from kpi.service import answer
+
+    console.rule("/kpi")
+    for text in EXAMPLES:
+        query = parse(text)
+        assert isinstance(query, Query)
+        result = answer(db, store, query, as_of)
+        console.print(f"[bold cyan]/kpi {text}[/]")
+        console.print("\n".join(answer_lines(result, store.language)), highlight=False)
+        console.print()
+        name = text.replace(" ", "_")
+        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_blocks(result, store.language, text)[0]})
+        if result.period.days > 1:
+            (out / f"answer-{name}.png").write_bytes(answer_chart(db, store, result))
+
+
+def show_alerts(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.anomaly_text import anomaly_line
+    from bot.terminal import to_rich
+    from connectors.emulator.demo_shop import PLANTED_ANOMALIES
+    from kpi.anomalies import detect
+
+    found = detect(db, store, as_of)
+    console.rule("Alerts: anomalies in the last 90 days" if store.language == "en" else
+                 "Avvisi: anomalie degli ultimi 90 giorni")
+    for planted in PLANTED_ANOMALIES:
+        days = set(planted.dates(as_of))
+        hits = [a for a in found if a.date in days]
+        console.print(f"[bold]{planted.name}[/] — {planted.description}")
+        for hit in hits:
+            console.print("   " + to_rich(anomaly_line(hit, store)), highlight=False)
+        if not hits:
+            console.print("   (not flagged)")
+    others = [a for a in found if all(a.date not in set(p.dates(as_of)) for p in PLANTED_ANOMALIES)]
+    for other in others:
+        console.print("   " + to_rich(anomaly_line(other, store)), highlight=False)
+
+
+def write_config(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    (out / "kpibot.toml").write_text(
+        f'[kpibot]\ndatabase = "kpibot.db"\nlanguage = "{store.language}"\n\n[[stores]]\nname = "{store.name}"\n'
+        f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
+        f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\n\n[stores.targets]\naov = {{ min = 60.0 }}\n'
+        f'cvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n')
+
+
+def _write_json(path: Path, payload: object) -> None:
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))
