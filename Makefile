@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/kpibot demo
 
 test: $(STAMP)
-	$(BIN)/ruff check bot connectors kpi schedules tests benchmarks
+	$(BIN)/ruff check --no-cache bot connectors kpi schedules tests benchmarks
 	$(BIN)/mypy bot connectors kpi schedules
 	$(BIN)/python -m pytest -n 2
 

@@ -79,10 +79,9 @@ def status_text(db: Database, store: StoreSettings, as_of: date) -> str:
 
 
 def anomalies_text(db: Database, store: StoreSettings, command: Command, as_of: date) -> str:
+    from bot.anomaly_text import anomaly_lines
     from kpi.anomalies import detect
     from kpi.anomaly_args import parse_anomaly_args
-
-    from bot.anomaly_text import anomaly_lines
 
     metrics, period = parse_anomaly_args(command.args, as_of)
     found = detect(db, store, as_of, metrics, period)
