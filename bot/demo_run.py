@@ -33,10 +33,12 @@ def run_demo(args: argparse.Namespace) -> int:
     db_path = Path(args.db)
     out = db_path.parent
     console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
-    with serve_emulator(build_demo_shop(as_of, args.days)) as emulator:
+    shop = build_demo_shop(as_of, args.days)
+    with serve_emulator(shop) as emulator:
         console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
         db = open_database(db_path)
         sync_demo(db, emulator.url, store, as_of, args.days)
+    import_demo_orders(console, db, shop, store, out)
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
@@ -68,6 +70,17 @@ def sync_demo(db: Database, url: str, store: StoreSettings, as_of: date, days: i
     print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
 
 
+def import_demo_orders(console: Console, db: Database, shop: object, store: StoreSettings, out: Path) -> None:
+    from connectors.emulator.demo_orders import write_demo_orders
+    from connectors.orders_import import import_file
+
+    path = out / "orders.csv"
+    write_demo_orders(shop, path)  # type: ignore[arg-type]
+    counts = import_file(db, path, store.name, store.timezone, store.currency).counts
+    console.print(f"Imported the shop's order export ({path}): {counts.inserted} new, {counts.updated} updated, "
+                  f"{counts.unchanged} unchanged orders.")
+
+
 def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
     from bot.formatting import format_value
 
@@ -80,7 +93,7 @@ def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
 
 
 DemoStep = Callable[[Console, Database, StoreSettings, date, Path], None]
-EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly")
+EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "tasso-riacquisto ytd by segment")
 
 
 def demo_steps() -> list[DemoStep]:

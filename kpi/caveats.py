@@ -24,6 +24,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "l'obiettivo è quello predefinito (email 15–20% del fatturato); impostalo in kpibot.toml"),
     "young_cohort": ("customers who first bought after {since} have had less than {months} months to buy again",
                      "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"),
+    "compare_gap": ("the comparison period {start} – {end} is not fully covered by the data, so the change "
+                    "is not like for like", "il periodo di confronto {start} – {end} non è coperto del tutto dai "
+                    "dati: la variazione non è omogenea"),
     "no_orders": ("no orders are imported for this store: run kpibot import-orders",
                   "nessun ordine importato per questo negozio: esegui kpibot import-orders"),
 }

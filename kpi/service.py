@@ -32,7 +32,8 @@ def answer(db: Database, store: StoreSettings, query: Query, as_of: date) -> Ans
         currency=store.currency,
         compare=Comparison(compare_period, compare_value, relative_change(value, compare_value)),
         breakdown=tuple(rows) if rows is not None else None, target=status,
-        caveats=caveats_for(db, store, query.metric, period, as_of, value),
+        caveats=caveats_for(db, store, query.metric, period, as_of, value)
+        + compare_caveats(db, store, query.metric, compare_period),
     )
 
 
@@ -77,6 +78,24 @@ def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Peri
 
         found.extend(order_caveats(db, store, metric, period, as_of))
     return tuple(found)
+
+
+def compare_caveats(db: Database, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
+    """Say so when the comparison period starts before the data does (a partial baseline)."""
+    first = data_start(db, store, metric)
+    if first is not None and compare.start < first <= compare.end + timedelta(days=1):
+        return (Caveat("compare_gap", {"start": compare.start.isoformat(), "end": compare.end.isoformat()}),)
+    return ()
+
+
+def data_start(db: Database, store: StoreSettings, metric: Metric) -> date | None:
+    tables = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_sessions", "orders": "orders"}
+    starts = []
+    for source in metric.sources:
+        row = db.execute(f"SELECT MIN(date) FROM {tables[source]} WHERE store = ?", [store.name]).fetchone()
+        if row and row[0]:
+            starts.append(date.fromisoformat(row[0]))
+    return max(starts) if starts else None
 
 
 def _chunk_caveats(db: Database, store: StoreSettings, period: Period) -> list[Caveat]:

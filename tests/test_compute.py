@@ -134,3 +134,11 @@ def test_default_email_target_is_marked(db):
     result = answer(db, store, parse("email_revenue_share last-30d"), AS_OF)
     assert result.target.is_default and (result.target.min, result.target.max) == (0.15, 0.20)
     assert result.to_json()["target"]["default"] is True
+
+
+def test_a_comparison_period_before_the_data_starts_is_flagged(db, raw):
+    first_day = raw["sessions"]["date"].min()
+    ytd = answer(db, STORE, parse("revenue ytd"), AS_OF)
+    assert ytd.compare.period.start.isoformat() < first_day <= ytd.compare.period.end.isoformat()
+    assert "compare_gap" in [c.code for c in ytd.caveats]
+    assert "compare_gap" not in [c.code for c in answer(db, STORE, parse("revenue last-7d"), AS_OF).caveats]
