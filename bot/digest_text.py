@@ -18,11 +18,13 @@ WORDS = {
     "it": {"title": "Riepilogo di {store} · {day}", "provisional": "dati di ieri ancora provvisori in GA4",
            "final": "dati definitivi", "through": "dati fino al {day}", "kpis": "KPI principali",
            "vs": "vs stesso giorno sett. scorsa {week} · vs media 28 gg {avg}", "targets": "Obiettivi",
-           "anomalies": "Anomalie", "none": "nessuna", "formula": "Formula magica"},
+           "anomalies": "Anomalie", "none": "nessuna", "formula": "Formula magica",
+           "channels": "Canali che spiegano la variazione"},
     "en": {"title": "{store} digest · {day}", "provisional": "yesterday's data is still provisional in GA4",
            "final": "final data", "through": "data through {day}", "kpis": "Main KPIs",
            "vs": "vs same weekday last week {week} · vs 28-day average {avg}", "targets": "Targets",
-           "anomalies": "Anomalies", "none": "none", "formula": "Formula magica"},
+           "anomalies": "Anomalies", "none": "none", "formula": "Formula magica",
+           "channels": "Channels behind the change"},
 }
 
 
@@ -62,7 +64,11 @@ def digest_lines(digest: Digest) -> list[str]:
     store, w = digest.store, words(digest.store)
     title, subtitle = header(digest)
     lines = [f"*{title}*", f"_{subtitle}_", "",
-             f"*{w['formula']}*: {formula_line(digest.split, store.language)}", "", f"*{w['kpis']}*"]
+             f"*{w['formula']}*: {formula_line(digest.split, store.language)}"]
+    if digest.channels:
+        top = ", ".join(f"{row.key} {format_change(row.contribution, store.language)}" for row in digest.channels[:3])
+        lines.append(f"{w['channels']}: {top}")
+    lines += ["", f"*{w['kpis']}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
     lines += ["", f"*{w['targets']}*", *target_lines(digest), "", f"*{w['anomalies']}*"]
     lines += [anomaly_line(a, store) for a in digest.anomalies] or [w["none"]]

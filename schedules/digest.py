@@ -11,7 +11,7 @@ from kpi.anomalies import Anomaly, detect
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value, period_totals
-from kpi.decompose import Decomposition, decompose_revenue_change
+from kpi.decompose import ChannelContribution, Decomposition, decompose_by_channel, decompose_revenue_change
 from kpi.series import provisional_days
 from kpi.service import relative_change
 from kpi.settings import StoreSettings
@@ -47,6 +47,7 @@ class Digest:
     chart_days: list[date] = field(default_factory=list)
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
+    channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -76,6 +77,8 @@ def build_digest(db: Database, store: StoreSettings, as_of: date) -> Digest:
         anomalies=detect(db, store, as_of, period=Period(final - timedelta(days=6), final)),
         chart_days=[chart.start + timedelta(days=i) for i in range(chart.days)],
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
+        channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
+                                      period_totals(db, store, Period(day, day), "channel")),
     )
 
 

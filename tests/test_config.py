@@ -110,3 +110,14 @@ def test_check_config_lists_problems_and_exits_2(tmp_path, capsys, monkeypatch):
 def test_check_config_ok(tmp_path, capsys):
     assert main(["--config", str(EXAMPLE), "check-config"]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_a_channel_resolves_only_to_stores_that_list_it():
+    from bot.context import resolve_store_for_channel, stores_for_channel
+
+    settings = load_settings(EXAMPLE)
+    first, second = settings.stores[:2]
+    only_first = next(c for c in first.channels if c not in second.channels)
+    assert resolve_store_for_channel(settings, only_first) == first
+    assert stores_for_channel(settings, "C0NOBODY") == []
+    assert resolve_store_for_channel(settings, "C0NOBODY") is None

@@ -46,3 +46,10 @@ def test_digest_text_in_both_languages(db, language, title, formula, provisional
     blocks, fallback = digest_blocks(build_digest(db, store, AS_OF))
     assert fallback == text and len(blocks) < 50
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["kpi_by_channel", "kpi_by_device", "open_dashboard"]
+
+
+def test_the_channels_behind_the_change_add_up_to_it(db):
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language="en")
+    digest = build_digest(db, store, AS_OF)
+    assert math.isclose(sum(row.contribution for row in digest.channels), revenue_change(), rel_tol=1e-9)
+    assert "Channels behind the change: " + digest.channels[0].key in "\n".join(digest_lines(digest))
