@@ -271,6 +271,15 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
     key_file = environ.get("GOOGLE_APPLICATION_CREDENTIALS")
     if key_file and not os.path.isfile(key_file):
         problems.append(f"GOOGLE_APPLICATION_CREDENTIALS points to {key_file}, which does not exist")
+    elif key_file:
+        from connectors.ga4_client import service_account_email
+
+        email = service_account_email(environ)
+        if email is None:
+            problems.append(f"{key_file} is not a service-account key (no client_email): download a JSON key "
+                            "for the service account again")
+        else:
+            warnings.append(f"GA4 reads as {email}: it must be a Viewer of every store's GA4 property")
     if not key_file and not environ.get("KPIBOT_GA4_ENDPOINT"):
         warnings.append("GOOGLE_APPLICATION_CREDENTIALS is not set: needed for 'kpibot sync'")
     for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL"):

@@ -35,6 +35,12 @@ class Ga4UnavailableError(Exception):
     exit_code = 1
 
 
+class Ga4QuotaLow(Exception):
+    """The property's hourly tokens are nearly spent: stop before GA4 starts refusing."""
+
+    exit_code = 1
+
+
 @dataclass
 class ReportChunk:
     rows: list[dict[str, Any]]
@@ -45,6 +51,7 @@ class ReportChunk:
     sampled: bool = False
     requests: int = 0
     quota_used: int = 0
+    hourly_tokens_left: int | None = None  # propertyQuota.tokensPerHour.remaining after the last page
 
 
 @dataclass
@@ -130,6 +137,8 @@ def _absorb(chunk: ReportChunk, spec: ReportSpec, store: str, response: Any) -> 
     chunk.other_row |= metadata.data_loss_from_other_row
     chunk.sampled |= len(metadata.sampling_metadatas) > 0
     chunk.quota_used += raw.property_quota.tokens_per_day.consumed
+    if raw.HasField("property_quota"):
+        chunk.hourly_tokens_left = raw.property_quota.tokens_per_hour.remaining
 
 
 def _call_with_retries(client: Any, request: Any, retry: RetryPolicy, property_id: str,

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from connectors.ga4_fetch import Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
+from connectors.ga4_fetch import Ga4QuotaLow, Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
 from connectors.ga4_reports import REPORTS, ReportSpec
 from connectors.sync_log import finish_run, start_run, synced_through, update_synced_through
 from connectors.warehouse import write_chunk
@@ -103,6 +103,15 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         result.quota_used += chunk.quota_used
         if progress:
             progress(spec.name, index, len(chunks), result.rows)
+        _check_quota(chunk, property_id, chunk_end, index < len(chunks))
+
+
+def _check_quota(chunk: ReportChunk, property_id: str, synced_to: date, more: bool) -> None:
+    """Back off on ``propertyQuota`` before GA4 answers 429: what is stored stays stored."""
+    left = chunk.hourly_tokens_left
+    if more and left is not None and left < 2 * max(chunk.quota_used, 1):
+        raise Ga4QuotaLow(f"GA4 property {property_id} has only {left} tokens left this hour; synced up to "
+                          f"{synced_to}, the next run continues from there")
 
 
 def _chunk_metadata(spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,

@@ -121,3 +121,16 @@ def test_a_channel_resolves_only_to_stores_that_list_it():
     assert resolve_store_for_channel(settings, only_first) == first
     assert stores_for_channel(settings, "C0NOBODY") == []
     assert resolve_store_for_channel(settings, "C0NOBODY") is None
+
+
+def test_check_config_names_the_service_account_but_never_the_key(tmp_path, capsys, monkeypatch):
+    key = tmp_path / "key.json"
+    key.write_text('{"type": "service_account", "client_email": "kpibot@shop.iam.gserviceaccount.com", '
+                   '"private_key": "-----BEGIN PRIVATE KEY-----\\nSECRETSECRET\\n"}')
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    assert main(["--config", str(EXAMPLE), "check-config"]) == 0
+    out = capsys.readouterr()
+    assert "kpibot@shop.iam.gserviceaccount.com" in out.err and "SECRETSECRET" not in out.err + out.out
+    key.write_text("{}")
+    assert main(["--config", str(EXAMPLE), "check-config"]) == 2
+    assert "no client_email" in capsys.readouterr().err

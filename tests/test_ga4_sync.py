@@ -133,3 +133,16 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
         sync_all(db, client, AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))
     for name in ("ga4_sessions", "ga4_users", "ga4_ads"):
         pd.testing.assert_frame_equal(table(db, name), table(reference, name))
+
+
+def test_a_nearly_spent_hourly_quota_stops_the_sync_and_keeps_what_was_stored():
+    from connectors.ga4_fetch import Ga4QuotaLow
+
+    as_of = date(2026, 11, 24)
+    db = open_database()
+    with emulator(demo_shop(as_of, days=1096)) as (running, client):
+        running.state.tokens_used = 39_990  # the emulator's hourly allowance is 40,000 tokens
+        with pytest.raises(Ga4QuotaLow, match="tokens left this hour"):
+            sync_all(db, client, as_of - timedelta(days=1096), as_of - timedelta(days=1))
+        assert running.state.requests == 1
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 400
