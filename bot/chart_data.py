@@ -10,13 +10,8 @@ from bot.charts import kpi_chart
 from bot.i18n import label
 from kpi.answer import Answer, Period
 from kpi.catalogue import BY_NAME
-from kpi.compute import metric_value
+from kpi.compute import daily_values
 from kpi.settings import StoreSettings
-
-
-def daily_values(db: Database, store: StoreSettings, metric_name: str, period: Period) -> list[float | None]:
-    metric = BY_NAME[metric_name]
-    return [metric_value(db, store, metric, Period(day, day)) for day in _days(period)]
 
 
 def _days(period: Period) -> list[date]:
@@ -27,9 +22,9 @@ def answer_chart(db: Database, store: StoreSettings, answer: Answer, marked: lis
     metric = BY_NAME[answer.metric]
     compare = None
     if answer.compare is not None and answer.compare.period.days == answer.period.days:
-        compare = daily_values(db, store, answer.metric, answer.compare.period)
+        compare = daily_values(db, store, metric, answer.compare.period)
     band = (answer.target.min, answer.target.max) if answer.target and not answer.target.period else None
     return kpi_chart(label(metric, store.language), _days(answer.period),
-                     daily_values(db, store, answer.metric, answer.period), compare,
+                     daily_values(db, store, metric, answer.period), compare,
                      "vs " + str(answer.compare.period.start) if answer.compare else "", band, marked or [],
                      metric.unit, store.currency, store.language)

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from bot.context import today_in
 from bot.demo_store import demo_store
 from bot.progress import sync_progress
+from connectors.emulator.demo_shop import DemoShop
 from kpi.settings import StoreSettings
 
 
@@ -70,12 +71,12 @@ def sync_demo(db: Database, url: str, store: StoreSettings, as_of: date, days: i
     print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
 
 
-def import_demo_orders(console: Console, db: Database, shop: object, store: StoreSettings, out: Path) -> None:
+def import_demo_orders(console: Console, db: Database, shop: DemoShop, store: StoreSettings, out: Path) -> None:
     from connectors.emulator.demo_orders import write_demo_orders
     from connectors.orders_import import import_file
 
     path = out / "orders.csv"
-    write_demo_orders(shop, path)  # type: ignore[arg-type]
+    write_demo_orders(shop, path)
     counts = import_file(db, path, store.name, store.timezone, store.currency).counts
     console.print(f"Imported the shop's order export ({path}): {counts.inserted} new, {counts.updated} updated, "
                   f"{counts.unchanged} unchanged orders.")

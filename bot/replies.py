@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from bot.formatting import format_value
 from bot.i18n import format_period, label
 from kpi.catalogue import BY_NAME, CATALOGUE
-from kpi.query import Command, QueryError
+from kpi.query import Command
 from kpi.settings import Settings, StoreSettings
 
 HELP = {
@@ -89,16 +89,12 @@ def anomalies_text(db: Database, store: StoreSettings, command: Command, as_of: 
 
 
 def alerts_text(db: Database, store: StoreSettings, as_of: date) -> str:
-    try:
-        from bot.alert_text import open_alerts_text
-    except ImportError:
-        raise QueryError("Alerts are not available yet in this version", None, "anomalies last-30d") from None
+    from bot.alert_text import open_alerts_text
+
     return open_alerts_text(db, store, as_of)
 
 
 def digest_text(db: Database, store: StoreSettings, as_of: date) -> str:
-    try:
-        from bot.digest_text import digest_as_text
-    except ImportError:
-        raise QueryError("The digest is not available yet in this version", None, "revenue yesterday") from None
+    from bot.digest_text import digest_as_text
+
     return digest_as_text(db, store, as_of)

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from kpi.anomalies import Anomaly, detect
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
-from kpi.compute import metric_value, period_totals
+from kpi.compute import daily_values, metric_value, period_totals
 from kpi.decompose import ChannelContribution, Decomposition, decompose_by_channel, decompose_revenue_change
 from kpi.series import provisional_days
 from kpi.service import relative_change
@@ -94,6 +94,5 @@ def kpi_line(db: Database, store: StoreSettings, name: str, day: date) -> KpiLin
 
 
 def _daily(db: Database, store: StoreSettings, period: Period, shift: int) -> list[float | None]:
-    metric = BY_NAME["revenue"]
-    days = [period.start + timedelta(days=i - shift) for i in range(period.days)]
-    return [metric_value(db, store, metric, Period(d, d)) for d in days]
+    shifted = Period(period.start - timedelta(days=shift), period.end - timedelta(days=shift))
+    return daily_values(db, store, BY_NAME["revenue"], shifted)

@@ -142,3 +142,16 @@ def test_a_comparison_period_before_the_data_starts_is_flagged(db, raw):
     assert ytd.compare.period.start.isoformat() < first_day <= ytd.compare.period.end.isoformat()
     assert "compare_gap" in [c.code for c in ytd.caveats]
     assert "compare_gap" not in [c.code for c in answer(db, STORE, parse("revenue last-7d"), AS_OF).caveats]
+
+
+@pytest.mark.parametrize("metric", ["revenue", "cvr", "roas", "email_revenue_share", "users"])
+def test_daily_values_match_pandas_day_by_day(db, raw, metric):
+    from kpi.compute import daily_values
+
+    period = resolve(parse_period("last-30d"), AS_OF)
+    values = daily_values(db, STORE, parse(metric).metric, period)
+    days = pd.date_range(period.start, period.end).date
+    assert len(values) == len(days) == 30
+    for day, value in zip(days, values, strict=True):
+        assert math.isclose(value, expected(raw, metric, day, day), rel_tol=1e-9)
+    assert daily_values(db, STORE, parse("revenue").metric, resolve(parse_period("2020-01"), AS_OF)) == [None] * 31
