@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kpi.settings import StoreSettings
+    from schedules.findings import Finding
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def findings_text(store, findings) -> str:  # type: ignore[no-untyped-def]
+def findings_text(store: StoreSettings, findings: Sequence[Finding]) -> str:
+    """Findings worded as the alert messages word their episodes."""
     from bot.alert_text import episode_summary
 
     if not findings:
