@@ -14,6 +14,9 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.migrations import migrate
+from connectors.transaction import refuse_if_damaged, storage_errors, transaction
+
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's write lock
 
 SESSION_MEASURES = (
     "sessions",
@@ -34,16 +37,25 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def open_database(path: str | Path | None = None) -> Database:
-    """Open (creating if needed) and migrate the warehouse. ``None`` means in memory."""
+def open_database(path: str | Path | None = None, *, check: bool = False,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open (creating if needed) and migrate the warehouse. ``None`` means in memory.
+
+    ``check`` runs ``PRAGMA quick_check`` first and refuses a damaged file: commands that
+    write ask for it, so they never build on (and spread) damage.
+    """
     if path is None:
         db = Database(memory=True)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = Database(Path(path))
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=10000")
-    migrate(db)
+        with storage_errors(db):
+            db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")  # first: WAL itself may wait for a lock
+            db.execute("PRAGMA journal_mode=WAL")
+            if check:
+                refuse_if_damaged(db)
+    with storage_errors(db):
+        migrate(db)
     return db
 
 
@@ -53,12 +65,13 @@ def write_chunk(
     rows: Sequence[Mapping[str, Any]],
     chunk: Mapping[str, Any],
 ) -> None:
-    """Upsert one date chunk's rows and its metadata in a single transaction.
+    """Replace one date chunk's rows and its metadata in a single transaction.
 
     Rows of the chunk's store and date range that the source no longer returns are
     deleted, so a re-pull that shrinks (GA4 reprocessing) leaves exactly what GA4 says.
+    Called inside an enclosing ``transaction`` it commits with it.
     """
-    with db.conn:
+    with transaction(db):
         db.execute(
             f"DELETE FROM {table} WHERE store = ? AND date BETWEEN ? AND ?",
             [chunk["store"], chunk["start_date"], chunk["end_date"]],
