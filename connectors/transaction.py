@@ -79,9 +79,17 @@ def storage_errors(db: Database) -> Iterator[None]:
         raise translated from error
 
 
+def primary_code(error: BaseException) -> int:
+    return (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def is_damage(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.DatabaseError) and primary_code(error) in (SQLITE_CORRUPT, SQLITE_NOTADB)
+
+
 def translate(db: Database, error: sqlite3.DatabaseError) -> Exception:
-    code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
-    if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+    code = primary_code(error)
+    if is_damage(error):
         return DamagedDatabase(damaged_sentence(database_file(db)))
     if code == SQLITE_FULL:
         return WarehouseFull(f"the disk holding the database {database_file(db)} is full, so this write was undone "
@@ -93,8 +101,9 @@ def translate(db: Database, error: sqlite3.DatabaseError) -> Exception:
     return error
 
 
-def damaged_sentence(path: str) -> str:
-    return (f"the database file {path} is damaged: restore it from a backup (see Operations in the README), "
+def damaged_sentence(path: str | None) -> str:
+    named = f" {path}" if path else ""
+    return (f"the database file{named} is damaged: restore it from a backup (see Operations in the README), "
             "or move it aside and run kpibot sync (and kpibot import-orders) to rebuild it")
 
 
@@ -118,8 +127,7 @@ def integrity_problem(db: Database) -> str | None:
     try:
         rows = db.conn.execute("PRAGMA quick_check(5)").fetchall()
     except sqlite3.DatabaseError as error:
-        code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
-        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+        if primary_code(error) in (SQLITE_BUSY, SQLITE_LOCKED):
             return None  # locked is not damaged; the writer will let go
         return str(error)
     problems = [str(row[0]) for row in rows if row[0] != "ok"]

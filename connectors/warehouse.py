@@ -5,7 +5,7 @@ Only ``connectors`` writes SQL. Everything above it gets plain rows or DataFrame
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,9 +14,10 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.migrations import migrate
-from connectors.transaction import refuse_if_damaged, storage_errors, transaction
+from connectors.transaction import WarehouseBusy, refuse_if_damaged, storage_errors, transaction
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's write lock
+STARTUP_STEP_MS = 1_000  # at start-up, wait in short steps so each one can be logged
 
 SESSION_MEASURES = (
     "sessions",
@@ -57,6 +58,30 @@ def open_database(path: str | Path | None = None, *, check: bool = False,
     with storage_errors(db):
         migrate(db)
     return db
+
+
+def open_when_writable(path: str | Path, patience_s: float, clock: Callable[[], float],
+                       on_wait: Callable[[float], None]) -> Database:
+    """Open a long-running process's warehouse: refuse a damaged file, and while another process
+    holds the write lock, wait for it (telling ``on_wait`` the seconds waited) instead of failing."""
+    started = clock()
+    while True:
+        db = None
+        try:
+            db = open_database(path, check=True, busy_timeout_ms=STARTUP_STEP_MS)
+            with transaction(db):
+                pass  # the write lock was free for a moment: migrations are done, writes can start
+        except WarehouseBusy:
+            if db is not None:
+                db.close()
+            waited = clock() - started
+            if waited >= patience_s:
+                raise WarehouseBusy(f"the database {path} stayed locked by another process for {waited:.0f} s: "
+                                    "stop the process holding it (a sync or an import), then start again") from None
+            on_wait(waited)
+            continue
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return db
 
 
 def write_chunk(
