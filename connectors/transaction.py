@@ -12,12 +12,16 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlite_utils import Database
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html)
 SQLITE_CORRUPT, SQLITE_FULL, SQLITE_NOTADB = 11, 13, 26
-SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CANTOPEN = 5, 6, 8, 14
+
+
+CHECK_FOLDER = "check that the path names a file in a folder that exists and that kpibot's user may write there"
 
 
 class WarehouseError(Exception):
@@ -36,6 +40,13 @@ class WarehouseFull(WarehouseError):
 
 class DamagedDatabase(WarehouseError):
     pass
+
+
+def connect(path: Path) -> Database:
+    try:
+        return Database(path)
+    except sqlite3.OperationalError:
+        raise WarehouseError(f"cannot open the database file {path}: {CHECK_FOLDER}") from None
 
 
 @contextmanager
@@ -94,6 +105,8 @@ def translate(db: Database, error: sqlite3.DatabaseError) -> Exception:
     if code == SQLITE_FULL:
         return WarehouseFull(f"the disk holding the database {database_file(db)} is full, so this write was undone "
                              "(nothing is half-written): free some space and run the command again")
+    if code in (SQLITE_READONLY, SQLITE_CANTOPEN):
+        return WarehouseError(f"cannot write the database file {database_file(db)}: {CHECK_FOLDER}")
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return WarehouseBusy(f"the database {database_file(db)} stayed locked by another process for more than "
                              f"{busy_seconds(db):g} s, so this write was given up (nothing is half-written): "

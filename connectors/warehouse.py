@@ -14,7 +14,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.migrations import migrate
-from connectors.transaction import WarehouseBusy, refuse_if_damaged, storage_errors, transaction
+from connectors.transaction import WarehouseBusy, connect, refuse_if_damaged, storage_errors, transaction
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's write lock
 STARTUP_STEP_MS = 1_000  # at start-up, wait in short steps so each one can be logged
@@ -49,7 +49,7 @@ def open_database(path: str | Path | None = None, *, check: bool = False,
         db = Database(memory=True)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = Database(Path(path))
+        db = connect(Path(path))
         with storage_errors(db):
             db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")  # first: WAL itself may wait for a lock
             db.execute("PRAGMA journal_mode=WAL")

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from connectors.migrations import discover, migrate
 from connectors.orders_import import import_file
 from connectors.schedule_store import claim_delivery, take_lease
-from connectors.transaction import WarehouseBusy, WarehouseFull, transaction
+from connectors.transaction import WarehouseBusy, WarehouseError, WarehouseFull, transaction
 from connectors.warehouse import open_database, write_chunk
 from tests.support.storage import ROOT, dump, kill_at
 
@@ -166,6 +166,12 @@ def test_a_nested_transaction_commits_only_with_the_outer_one_and_undoes_its_own
             db.table("meta").upsert_all([{"key": "kept", "value": "1"}], pk="key")
         assert dump(reader, "meta") == []  # nothing is visible before the outer commit
     assert dump(reader, "meta") == [("kept", "1"), ("outer", "1")]
+
+
+def test_a_database_path_that_cannot_be_opened_is_one_sentence(tmp_path):
+    (tmp_path / "kpibot.db").mkdir()  # a directory where the file should be
+    with pytest.raises(WarehouseError, match="cannot open the database file .*: check that the path names a file"):
+        open_database(tmp_path / "kpibot.db")
 
 
 def test_no_connector_relies_on_with_db_conn_for_a_transaction():
