@@ -114,7 +114,7 @@ class Unreadable(Exception):
 
 def numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records with their row number (the header is row 1); raises ``Unreadable``
-    for a row the csv module cannot read, and ``Rejected`` for one with too many cells."""
+    for a row the csv module cannot read (past it, nothing in the file can be trusted)."""
     number = 1
     while True:
         number += 1
@@ -129,13 +129,12 @@ def numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
-def extra_cells(cells: list[str], header: list[str], delimiter: str) -> Problem | None:
+def check_shape(cells: list[str], header: list[str], delimiter: str) -> None:
     """A cell beyond the header shifts every later column: refuse the row rather than guess."""
-    if len(cells) <= len(header):
-        return None
-    return Problem(0, f"(cell {len(header) + 1})", cells[len(header)],
-                   f"{len(cells)} cells but the header has {len(header)}: a value probably contains the separator "
-                   f"{delimiter!r}; quote that value or remove the separator")
+    if len(cells) > len(header):
+        raise Rejected(f"(cell {len(header) + 1})", cells[len(header)],
+                       f"{len(cells)} cells but the header has {len(header)}: a value probably contains the "
+                       f"separator {delimiter!r}; quote that value or remove the separator")
 
 
 def missing_columns(header: list[str], required: Iterable[str]) -> list[str]:
@@ -183,8 +182,7 @@ def parse_generic(text: str, timezone: ZoneInfo, last_day: date | None = None) -
     try:
         for number, cells in numbered(reader):
             try:
-                if shifted := extra_cells(cells, header, delimiter):
-                    raise Rejected(shifted.column, shifted.value, shifted.why)
+                check_shape(cells, header, delimiter)
                 row = _generic_row(cells, index, timezone, delimiter == ";", last_day)
             except Rejected as error:
                 problems.append(Problem(number, error.column, error.value, error.why))
@@ -248,8 +246,10 @@ def _order_columns_filled(cells: list[str], index: dict[str, int], orders: Order
 
 def _shopify_problem(number: int, cells: list[str], header: list[str], index: dict[str, int],
                      delimiter: str) -> Problem | None:
-    if shifted := extra_cells(cells, header, delimiter):
-        return Problem(number, shifted.column, shifted.value, shifted.why)
+    try:
+        check_shape(cells, header, delimiter)
+    except Rejected as error:
+        return Problem(number, error.column, error.value, error.why)
     if len(cells) <= max(index[name] for name in SHOPIFY_COLUMNS[:4]):
         return Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns")
     if not cells[index["Name"]].strip():
