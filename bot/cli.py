@@ -101,12 +101,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         code = getattr(error, "exit_code", None)
+        if code is None and damaged_database(error):
+            return 1
         if code is None:
             print(f"kpibot: unexpected error: {type(error).__name__}: {error} "
                   "(run again with --debug for details)", file=sys.stderr)
             return 1
         print(f"kpibot: {error}", file=sys.stderr)
         return int(code)
+
+
+def damaged_database(error: Exception) -> bool:
+    """A read that met a damaged page: the same sentence as when a writing command refuses the file."""
+    from connectors.transaction import damaged_sentence, is_damage
+
+    if is_damage(error):
+        print(f"kpibot: {damaged_sentence(None)}", file=sys.stderr)
+    return is_damage(error)
 
 
 if __name__ == "__main__":

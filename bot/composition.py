@@ -60,8 +60,24 @@ class Runtime:
             self.scheduler.shutdown(wait=False)
 
 
+STARTUP_PATIENCE_S = 300.0  # a sync or an import holding the lock finishes well within this
+
+
+def wait_for_warehouse(path: Path) -> None:
+    """Refuse a damaged database; wait while another process holds its write lock."""
+    import logging
+    import time
+
+    from connectors.warehouse import open_when_writable
+
+    log = logging.getLogger("kpibot")
+    open_when_writable(path, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
+        "waiting for the write lock on %s, held by another process (%.0f s so far)", path, waited)).close()
+
+
 def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runtime:
     settings = load_settings(args)
+    wait_for_warehouse(settings.database)
     as_of: date | None = getattr(args, "as_of", None)
     return assemble(settings, environ, today=(lambda store: as_of) if as_of else store_today)
 

@@ -57,10 +57,11 @@ def as_of_for(args: argparse.Namespace, store: StoreSettings) -> date:
     return given or today_in(store.timezone)
 
 
-def open_warehouse(settings: Settings) -> Database:
+def open_warehouse(settings: Settings, writing: bool = False) -> Database:
+    """The warehouse; a command that writes first checks the file is sound (``PRAGMA quick_check``)."""
     from connectors.warehouse import open_database
 
-    return open_database(settings.database)
+    return open_database(settings.database, check=writing)
 
 
 def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:

@@ -1,14 +1,16 @@
 """Syncing a store's GA4 reports into the warehouse: ranges, chunks, state and run log.
 
 Backfills use few, multi-day requests (up to ``CHUNK_DAYS`` per request, paged). Every
-incremental run re-pulls the trailing days GA4 may still be processing. Each chunk is
-written in one transaction, so an interrupted sync leaves whole chunks and a re-run
-converges to the same tables.
+incremental run re-pulls the trailing days GA4 may still be processing. Each chunk (its
+delete, its rows, its metadata and the sync state it advances) is written in one
+transaction, so an interrupted sync leaves every chunk either as it was or wholly new,
+and a re-run converges to the same tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +20,8 @@ from sqlite_utils import Database
 from connectors.ga4_fetch import Ga4QuotaLow, Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
 from connectors.ga4_reports import REPORTS, ReportSpec
 from connectors.sync_log import finish_run, start_run, synced_through, update_synced_through
-from connectors.warehouse import write_chunk
+from connectors.transaction import WarehouseError
+from connectors.warehouse import transaction, write_chunk
 
 CHUNK_DAYS = 400  # a year and more per request: ~50 rows a day fit easily in one page
 REPULL_DAYS = 3  # GA4 keeps processing the last 24-48 hours
@@ -77,7 +80,9 @@ def sync_store(db: Database, client: Any, store: str, property_id: str, start: d
             except Ga4ReportError as error:
                 result.errors[spec.name] = str(error)
     except Exception as error:
-        finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, str(error))
+        # the run log must never hide the error that stopped the run (a full disk, a lock)
+        with suppress(WarehouseError):
+            finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, str(error))
         raise
     summary = "; ".join(f"{name}: {message}" for name, message in result.errors.items()) or None
     finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, summary)
@@ -95,9 +100,10 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         except Ga4ReportError:
             result.requests += 1
             raise
-        write_chunk(db, spec.table, chunk.rows,
-                    _chunk_metadata(spec, result.store, chunk_start, chunk_end, chunk, clock()))
-        update_synced_through(db, result.store, spec.name, chunk_end, clock())
+        with transaction(db):
+            write_chunk(db, spec.table, chunk.rows,
+                        _chunk_metadata(spec, result.store, chunk_start, chunk_end, chunk, clock()))
+            update_synced_through(db, result.store, spec.name, chunk_end, clock())
         result.rows += len(chunk.rows)
         result.requests += chunk.requests
         result.quota_used += chunk.quota_used

@@ -1,17 +1,21 @@
 """Parsing order exports (Shopify, generic) into plain rows and a list of problems.
 
 Pure functions over text: no database, no hashing. Every problem names the row, the
-column, the value and why it was refused.
+column, the value and why it was refused. Refused: values that do not parse, totals that
+are not finite or not plausible, dates before 1990 or after the import's last allowed day,
+rows with more cells than the header, and an order that appears again with other values.
+A file the csv module cannot read at all (a huge field, binary data) is refused whole.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 SHOPIFY_COLUMNS = ("Name", "Email", "Created at", "Total", "Currency", "Financial Status", "Cancelled at")
@@ -19,6 +23,9 @@ GENERIC_COLUMNS = ("order_id", "customer_id", "created_at", "total")
 EXCLUDED_STATUSES = {"cancelled", "canceled", "voided", "refunded", "void", "annullato", "rimborsato"}
 _OFFSET = re.compile(r"\s*([+-]\d{2}):?(\d{2})$")
 _ITALIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
+FIRST_DAY = date(1990, 1, 1)  # before e-commerce exports existed: a mistyped year
+LAST_DAY = date(2100, 12, 31)  # without a given last day, still far from datetime's limits
+MAX_TOTAL = 1e12  # above any real order in any currency: a shifted or mistyped cell
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Problem:
     column: str
     value: str
     why: str
+    fatal: bool = False  # the file cannot be read past this row: refuse it even with --skip-bad
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column!r}, value {self.value[:40]!r}: {self.why}"
@@ -50,13 +58,18 @@ class Rejected(ValueError):
         self.column, self.value, self.why = column, value, why
 
 
-def parse_datetime(text: str, timezone: ZoneInfo, column: str) -> datetime:
+def parse_datetime(text: str, timezone: ZoneInfo, column: str, last_day: date | None = None) -> datetime:
     """ISO 8601 with or without an offset, and Shopify's ``2024-03-05 14:22:10 +0100``."""
     cleaned = _OFFSET.sub(lambda m: f"{m.group(1)}:{m.group(2)}", text.strip())
     try:
         moment = datetime.fromisoformat(cleaned)
     except ValueError:
         raise Rejected(column, text, "not a date: use ISO 8601 such as 2024-03-05T14:22:10+01:00") from None
+    if moment.date() < FIRST_DAY:
+        raise Rejected(column, text, f"a date before {FIRST_DAY.year}: check the year")
+    if moment.date() > (last_day or LAST_DAY):
+        raise Rejected(column, text, f"a date after {last_day or LAST_DAY}: an order cannot be in the future; "
+                                     "check the year")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
 
 
@@ -68,6 +81,10 @@ def parse_amount(text: str, decimal_comma: bool, column: str) -> float:
         value = float(raw)
     except ValueError:
         raise Rejected(column, text, "not an amount: write it like 1234.56 (or 1.234,56 in a ';' file)") from None
+    if not math.isfinite(value):
+        raise Rejected(column, text, "not a finite number: write the total like 1234.56")
+    if value >= MAX_TOTAL:
+        raise Rejected(column, text, f"too large to be an order total (over {MAX_TOTAL:,.0f}): check the column")
     if value < 0:
         raise Rejected(column, text, "a negative order total: record refunds with the status column instead")
     return value
@@ -89,29 +106,98 @@ def read_rows(text: str) -> tuple[list[str], Iterator[list[str]], str]:
     return header, reader, delimiter
 
 
+class Unreadable(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.why)
+        self.problem = problem
+
+
+def numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with their row number (the header is row 1); raises ``Unreadable``
+    for a row the csv module cannot read (past it, nothing in the file can be trusted)."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            why = f"cannot be read as CSV ({error}): this does not look like an order export"
+            raise Unreadable(Problem(number, "", "", why, fatal=True)) from None
+        if any(cell.strip() for cell in cells):
+            yield number, cells
+
+
+def check_shape(cells: list[str], header: list[str], delimiter: str) -> None:
+    """A cell beyond the header shifts every later column: refuse the row rather than guess."""
+    if len(cells) > len(header):
+        raise Rejected(f"(cell {len(header) + 1})", cells[len(header)],
+                       f"{len(cells)} cells but the header has {len(header)}: a value probably contains the "
+                       f"separator {delimiter!r}; quote that value or remove the separator")
+
+
 def missing_columns(header: list[str], required: Iterable[str]) -> list[str]:
     return [column for column in required if column not in header]
 
 
-def parse_generic(text: str, timezone: ZoneInfo) -> tuple[list[OrderRow], list[Problem]]:
+class Orders:
+    """Rows kept once per order id; an id seen again with other values is refused, both rows."""
+
+    def __init__(self, columns: dict[str, str]) -> None:
+        self.columns = columns  # OrderRow field -> the file's column, to name what differs
+        self.first: dict[str, tuple[int, OrderRow]] = {}
+        self.conflicting: set[str] = set()
+
+    def add(self, number: int, row: OrderRow, cells: list[str], index: dict[str, int]) -> Problem | None:
+        if row.order_id not in self.first:
+            self.first[row.order_id] = (number, row)
+            return None
+        first_number, first = self.first[row.order_id]
+        changed = [f.name for f in fields(OrderRow) if getattr(first, f.name) != getattr(row, f.name)]
+        if not changed:
+            return None  # the same order repeated (line items): fine
+        self.conflicting.add(row.order_id)
+        column = self.columns.get(changed[0], changed[0])
+        value = cells[index[column]].strip() if column in index else ""
+        return Problem(number, column, value, f"order {row.order_id} is also on row {first_number} with a different "
+                                              f"{column}: keep one row per order (neither row is imported)")
+
+    def rows(self) -> list[OrderRow]:
+        return [row for _, row in self.first.values() if row.order_id not in self.conflicting]
+
+
+GENERIC_FIELDS = {"customer": "customer_id", "created_at": "created_at", "total": "total", "currency": "currency",
+                  "status": "status"}
+SHOPIFY_FIELDS = {"customer": "Email", "email": "Email", "created_at": "Created at", "total": "Total",
+                  "currency": "Currency", "status": "Financial Status", "counted": "Financial Status"}
+
+
+def parse_generic(text: str, timezone: ZoneInfo, last_day: date | None = None) -> tuple[list[OrderRow], list[Problem]]:
     header, reader, delimiter = read_rows(text)
     index = {name: i for i, name in enumerate(header)}
     if missing := missing_columns(header, GENERIC_COLUMNS):
         return [], [Problem(1, name, "", "required column is missing from the header") for name in missing]
-    rows, problems = [], []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        try:
-            rows.append(_generic_row(cells, index, timezone, delimiter == ";"))
-        except Rejected as error:
-            problems.append(Problem(number, error.column, error.value, error.why))
-        except IndexError:
-            problems.append(Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns"))
-    return rows, problems
+    orders, problems = Orders(GENERIC_FIELDS), []
+    try:
+        for number, cells in numbered(reader):
+            try:
+                check_shape(cells, header, delimiter)
+                row = _generic_row(cells, index, timezone, delimiter == ";", last_day)
+            except Rejected as error:
+                problems.append(Problem(number, error.column, error.value, error.why))
+            except IndexError:
+                problems.append(Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns"))
+            else:
+                if conflict := orders.add(number, row, cells, index):
+                    problems.append(conflict)
+    except Unreadable as error:
+        problems.append(error.problem)
+    return orders.rows(), problems
 
 
-def _generic_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo, decimal_comma: bool) -> OrderRow:
+def _generic_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo, decimal_comma: bool,
+                 last_day: date | None) -> OrderRow:
     def cell(name: str) -> str:
         return cells[index[name]].strip() if name in index else ""
 
@@ -121,40 +207,64 @@ def _generic_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo, de
     if not customer:
         raise Rejected("customer_id", customer, "empty customer id")
     status = cell("status").lower() or "paid"
-    return OrderRow(order_id, customer, parse_datetime(cell("created_at"), timezone, "created_at"),
+    return OrderRow(order_id, customer, parse_datetime(cell("created_at"), timezone, "created_at", last_day),
                     parse_amount(cell("total"), decimal_comma, "total"), cell("currency").upper(), status,
                     status not in EXCLUDED_STATUSES)
 
 
-def parse_shopify(text: str, timezone: ZoneInfo) -> tuple[list[OrderRow], list[Problem]]:
-    """One order per ``Name``: the order columns are filled on its first line-item row only."""
-    header, reader, _ = read_rows(text)
+def parse_shopify(text: str, timezone: ZoneInfo, last_day: date | None = None) -> tuple[list[OrderRow], list[Problem]]:
+    """One order per ``Name``: the order columns are filled on its first line-item row. Later
+    line-item rows repeat only some of them (``Created at``, ``Email``); one that fills the
+    ``Total`` again must agree with the first."""
+    header, reader, delimiter = read_rows(text)
     index = {name: i for i, name in enumerate(header)}
     if missing := missing_columns(header, SHOPIFY_COLUMNS[:4]):
         return [], [Problem(1, name, "", "required Shopify column is missing from the header") for name in missing]
-    rows: dict[str, OrderRow] = {}
-    problems = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        name = cells[index["Name"]].strip()
-        if not name:
-            problems.append(Problem(number, "Name", "", "empty order name"))
-        elif name not in rows and cells[index["Created at"]].strip():
-            try:
-                rows[name] = _shopify_row(cells, index, timezone)
-            except Rejected as error:
-                problems.append(Problem(number, error.column, error.value, error.why))
-    return list(rows.values()), problems
+    orders, problems = Orders(SHOPIFY_FIELDS), []
+    try:
+        for number, cells in numbered(reader):
+            if problem := _shopify_problem(number, cells, header, index, delimiter):
+                problems.append(problem)
+            elif _order_columns_filled(cells, index, orders):
+                try:
+                    row = _shopify_row(cells, index, timezone, last_day)
+                except Rejected as error:
+                    problems.append(Problem(number, error.column, error.value, error.why))
+                else:
+                    if conflict := orders.add(number, row, cells, index):
+                        problems.append(conflict)
+    except Unreadable as error:
+        problems.append(error.problem)
+    return orders.rows(), problems
 
 
-def _shopify_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo) -> OrderRow:
+def _order_columns_filled(cells: list[str], index: dict[str, int], orders: Orders) -> bool:
+    if not cells[index["Created at"]].strip():
+        return False
+    return cells[index["Name"]].strip() not in orders.first or bool(cells[index["Total"]].strip())
+
+
+def _shopify_problem(number: int, cells: list[str], header: list[str], index: dict[str, int],
+                     delimiter: str) -> Problem | None:
+    try:
+        check_shape(cells, header, delimiter)
+    except Rejected as error:
+        return Problem(number, error.column, error.value, error.why)
+    if len(cells) <= max(index[name] for name in SHOPIFY_COLUMNS[:4]):
+        return Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns")
+    if not cells[index["Name"]].strip():
+        return Problem(number, "Name", "", "empty order name")
+    return None
+
+
+def _shopify_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo, last_day: date | None) -> OrderRow:
     def cell(name: str) -> str:
         return cells[index[name]].strip() if name in index else ""
 
     name, email = cell("Name"), cell("Email").lower()
     financial, cancelled = cell("Financial Status").lower(), cell("Cancelled at")
     status = "cancelled" if cancelled else (financial or "paid")
-    return OrderRow(name, email or f"guest:{name}", parse_datetime(cell("Created at"), timezone, "Created at"),
+    return OrderRow(name, email or f"guest:{name}",
+                    parse_datetime(cell("Created at"), timezone, "Created at", last_day),
                     parse_amount(cell("Total"), False, "Total"), cell("Currency").upper(), status,
                     status not in EXCLUDED_STATUSES, email or None)

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.orders_csv import OrderRow
+from connectors.transaction import transaction
 
 SALT_KEY = "customer_salt"
 COLUMNS = ("store", "order_id", "customer_hash", "email_hash", "created_at", "date", "total", "currency",
@@ -30,7 +31,7 @@ def salt(db: Database) -> str:
     row = db.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchone()
     if row:
         return str(row[0])
-    with db.conn:
+    with transaction(db):
         db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [SALT_KEY, secrets.token_hex(16)])
     return str(db.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchone()[0])
 
@@ -41,6 +42,11 @@ def hashed(value: str, pepper: str) -> str:
 
 def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     """Upsert on (store, order_id) in one transaction; a changed order is updated."""
+    with transaction(db):
+        return _upsert_orders(db, store, timezone, rows, currency)
+
+
+def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     pepper, zone = salt(db), ZoneInfo(timezone)
     records = [(store, r.order_id, hashed(r.customer.lower(), pepper), hashed(r.email, pepper) if r.email else None,
                 r.created_at.isoformat(), r.created_at.astimezone(zone).date().isoformat(), r.total,
@@ -49,12 +55,11 @@ def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRo
     changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in COLUMNS[2:])
     sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
            f"ON CONFLICT (store, order_id) DO UPDATE SET {updates} WHERE {changed}")
-    with db.conn:
-        before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
-        changes = db.conn.total_changes
-        db.conn.executemany(sql, records)
-        written = db.conn.total_changes - changes
-        inserted = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0] - before
+    before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
+    changes = db.conn.total_changes
+    db.conn.executemany(sql, records)
+    written = db.conn.total_changes - changes
+    inserted = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0] - before
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
 

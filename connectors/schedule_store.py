@@ -1,31 +1,19 @@
 """SQL for alert episodes, Expected days, delivery records, leases and failure counters.
 
-Claims use SQLite's uniqueness and ``BEGIN IMMEDIATE``, so two processes sharing one
+Claims use SQLite's uniqueness and ``transaction`` (``BEGIN IMMEDIATE``), so two processes sharing one
 database file can never both believe they own the same delivery or lease.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from sqlite_utils import Database
 
+from connectors.transaction import transaction
+
 LIVE = ("open", "acknowledged", "snoozed")
-
-
-@contextmanager
-def immediate(db: Database) -> Iterator[None]:
-    """A write transaction taken at once, so a check-then-write cannot race another process."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def live_episodes(db: Database, store: str) -> list[dict[str, Any]]:
@@ -42,19 +30,19 @@ def open_episode(db: Database, fields: dict[str, Any]) -> int | None:
     """Insert a live episode; None when one is already live for (store, metric, kind)."""
     columns = ", ".join(fields)
     marks = ", ".join("?" for _ in fields)
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(f"INSERT OR IGNORE INTO alert_episodes ({columns}) VALUES ({marks})", list(fields.values()))
     return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid else None
 
 
 def update_episode(db: Database, episode_id: int, **fields: Any) -> None:
     assignments = ", ".join(f"{name} = ?" for name in fields)
-    with db.conn:
+    with transaction(db):
         db.execute(f"UPDATE alert_episodes SET {assignments} WHERE id = ?", [*fields.values(), episode_id])
 
 
 def add_expected_days(db: Database, store: str, metric: str, days: list[date]) -> None:
-    with db.conn:
+    with transaction(db):
         db.table("expected_days").upsert_all([{"store": store, "metric": metric, "date": d.isoformat()} for d in days],
                                              pk=("store", "metric", "date"))
 
@@ -69,7 +57,7 @@ def expected_days(db: Database, store: str) -> dict[str, set[date]]:
 def claim_delivery(db: Database, key: tuple[str, str, str, str], holder: str, now: datetime) -> bool:
     """Claim (store, kind, date, channel) for sending; False if it is sent or being sent."""
     store, kind, day, channel = key
-    with immediate(db):
+    with transaction(db):
         row = db.execute("SELECT status FROM deliveries WHERE store = ? AND kind = ? AND date = ? AND channel = ?",
                          list(key)).fetchone()
         if row is not None and row[0] != "failed":
@@ -81,7 +69,7 @@ def claim_delivery(db: Database, key: tuple[str, str, str, str], holder: str, no
 
 def finish_delivery(db: Database, key: tuple[str, str, str, str], status: str, now: datetime,
                     ts: str | None = None, provisional: bool = False, detail: str | None = None) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE deliveries SET status = ?, ts = ?, sent_at = ?, provisional = ?, detail = ? "
                    "WHERE store = ? AND kind = ? AND date = ? AND channel = ?",
                    [status, ts, now.isoformat(), int(provisional), detail, *key])
@@ -99,7 +87,7 @@ def provisional_deliveries(db: Database, kind: str) -> list[dict[str, Any]]:
 
 def take_lease(db: Database, name: str, holder: str, now: datetime, until: datetime) -> bool:
     """Take or renew lease ``name`` for ``holder``; False while another holder's lease runs."""
-    with immediate(db):
+    with transaction(db):
         row = db.execute("SELECT holder, expires_at FROM leases WHERE name = ?", [name]).fetchone()
         if row is not None and row[0] != holder and row[1] > now.isoformat():
             return False
@@ -110,7 +98,7 @@ def take_lease(db: Database, name: str, holder: str, now: datetime, until: datet
 
 def record_outcome(db: Database, store: str, kind: str, error: str | None, now: datetime) -> dict[str, Any]:
     """Count consecutive failures of (store, kind); returns the counter row after the update."""
-    with immediate(db):
+    with transaction(db):
         row = db.execute("SELECT consecutive, notified FROM failure_counters WHERE store = ? AND kind = ?",
                          [store, kind]).fetchone()
         consecutive, notified = (row if row else (0, 0))
@@ -122,6 +110,6 @@ def record_outcome(db: Database, store: str, kind: str, error: str | None, now: 
 
 
 def set_notified(db: Database, store: str, kind: str, notified: bool) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE failure_counters SET notified = ? WHERE store = ? AND kind = ?",
                    [int(notified), store, kind])

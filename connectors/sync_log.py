@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from connectors.transaction import transaction
+
 
 def synced_through(db: Database, store: str, reports: Sequence[str]) -> date | None:
     """The earliest last-synced day over ``reports``, or None if any was never synced."""
@@ -19,7 +21,7 @@ def synced_through(db: Database, store: str, reports: Sequence[str]) -> date | N
 
 
 def update_synced_through(db: Database, store: str, report: str, day: date, now: datetime) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute(
             "INSERT INTO sync_state (store, report, synced_through, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (store, report) DO UPDATE SET updated_at = excluded.updated_at, "
@@ -29,7 +31,7 @@ def update_synced_through(db: Database, store: str, report: str, day: date, now:
 
 
 def start_run(db: Database, store: str, now: datetime) -> int:
-    with db.conn:
+    with transaction(db):
         cursor = db.execute("INSERT INTO sync_runs (store, started_at) VALUES (?, ?)",
                             [store, now.isoformat(timespec="seconds")])
     return int(cursor.lastrowid or 0)
@@ -37,7 +39,7 @@ def start_run(db: Database, store: str, now: datetime) -> int:
 
 def finish_run(db: Database, run_id: int, now: datetime, rows: int, requests: int, quota_used: int,
                error: str | None) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute(
             "UPDATE sync_runs SET finished_at = ?, rows = ?, requests = ?, quota_used = ?, error = ? "
             "WHERE id = ?",

@@ -5,7 +5,7 @@ Only ``connectors`` writes SQL. Everything above it gets plain rows or DataFrame
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,10 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.migrations import migrate
+from connectors.transaction import WarehouseBusy, connect, refuse_if_damaged, storage_errors, transaction
+
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another process's write lock
+STARTUP_STEP_MS = 1_000  # at start-up, wait in short steps so each one can be logged
 
 SESSION_MEASURES = (
     "sessions",
@@ -34,17 +38,50 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def open_database(path: str | Path | None = None) -> Database:
-    """Open (creating if needed) and migrate the warehouse. ``None`` means in memory."""
+def open_database(path: str | Path | None = None, *, check: bool = False,
+                  busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    """Open (creating if needed) and migrate the warehouse. ``None`` means in memory.
+
+    ``check`` runs ``PRAGMA quick_check`` first and refuses a damaged file: commands that
+    write ask for it, so they never build on (and spread) damage.
+    """
     if path is None:
         db = Database(memory=True)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = Database(Path(path))
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=10000")
-    migrate(db)
+        db = connect(Path(path))
+        with storage_errors(db):
+            db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")  # first: WAL itself may wait for a lock
+            db.execute("PRAGMA journal_mode=WAL")
+            if check:
+                refuse_if_damaged(db)
+    with storage_errors(db):
+        migrate(db)
     return db
+
+
+def open_when_writable(path: str | Path, patience_s: float, clock: Callable[[], float],
+                       on_wait: Callable[[float], None]) -> Database:
+    """Open a long-running process's warehouse: refuse a damaged file, and while another process
+    holds the write lock, wait for it (telling ``on_wait`` the seconds waited) instead of failing."""
+    started = clock()
+    while True:
+        db = None
+        try:
+            db = open_database(path, check=True, busy_timeout_ms=STARTUP_STEP_MS)
+            with transaction(db):
+                pass  # the write lock was free for a moment: migrations are done, writes can start
+        except WarehouseBusy:
+            if db is not None:
+                db.close()
+            waited = clock() - started
+            if waited >= patience_s:
+                raise WarehouseBusy(f"the database {path} stayed locked by another process for {waited:.0f} s: "
+                                    "stop the process holding it (a sync or an import), then start again") from None
+            on_wait(waited)
+            continue
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return db
 
 
 def write_chunk(
@@ -53,12 +90,13 @@ def write_chunk(
     rows: Sequence[Mapping[str, Any]],
     chunk: Mapping[str, Any],
 ) -> None:
-    """Upsert one date chunk's rows and its metadata in a single transaction.
+    """Replace one date chunk's rows and its metadata in a single transaction.
 
     Rows of the chunk's store and date range that the source no longer returns are
     deleted, so a re-pull that shrinks (GA4 reprocessing) leaves exactly what GA4 says.
+    Called inside an enclosing ``transaction`` it commits with it.
     """
-    with db.conn:
+    with transaction(db):
         db.execute(
             f"DELETE FROM {table} WHERE store = ? AND date BETWEEN ? AND ?",
             [chunk["store"], chunk["start_date"], chunk["end_date"]],

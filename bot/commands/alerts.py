@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from schedules.findings import find_all
 
     settings = load_settings(args)
-    db = open_warehouse(settings)
+    db = open_warehouse(settings, writing=args.post)
     for store in selected_stores(settings, args.store):
         findings = find_all(db, store, as_of_for(args, store))
         if args.post:

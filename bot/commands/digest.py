@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from schedules.digest import build_digest
 
     settings = load_settings(args)
-    db = open_warehouse(settings)
+    db = open_warehouse(settings, writing=args.post)
     for store in selected_stores(settings, args.store):
         as_of = args.date or as_of_for(args, store)
         digest = build_digest(db, store, as_of)

@@ -15,16 +15,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from datetime import timedelta
     from pathlib import Path
 
-    from bot.context import load_settings, open_warehouse, single_store
+    from bot.context import as_of_for, load_settings, open_warehouse, single_store
     from connectors.orders_import import BadOrderFile, import_file
 
     settings = load_settings(args)
     store = single_store(settings, args.store)
+    last_day = as_of_for(args, store) + timedelta(days=1)  # a day of slack for offsets ahead of the store's
     try:
-        result = import_file(open_warehouse(settings), Path(args.file), store.name, store.timezone, store.currency,
-                             args.format, args.skip_bad)
+        result = import_file(open_warehouse(settings, writing=True), Path(args.file), store.name, store.timezone,
+                             store.currency, args.format, args.skip_bad, last_day)
     except BadOrderFile as error:
         for problem in error.problems[:50]:
             print(f"  {problem}", file=sys.stderr)

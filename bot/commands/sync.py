@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args)
     stores = selected_stores(settings, args.store)
-    db = open_warehouse(settings)
+    db = open_warehouse(settings, writing=True)
     client = build_client(os.environ)
     failed = False
     for store in stores:

@@ -3,6 +3,8 @@
 Each module ``mNNN_<what>.py`` in this package defines ``apply(db)``. They run in
 number order, once each, and the numbers applied are kept in ``_migrations``.
 Adding a table means adding a module with the next number, never editing an old one.
+Each migration runs in one transaction together with its ``_migrations`` row (SQLite's
+DDL is transactional), so a full disk or a kill half-way leaves it wholly unapplied.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
+
+from connectors.transaction import transaction
 
 Migration = tuple[int, str, Callable[[Database], None]]
 
@@ -38,22 +42,20 @@ def migrate(db: Database) -> list[str]:
     """Apply every migration not yet applied; return the names applied now.
 
     Threads of one process (Slack listeners, scheduled jobs) opening the same new file at
-    once take turns; other processes wait on SQLite's busy timeout.
+    once take turns; other processes wait on SQLite's busy timeout, then find the
+    migration applied when they get the write lock.
     """
     with _LOCK:
         return _migrate(db)
 
 
 def _migrate(db: Database) -> list[str]:
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
-    )
-    done = {row[0] for row in db.execute("SELECT number FROM _migrations").fetchall()}
+    pending = [migration for migration in discover() if migration[0] not in _applied(db)]
     applied = []
-    for number, name, apply in discover():
-        if number in done:
-            continue
-        with db.conn:
+    for number, name, apply in pending:
+        with transaction(db):
+            if number in _applied(db):  # another process applied it while we waited for the lock
+                continue
             apply(db)
             db.execute(
                 "INSERT INTO _migrations (number, name, applied_at) VALUES (?, ?, ?)",
@@ -61,3 +63,11 @@ def _migrate(db: Database) -> list[str]:
             )
         applied.append(name)
     return applied
+
+
+def _applied(db: Database) -> set[int]:
+    if not db.table("_migrations").exists():
+        with transaction(db):
+            db.execute("CREATE TABLE IF NOT EXISTS _migrations "
+                       "(number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
+    return {row[0] for row in db.execute("SELECT number FROM _migrations").fetchall()}
