@@ -7,7 +7,9 @@ the calendar module's month names, ``date`` arithmetic), never read from kpi.voc
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from babel.dates import get_month_names
@@ -15,10 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.anomaly_args import parse_anomaly_args
+from kpi.grammar import words_of
 from kpi.periods import parse_period, resolve
 from kpi.query import Command, Query, parse
+from kpi.suggest import detect_language
+from kpi.vocabulary import EXAMPLES, SUGGESTED_COMPARISONS, SUGGESTED_PERIODS
 
 AS_OF = date(2026, 11, 24)
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def same_query(natural: str, short: str) -> Query:
@@ -205,3 +211,36 @@ def test_every_natural_combination_reads_as_its_short_form(metric, period, compa
     short = " ".join(part for part in [metric[1], period[1], comparison[1], breakdown[1]] if part)
     query = same_query(natural, short)
     assert query.canonical() == parse(short).canonical()
+
+
+def readme_table() -> list[tuple[str, str]]:
+    section = README.split("### Italian, and English as people type it")[1].split("\n\n- ")[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `")]
+    return [(typed, ran.strip().strip("`")) for cell, ran in rows for typed in re.findall(r"`([^`]+)`", cell)]
+
+
+@pytest.mark.parametrize("typed, ran", readme_table())
+def test_the_readme_table_says_what_runs(typed, ran):
+    assert parse(typed).canonical() == ran
+
+
+def test_the_readme_table_is_not_empty():
+    assert len(readme_table()) >= 20
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_suggested_phrases_and_examples_all_read(language):
+    for phrase in SUGGESTED_PERIODS[language]:
+        period = parse(f"revenue {phrase}").period
+        assert period != parse("revenue").period or phrase in ("last 7 days", "ultimi 7 giorni")
+    for phrase in SUGGESTED_COMPARISONS[language]:
+        assert parse(f"revenue vs {phrase}").compare in ("prev", "ly")
+    assert isinstance(parse(EXAMPLES[language]), Query)
+
+
+@pytest.mark.parametrize("text, language", [
+    ("quanto abbiamo fatturato ieri", "it"), ("what was our revenue yesterday", "en"), ("aov", None),
+])
+def test_the_language_of_a_query_is_the_language_of_its_words(text, language):
+    assert detect_language(words_of(text), None) == (language or "en")
+    assert detect_language(words_of(text), "it") == (language or "it")

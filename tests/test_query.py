@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import STRINGS, query_error_text, t
 from kpi.query import Command, Query, QueryError, parse
 from kpi.query_errors import QUERY_STRINGS, describe
 
@@ -159,3 +160,20 @@ def test_no_input_raises_anything_but_query_error(text, language):
 def test_huge_numbers_impossible_dates_and_reversed_ranges_are_query_errors(text):
     with pytest.raises(QueryError):
         parse(text)
+
+
+def test_the_bot_words_query_errors_from_its_string_table():
+    with pytest.raises(QueryError) as error:
+        parse("scontrino medo ultimi 30 giorni")
+    assert query_error_text(error.value, "it").startswith("Non conosco il KPI `scontrino medo`. Forse intendevi "
+                                                          "`scontrino medio`?")
+    assert query_error_text(error.value, "en") == str(error.value)
+    assert all(STRINGS[key] == pair for key, pair in QUERY_STRINGS.items())
+    assert t("query_echo", "it", canonical="revenue yesterday") == "Eseguito come `revenue yesterday`"
+
+
+def test_an_error_without_a_code_keeps_its_english_sentence_in_every_language():
+    error = QueryError("This KPI cannot be split by campaign", None, "ad_cost last-30d by campaign")
+    assert str(error) == "This KPI cannot be split by campaign. Example: `ad_cost last-30d by campaign`"
+    assert query_error_text(error, "it") == ("This KPI cannot be split by campaign. "
+                                             "Esempio: `ad_cost last-30d by campaign`")
