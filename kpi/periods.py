@@ -26,6 +26,8 @@ _LAST_N = re.compile(r"^last-([0-9]+)d$")
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 _DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DAY_DIGITS = 6  # more digits than this is out of range without reading the number
+# Dates outside these are typos; inside, every comparison period (up to 3660 + 364 days earlier) is a date.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -88,6 +90,7 @@ def month(token: str) -> PeriodSpec:
         start = date.fromisoformat(f"{token}-01")
     except ValueError:
         raise PeriodError(f"{token!r} is not a month: write it as YYYY-MM", "bad_month", text=token) from None
+    _within_years(start, token)
     return PeriodSpec("month", start=start, end=_month_end(start), text=start.isoformat()[:7])
 
 
@@ -112,10 +115,18 @@ def is_period(text: str) -> bool:
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise PeriodError(f"{text[:40]!r} is not a valid date: write it as YYYY-MM-DD", "bad_date",
                           text=text[:40]) from None
+    return _within_years(day, text)
+
+
+def _within_years(day: date, text: str) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PeriodError(f"{text[:40]} is outside the years {FIRST_DAY.year}–{LAST_DAY.year}", "year_out_of_range",
+                          text=text[:40], first=FIRST_DAY.year, last=LAST_DAY.year)
+    return day
 
 
 def _month_end(start: date) -> date:

@@ -41,6 +41,8 @@ QUERY_STRINGS: dict[str, tuple[str, str]] = {
                        "`{text}` non è una data valida: scrivila come AAAA-MM-GG (o giorno/mese/anno)"),
     "query_bad_month": ("`{text}` is not a month: write it as YYYY-MM or as `november 2025`",
                         "`{text}` non è un mese: scrivilo come AAAA-MM o come `novembre 2025`"),
+    "query_year_out_of_range": ("`{text}` is outside the years {first}–{last}: check the year",
+                                "`{text}` è fuori dagli anni {first}–{last}: controlla l'anno"),
     "query_range_reversed": ("The range {text} ends before it starts: write the earlier date first",
                              "L'intervallo {text} finisce prima di cominciare: scrivi prima la data più vecchia"),
     "query_range_too_long": ("The range {text} is longer than {max} days",
@@ -68,7 +70,7 @@ class QueryError(ValueError):
     def __init__(self, problem: str | None = None, suggestion: str | None = None, example: str = EXAMPLE, *,
                  code: str = "", params: Mapping[str, object] | None = None, language: str = "en") -> None:
         self.code = code
-        self.params = dict(params or {})
+        self.params = {key: value[:60] if isinstance(value, str) else value for key, value in (params or {}).items()}
         self.suggestion = suggestion
         self.example = example
         self.language = language  # the language of the user's words: the suggestion and example use it

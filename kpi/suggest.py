@@ -34,6 +34,7 @@ class Problem(Exception):
         return cls(error.code, dict(error.params), error.span, suggestion=error.suggestion)
 
 
+_LONGEST_EXAMPLE = 100  # a longer query is no example: show the stock one
 METRIC_WORDS = sorted({" ".join(e.words) for e in ENTRIES if e.kind in ("metric", "hint")} | set(COMMAND_WORDS))
 
 
@@ -111,7 +112,7 @@ def _dimension_words(language: str) -> list[str]:
 def _example(problem: Problem, words: list[str], suggestion: str | None, language: str,
              reads: Callable[[list[str]], bool]) -> str:
     for attempt in _corrections(problem, words, suggestion, language):
-        if attempt and reads(attempt):
+        if attempt and len(" ".join(attempt)) <= _LONGEST_EXAMPLE and reads(attempt):
             return " ".join(attempt)
     return EXAMPLES[language]
 

@@ -191,7 +191,7 @@ def periods(draw) -> tuple[str, str]:
         return draw(st.sampled_from([f"ultime {weeks} settimane", f"last {weeks} weeks"])), f"last-{7 * weeks}d"
     if kind == "month":
         name, number = draw(st.sampled_from(MONTHS))
-        year = draw(st.integers(1000, 9999))
+        year = draw(st.integers(1900, 2999))
         return f"{name.rstrip('.')} {year}", f"{year}-{number:02d}"
     day = draw(st.dates(date(1900, 1, 1), date(2100, 12, 31)))
     if kind == "date":
