@@ -114,6 +114,9 @@ def _no_metric(tokens: list[Token]) -> Problem:
     return Problem("unknown_metric", {"word": unknown.text[:40]}, (unknown.start, unknown.end), "metric")
 
 
+_TWICE = {"metric": "two_metrics", "period": "two_periods", "by": "two_dimensions"}  # a part said twice, differently
+
+
 def _take(tokens: list[Token], index: int, parts: dict[str, Token]) -> int:
     """Put the construct at ``index`` into ``parts``; return where the next one starts."""
     token = tokens[index]
@@ -130,8 +133,7 @@ def _take(tokens: list[Token], index: int, parts: dict[str, Token]) -> int:
     if token.kind == "hint":
         parts.setdefault("hint", token)
         return index + 1
-    _put(parts, {"metric": "metric", "period": "period", "by": "by"}[token.kind], token,
-         {"metric": "two_metrics", "period": "two_periods", "by": "two_dimensions"}[token.kind])
+    _put(parts, token.kind, token, _TWICE[token.kind])
     return index + 1
 
 

@@ -53,6 +53,10 @@ QUERY_STRINGS: dict[str, tuple[str, str]] = {
     "query_did_you_mean": ("Did you mean `{suggestion}`?", "Forse intendevi `{suggestion}`?"),
     "query_example": ("Example: `{example}`", "Esempio: `{example}`"),
     "query_echo": ("Ran as `{canonical}`", "Eseguito come `{canonical}`"),
+    "query_help_natural": ("Plain words work too: `revenue yesterday`, `aov last 30 days`, "
+                           "`orders last month vs last year`, `revenue this month by channel`.",
+                           "Puoi anche scrivere a parole: `fatturato ieri`, `scontrino medio ultimi 30 giorni`, "
+                           "`ordini mese scorso vs anno scorso`, `fatturato questo mese per canale`."),
 }
 
 EXAMPLE = "aov last-30d vs ly by channel"

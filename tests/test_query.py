@@ -1,3 +1,4 @@
+import re
 import string
 
 import pytest
@@ -177,3 +178,10 @@ def test_an_error_without_a_code_keeps_its_english_sentence_in_every_language():
     assert str(error) == "This KPI cannot be split by campaign. Example: `ad_cost last-30d by campaign`"
     assert query_error_text(error, "it") == ("This KPI cannot be split by campaign. "
                                              "Esempio: `ad_cost last-30d by campaign`")
+
+
+@pytest.mark.parametrize("language", [0, 1])
+def test_the_help_line_for_plain_words_shows_queries_that_read(language):
+    line = QUERY_STRINGS["query_help_natural"][language]
+    examples = re.findall(r"`([^`]+)`", line)
+    assert len(examples) == 4 and all(isinstance(parse(example), Query) for example in examples)
