@@ -9,6 +9,7 @@ from babel.dates import format_date
 from bot.formatting import locale_for
 from kpi.answer import Period
 from kpi.metric import Metric
+from kpi.query_errors import QUERY_STRINGS, QueryError, describe
 
 STRINGS: dict[str, tuple[str, str]] = {
     "vs": ("vs", "vs"),
@@ -54,3 +55,12 @@ def format_period(period: Period, language: str) -> str:
     same_year = period.start.year == period.end.year
     first = format_date(period.start, "d MMM" if same_year else "d MMM yyyy", locale=locale_for(language))
     return f"{first} – {format_day(period.end, language)}"
+
+
+# The query language's errors: one table (kpi.query_errors) for the CLI's English and the bot's two languages.
+STRINGS.update(QUERY_STRINGS)
+
+
+def query_error_text(error: QueryError, language: str) -> str:
+    """A query the parser could not read, worded in the store's language: problem, did you mean, example."""
+    return describe(error, language)

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.blocks import answer_blocks, context, section, text_blocks
 from bot.context import stores_for_channel
+from bot.i18n import query_error_text
 from bot.replies import reply_text
 from kpi.answer import Answer
 from kpi.query import Command, Query, QueryError, parse
@@ -76,15 +77,16 @@ class SlackReplies:
         allowed = stores_for_channel(self.settings, channel)
         if not allowed:
             return self._error(self.words()["refused"].format(channel=channel))
+        language = allowed[0].language if len(allowed) == 1 else self.settings.language
         try:
-            query = parse(query_text or "help")
+            query = parse(query_text or "help", language)
             store = self._store(allowed, query.store, query_text)
             if isinstance(store, Reply):
                 return store
             reply = self._reply(store, query, query_text)
         except QueryError as error:
-            language_store = allowed[0] if len(allowed) == 1 else None
-            return self._error(f"{self.words(language_store)['error']}: {error}")
+            words = WORDS.get(language, WORDS["en"])
+            return self._error(f"{words['error']}: {query_error_text(error, language)}")
         except Exception:  # noqa: BLE001 - a reply is owed whatever happened; the log keeps the detail
             log.exception("answering /kpi failed")
             return self._error(self.words(allowed[0])["failed"])

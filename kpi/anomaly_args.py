@@ -7,21 +7,28 @@ from datetime import date
 
 from kpi.anomalies import default_period
 from kpi.answer import Period
-from kpi.periods import is_period, parse_period, resolve
+from kpi.grammar import canonical_words
+from kpi.periods import PeriodError, is_period, parse_period, resolve
 from kpi.query import QueryError, closest, find_metric
 from kpi.watch import WATCHED
 
 
 def parse_anomaly_args(words: Sequence[str], as_of: date) -> tuple[list[str] | None, Period]:
+    """Words in any wording the query language reads: ``fatturato ultimi 90 giorni`` too."""
     metrics: list[str] | None = None
     period = default_period(as_of)
+    try:
+        words = canonical_words(words)
+    except PeriodError as error:
+        raise QueryError(code=error.code, params=error.params, suggestion=error.suggestion,
+                         example="anomalies sessions last-90d") from None
     for word in words:
         if is_period(word):
             period = resolve(parse_period(word), as_of)
             continue
         metric = find_metric(word)
         if metric is None:
-            raise QueryError(f"`{word[:40]}` is neither a KPI nor a period", closest(word, list(WATCHED)),
-                             "anomalies sessions last-90d")
+            raise QueryError(code="not_kpi_nor_period", params={"word": word[:40]},
+                             suggestion=closest(word, list(WATCHED)), example="anomalies sessions last-90d")
         metrics = [metric.name]
     return metrics, period

@@ -1,36 +1,31 @@
 """The query language of `/kpi` and `kpibot ask` (SPEC §6).
 
 ``<metric> [<period>] [vs <period>|vs prev|vs ly] [by <dimension>] [store:<name>]``, or a
-command (help, list, digest, targets, status, alerts, anomalies). Anything else raises
-``QueryError`` with the problem, a "did you mean" and an example: never another error.
+command (help, list, digest, targets, status, alerts, anomalies). Italian and natural
+English wording ("quanto abbiamo fatturato ieri?", "aov last 30 days") reads into the same
+``Query`` as its short form, which ``Query.canonical()`` prints. Anything else raises
+``QueryError`` with a code, a "did you mean" and an example: never another error.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from kpi.catalogue import CATALOGUE
+from kpi.catalogue import BY_NAME
+from kpi.grammar import Token, canonical_words, scan, words_of
+from kpi.lexicon import COMMAND_WORDS, ENTRIES
 from kpi.metric import Metric
-from kpi.periods import DEFAULT, KEYWORDS, PeriodError, PeriodSpec, parse_period
+from kpi.periods import DEFAULT, PeriodError, PeriodSpec, parse_period
+from kpi.query_errors import EXAMPLE, QueryError
+from kpi.slots import MONTH_NUMBERS
+from kpi.suggest import Problem, closest, explain
+
+__all__ = ["COMMANDS", "DIMENSIONS", "EXAMPLE", "Command", "Query", "QueryError", "closest", "find_metric", "parse"]
 
 COMMANDS = ("help", "list", "digest", "targets", "status", "alerts", "anomalies")
 DIMENSIONS = ("channel", "device", "visitor", "campaign", "segment")
-DIMENSION_ALIASES = {"canale": "channel", "canali": "channel", "channels": "channel", "dispositivo": "device",
-                     "devices": "device", "visitatore": "visitor", "visitatori": "visitor", "campagna": "campaign",
-                     "campaigns": "campaign", "segmento": "segment", "segmenti": "segment", "rfm": "segment"}
-EXAMPLE = "aov last-30d vs ly by channel"
-
-
-class QueryError(ValueError):
-    exit_code = 2
-
-    def __init__(self, problem: str, suggestion: str | None = None, example: str = EXAMPLE) -> None:
-        self.problem = problem
-        self.suggestion = suggestion
-        self.example = example
-        hint = f" Did you mean `{suggestion}`?" if suggestion else ""
-        super().__init__(f"{problem}.{hint} Example: `{example}`")
+METRIC_NAMES: dict[str, Metric] = {e.words[0]: BY_NAME[e.value] for e in ENTRIES
+                                   if e.kind == "metric" and len(e.words) == 1}
 
 
 @dataclass(frozen=True)
@@ -41,6 +36,15 @@ class Query:
     by: str | None = None
     store: str | None = None
 
+    def canonical(self) -> str:
+        """The short form that reads back into this query: ``aov last-30d vs ly by channel``."""
+        parts = [self.metric.name, self.period.text]
+        if self.compare != "prev":
+            parts += ["vs", self.compare if isinstance(self.compare, str) else self.compare.text]
+        if self.by:
+            parts += ["by", self.by]
+        return " ".join(parts + ([f"store:{self.store}"] if self.store else []))
+
 
 @dataclass(frozen=True)
 class Command:
@@ -48,115 +52,128 @@ class Command:
     args: tuple[str, ...] = ()
     store: str | None = None
 
-
-def _names() -> dict[str, Metric]:
-    names: dict[str, Metric] = {}
-    for metric in CATALOGUE:
-        for name in (metric.name, *metric.aliases):
-            names[name.lower()] = metric
-            names[name.lower().replace("_", "-")] = metric
-    return names
-
-
-METRIC_NAMES = _names()
+    def canonical(self) -> str:
+        return " ".join([self.name, *self.args] + ([f"store:{self.store}"] if self.store else []))
 
 
 def find_metric(word: str) -> Metric | None:
-    return METRIC_NAMES.get(word.lower().replace("_", "-")) or METRIC_NAMES.get(word.lower())
+    return METRIC_NAMES.get(word.lower().replace("_", "-"))
 
 
-def closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
-    matches = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+def parse(text: str, language: str | None = None) -> Query | Command:
+    """Read ``text``; ``language`` (the store's, en or it) words suggestions when the text does not say."""
+    words: list[str] = []
+    try:
+        store, rest = _take_store(text.replace("\u00a0", " ").split())
+        words = words_of(" ".join(rest))
+        return _read(words, store)
+    except PeriodError as error:
+        raise explain(Problem.of_period(error), words, language, _reads) from None
+    except Problem as problem:
+        raise explain(problem, words, language, _reads) from None
 
 
-def parse(text: str) -> Query | Command:
-    words = text.replace("\u00a0", " ").split()
-    store, words = _take_store(words)
-    if not words:
-        raise QueryError("Ask for a KPI", "aov last-30d", "aov last-30d")
-    head = words[0].lower()
-    if head in COMMANDS:
-        return Command(head, tuple(words[1:]), store)
-    metric, used = _metric_at_start(words)
-    return _parse_rest(metric, words[used:], store)
+def _reads(words: list[str]) -> bool:
+    try:
+        _read(words, None)
+    except (Problem, PeriodError):
+        return False
+    return True
 
 
 def _take_store(words: list[str]) -> tuple[str | None, list[str]]:
     stores = [w for w in words if w.lower().startswith("store:")]
     if len(stores) > 1:
-        raise QueryError("Name one store only", stores[0], f"aov last-30d {stores[0]}")
+        raise Problem("two_stores", suggestion=stores[0][:60])
     rest = [w for w in words if not w.lower().startswith("store:")]
-    if stores:
-        name = stores[0].split(":", 1)[1]
-        if not name:
-            raise QueryError("`store:` needs a store name", None, "aov last-30d store:shop-it")
-        return name, rest
-    return None, rest
+    name = stores[0].split(":", 1)[1].rstrip("?!.,;") if stores else None
+    if name == "":
+        raise Problem("empty_store", suggestion="store:shop-it")
+    return name, rest
 
 
-def _metric_at_start(words: list[str]) -> tuple[Metric, int]:
-    if len(words) > 1 and (metric := find_metric(f"{words[0]}-{words[1]}")):
-        return metric, 2  # Italian names typed with a space: "scontrino medio"
-    if len(words) > 2 and (metric := find_metric(f"{words[0]}-{words[1]}-{words[2]}")):
-        return metric, 3
-    if metric := find_metric(words[0]):
-        return metric, 1
-    guess = closest(words[0], [*METRIC_NAMES, *COMMANDS])
-    raise QueryError(f"I don't know the KPI `{words[0][:40]}`", guess, "aov last-30d")
-
-
-def _parse_rest(metric: Metric, words: list[str], store: str | None) -> Query:
-    period: PeriodSpec | None = None
-    compare: str | PeriodSpec = "prev"
-    by: str | None = None
+def _read(words: list[str], store: str | None) -> Query | Command:
+    if not words:
+        raise Problem("empty", expects="empty")
+    if words[0] in COMMAND_WORDS:
+        return Command(COMMAND_WORDS[words[0]], tuple(canonical_words(words[1:])), store)
+    tokens = scan(words)
+    if not any(token.kind in ("metric", "hint") for token in tokens):
+        raise _no_metric(tokens)
+    parts: dict[str, Token] = {}
     index = 0
-    while index < len(words):
-        word = words[index].lower()
-        following = words[index + 1].lower() if index + 1 < len(words) else None
-        if word in ("vs", "contro"):
-            compare = _comparison(following, metric)
-            index += 2
-        elif word in ("by", "per"):
-            by = _dimension(following, metric)
-            index += 2
-        elif period is None:
-            period = _period(word, metric)
-            index += 1
-        else:
-            raise QueryError(f"I don't understand `{words[index][:40]}` after the period",
-                             f"{metric.name} {period.text} vs ly", f"{metric.name} last-30d vs ly")
-    return Query(metric, period or DEFAULT, compare, by, store)
+    while index < len(tokens):
+        index = _take(tokens, index, parts)
+    return _query(parts, store)
 
 
-def _comparison(word: str | None, metric: Metric) -> str | PeriodSpec:
-    if word in ("prev", "previous", "prec", "precedente"):
-        return "prev"
-    if word in ("ly", "last-year", "anno-scorso", "ap"):
-        return "ly"
-    if word is None:
-        raise QueryError("`vs` needs `prev`, `ly` or a period", f"{metric.name} last-30d vs ly")
-    try:
-        return parse_period(word)
-    except PeriodError:
-        raise QueryError(f"`vs {word[:40]}` is not a comparison: use `vs prev`, `vs ly` or a period",
-                         f"vs {closest(word, ['prev', 'ly', *KEYWORDS]) or 'ly'}",
-                         f"{metric.name} last-30d vs ly") from None
+def _no_metric(tokens: list[Token]) -> Problem:
+    unknown = next((token for token in tokens if token.kind == "unknown"), None)
+    if unknown is None:
+        return Problem("no_metric", expects="no_metric")
+    return Problem("unknown_metric", {"word": unknown.text[:40]}, (unknown.start, unknown.end), "metric")
 
 
-def _dimension(word: str | None, metric: Metric) -> str:
-    dimension = DIMENSION_ALIASES.get(word or "", word)
-    if dimension in DIMENSIONS:
-        return dimension
-    guess = closest(word or "", DIMENSIONS)
-    raise QueryError(f"`by` takes one of {', '.join(DIMENSIONS)}",
-                     f"by {guess}" if guess else None, f"{metric.name} last-30d by channel")
+_TWICE = {"metric": "two_metrics", "period": "two_periods", "by": "two_dimensions"}  # a part said twice, differently
 
 
-def _period(word: str, metric: Metric) -> PeriodSpec:
-    try:
-        return parse_period(word)
-    except PeriodError as error:
-        guess = closest(word, KEYWORDS)
-        problem = str(error) if any(c.isdigit() for c in word) else f"`{word[:40]}` is not a period"
-        raise QueryError(problem[0].upper() + problem[1:], guess, f"{metric.name} last-30d") from None
+def _take(tokens: list[Token], index: int, parts: dict[str, Token]) -> int:
+    """Put the construct at ``index`` into ``parts``; return where the next one starts."""
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if token.kind == "vs":
+        _put(parts, "compare", _comparison(token, following), "two_comparisons")
+        return index + 2
+    if token.kind == "by_marker":
+        raise _bad_dimension(token, following)
+    if token.kind == "compare":
+        raise Problem("compare_needs_vs", {"word": token.text}, (token.start, token.end), suggestion=f"vs {token.text}")
+    if token.kind == "unknown":
+        raise _unknown(token, parts, tokens[index:])
+    if token.kind == "hint":
+        parts.setdefault("hint", token)
+        return index + 1
+    _put(parts, token.kind, token, _TWICE[token.kind])
+    return index + 1
+
+
+def _put(parts: dict[str, Token], slot: str, token: Token, code: str) -> None:
+    known = parts.get(slot)
+    if known is not None and known.value != token.value:
+        fix = f"vs {token.text}" if slot == "period" else None
+        raise Problem(code, {"first": known.text, "second": token.text}, (token.start, token.end), suggestion=fix)
+    parts[slot] = token
+
+
+def _comparison(marker: Token, following: Token | None) -> Token:
+    if following is None:
+        raise Problem("missing_comparison", span=(marker.start, marker.end), expects="compare", marker=marker.text,
+                      suggestion=f"{marker.text} ly")
+    if following.kind not in ("compare", "period"):
+        raise Problem("bad_comparison", {"word": f"{marker.text} {following.text}"[:60]},
+                      (marker.start, following.end), "compare", marker=marker.text)
+    return following
+
+
+def _bad_dimension(marker: Token, following: Token | None) -> Problem:
+    end = following.end if following else marker.end
+    return Problem("bad_dimension", {"word": following.text if following else ""}, (marker.start, end), "dimension",
+                   marker=marker.text)
+
+
+def _unknown(token: Token, parts: dict[str, Token], rest: list[Token]) -> Problem:
+    if (first := token.text.split()[0]) in MONTH_NUMBERS:
+        return Problem("month_needs_year", {"month": first}, (token.start, token.end))
+    has_period = "period" in parts or any(later.kind == "period" for later in rest)
+    code = "unknown_word" if has_period else "unknown_period"
+    return Problem(code, {"word": token.text[:40]}, (token.start, token.end), "period")
+
+
+def _query(parts: dict[str, Token], store: str | None) -> Query:
+    metric = BY_NAME[(parts.get("metric") or parts["hint"]).value]
+    period = parse_period(parts["period"].value) if "period" in parts else DEFAULT
+    compare: str | PeriodSpec = "prev"
+    if (against := parts.get("compare")) is not None:
+        compare = against.value if against.kind == "compare" else parse_period(against.value)
+    by = parts["by"].value if "by" in parts else None
+    return Query(metric, period, compare, by, store)
