@@ -39,6 +39,7 @@ def shop(tmp_path_factory):
 def running(shop):
     settings_, _ = shop
     with fake_slack() as slack:
+        slack.join("U1", CHANNEL)  # the person clicking buttons and opening App Home is in the shop's channel
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
         with serve_in_thread(app) as url:
