@@ -8,6 +8,7 @@ act on that store. Nothing is changed, and nothing of the episode is shown, befo
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import date
 from typing import Any
 
@@ -25,13 +26,13 @@ GONE = {"it": "Questo avviso non esiste più.", "en": "This alert no longer exis
 EPISODE_ID_DIGITS = 18  # fits SQLite's 64-bit integers
 
 
-def register_alert_actions(app: App, settings: Settings, warehouse: Callable[[], Database],
+def register_alert_actions(app: App, pool: Executor, settings: Settings, warehouse: Callable[[], Database],
                            today: Callable[[StoreSettings], date], access: Access) -> None:
     from bot.context import resolve_store_for_channel
-    from bot.slack_app import ack_now, channel_of, never_raise, refuse, user_of
+    from bot.slack_app import channel_of, refuse, user_of
+    from bot.slack_work import deferred
     from connectors.schedule_store import episode
 
-    @never_raise
     def on_alert_button(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         db = warehouse()
         value, channel, user = str(action.get("value") or ""), channel_of(body), user_of(body)
@@ -52,4 +53,4 @@ def register_alert_actions(app: App, settings: Settings, warehouse: Callable[[],
         respond(blocks=blocks, text=text, replace_original=True)
 
     for action_id in ACTION_IDS:
-        app.action(action_id)(ack=ack_now, lazy=[on_alert_button])
+        app.action(action_id)(deferred(pool, on_alert_button))

@@ -1,52 +1,31 @@
 """The Slack Bolt app: `/kpi`, answer buttons, App Home. Listeners stay thin.
 
-Every listener acknowledges first, in the request's own thread, and does its work
-afterwards on a bounded pool of worker threads (Bolt's lazy listeners with
-``process_before_response``). A busy pool delays the answer, never the ack: Slack's
-3-second limit only applies to the ack, and work waiting in the queue is never dropped.
+Every listener acks first and queues its work on a bounded pool (``bot.slack_work``), and
+every button and App Home view passes the access rule (``bot.access``) before it reads or
+changes a store's data.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from sqlite_utils import Database
 
 from bot.access import Access, Membership, MembershipUnknown, Refusal, log_refusal, refusal_text, words
 from bot.context import resolve_store_for_channel
 from bot.slack_replies import SlackReplies, split_public
+from bot.slack_work import WORK_THREADS, deferred, work_pool
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
 CHART_MIN_DAYS = 7
-WORK_THREADS = 4  # answers compute with pandas: more threads than cores only adds GIL contention
 ANSWER_ACTIONS = {"kpi_by_channel": ("by", "channel"), "kpi_by_device": ("by", "device"), "kpi_vs_ly": ("vs", "ly")}
-
-
-def never_raise(listener: Callable[..., None]) -> Callable[..., None]:
-    """Log a listener's failure instead of raising it (one line, the detail stays out of Slack)."""
-
-    @functools.wraps(listener)
-    def guarded(**kwargs: Any) -> None:
-        try:
-            listener(**kwargs)
-        except Exception as error:  # noqa: BLE001 - the ack is sent; a failure must not escape the worker
-            log.error("Slack listener %s failed: %s: %s", listener.__name__, type(error).__name__, error)
-
-    return guarded
-
-
-def ack_now(ack: Ack) -> None:
-    """The ack half of every listener: nothing to compute, so Slack hears back at once."""
-    ack()
 
 
 def rewrite_query(text: str, keyword: str, value: str) -> str:
@@ -99,7 +78,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
               today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
               workers: int = WORK_THREADS) -> App:
     """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket."""
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kpibot-work")
+    pool = work_pool(workers)
     app = App(client=client, signing_secret=signing_secret or None, token_verification_enabled=False,
               request_verification_enabled=verify, process_before_response=True, listener_executor=pool,
               logger=logging.getLogger("kpibot.bolt"))
@@ -109,14 +88,12 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
     access = Access(settings, membership or Membership(client))
     replies = SlackReplies(settings, warehouse, today)
 
-    @never_raise
     def kpi_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         reply = replies.for_command(command.get("text", ""), command.get("channel_id", ""))
         respond(**reply.payload())
         if reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS:
             upload_chart(client, warehouse(), reply, command["channel_id"])
 
-    @never_raise
     def answer_action(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         value, channel, user = button_value(action), channel_of(body), user_of(body)
         store = store_for_button(settings, value.get("store"), channel)
@@ -125,11 +102,10 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
             refuse(settings, respond, user, action.get("action_id", ""), refusal or Refusal("no such store"))
             return
         keyword, word = ANSWER_ACTIONS[action["action_id"]]
-        query = value.get("q")
-        text = rewrite_query(split_public(query if isinstance(query, str) else "")[0], keyword, word) + f" store:{store.name}"
+        query = value.get("q") if isinstance(value.get("q"), str) else ""
+        text = rewrite_query(split_public(str(query))[0], keyword, word) + f" store:{store.name}"
         respond(**replies.for_command(text, channel).payload())
 
-    @never_raise
     def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         from bot.home import home_view
 
@@ -142,17 +118,16 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
         client.views_publish(user_id=user, view=home_view(access.visible_stores(user), warehouse(), today))
         respond(text=":bar_chart: kpibot → Home", response_type="ephemeral", replace_original=False)
 
-    @never_raise
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
             user = str(event.get("user") or "")
             client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
 
-    app.command("/kpi")(ack=ack_now, lazy=[kpi_command])
+    app.command("/kpi")(deferred(pool, kpi_command))
     for action_id in ANSWER_ACTIONS:
-        app.action(action_id)(ack=ack_now, lazy=[answer_action])
-    app.action("open_dashboard")(ack=ack_now, lazy=[open_dashboard])
-    app.event("app_home_opened")(ack=ack_now, lazy=[home_opened])
+        app.action(action_id)(deferred(pool, answer_action))
+    app.action("open_dashboard")(deferred(pool, open_dashboard))
+    app.event("app_home_opened")(deferred(pool, home_opened))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -160,7 +135,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
 
     from bot.alert_actions import register_alert_actions
 
-    register_alert_actions(app, settings, warehouse, today, access)
+    register_alert_actions(app, pool, settings, warehouse, today, access)
     return app
 
 

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.slack_guard import MAX_BODY, Refused, check_declared_length, log_refused, read_capped, verify_signature
+from bot.slack_work import IN_FLIGHT
 
 BACKLOG = 2048  # uvicorn's own default: a burst of Slack requests must not overflow the accept queue
 
@@ -38,6 +39,10 @@ def http_app(bolt: App, started: threading.Event | None = None, signing_secret: 
         raise ValueError("the Slack HTTP endpoint needs the signing secret (SLACK_SIGNING_SECRET)")
 
     async def events(request: Request) -> Response:
+        with IN_FLIGHT.acking_request():
+            return await checked_and_dispatched(request)
+
+    async def checked_and_dispatched(request: Request) -> Response:
         try:
             check_declared_length(request.headers, max_body)
             body = await read_capped(request.stream(), max_body)

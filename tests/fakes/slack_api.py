@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ class Call:
     headers: dict[str, str]
     raw: str
     path: str = ""
+    at: float = field(default_factory=time.perf_counter)  # arrival, for latency measurements
 
 
 @dataclass
