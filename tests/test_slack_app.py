@@ -190,3 +190,50 @@ def test_health_check(events_url):
 
 def test_manifest_path_exists():
     assert (Path(__file__).resolve().parents[1] / "manifest.yml").exists()
+
+
+def test_fifty_concurrent_commands_are_all_acked_within_3_s_and_all_answered(running):
+    from concurrent.futures import ThreadPoolExecutor
+
+    slack, events_url = running
+    queries = ["aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "help", "sessions mtd"]
+    names = [f"c50-{i}" for i in range(50)]
+
+    def send(index: int) -> tuple[int, float]:
+        status, _, seconds = post_signed(events_url, slash_command(queries[index % len(queries)], CHANNEL,
+                                                                   slack.response_url(names[index])))
+        return status, seconds
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        acks = list(pool.map(send, range(50)))
+    assert all(status == 200 for status, _ in acks) and max(seconds for _, seconds in acks) < 3.0
+    wanted = {f"/respond/{name}" for name in names}
+    with slack.arrived:
+        assert slack.arrived.wait_for(lambda: wanted <= {c.path for c in slack.calls}, timeout=60)
+    answers = [c.params for c in slack.calls if c.path in wanted]
+    assert len(answers) == 50 and all(a["text"] and "Traceback" not in a["text"] for a in answers)
+
+
+def test_a_saturated_pool_delays_answers_but_never_acks_and_drops_nothing(shop):
+    """One worker, held busy: every ack still returns at once, and every answer follows on release."""
+    import threading
+
+    settings_, _ = shop
+    release = threading.Event()
+    warehouse = ThreadWarehouse(settings_.database)
+
+    def held_warehouse():
+        release.wait(timeout=60)  # the only worker blocks here until the test lets it go
+        return warehouse()
+
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, held_warehouse, client, SECRET, lambda store: AS_OF, workers=1)
+        with serve_in_thread(app) as url:
+            acks = [post_signed(f"{url}/slack/events", slash_command("aov last-7d", CHANNEL,
+                                                                     slack.response_url(f"s{i}"))) for i in range(12)]
+            assert all(status == 200 and seconds < 3.0 for status, _, seconds in acks)
+            assert slack.of("respond") == []  # the work is queued behind the held worker, not lost
+            release.set()
+            answers = slack.wait_for("respond", 12, timeout=60)
+    assert sorted(c.path for c in answers) == sorted(f"/respond/s{i}" for i in range(12))
