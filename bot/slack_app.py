@@ -107,15 +107,13 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
         respond(**replies.for_command(text, channel).payload())
 
     def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        from bot.home import home_view
-
         channel, user = channel_of(body), user_of(body)
         store = store_for_button(settings, button_value(action).get("store"), channel)
         refusal = access.check(user, store, channel)
         if refusal is not None:
             refuse(settings, respond, user, "open_dashboard", refusal)
             return
-        client.views_publish(user_id=user, view=home_view(access.visible_stores(user), warehouse(), today))
+        client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
         respond(text=":bar_chart: kpibot → Home", response_type="ephemeral", replace_original=False)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
@@ -131,7 +129,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("Slack listener failed: %s: %s", type(error).__name__, error)
+        log.error("Slack listener failed: %s: %r", type(error).__name__, str(error)[:200])
 
     from bot.alert_actions import register_alert_actions
 

@@ -1,7 +1,7 @@
 """Slack over HTTP: a Starlette app served by uvicorn (POST /slack/events, GET /healthz).
 
 Requests are sized and signature-checked here (``bot.slack_guard``) before Bolt sees them;
-Bolt then acks in the request's thread and leaves the work to its pool (``bot.slack_app``).
+Bolt then acks in the request's thread and leaves the work to a pool (``bot.slack_work``).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def http_app(bolt: App, started: threading.Event | None = None, signing_secret: 
             return JSONResponse({"error": "invalid request"}, status_code=refused.status)
         except UnicodeDecodeError:
             return JSONResponse({"error": "invalid request"}, status_code=400)
-        # Dispatch acks in this worker thread (the work goes to Bolt's pool), off the event loop
-        # so that a slow first call (auth.test) never holds up another request.
+        # The listener acks in this thread and queues its work (bot.slack_work). Off the event
+        # loop, because Bolt's first dispatch calls auth.test, which must not stall other requests.
         response = await run_in_threadpool(bolt.dispatch, BoltRequest(body=text, query=request.url.query,
                                                                       headers=dict(request.headers)))
         return to_starlette_response(response)

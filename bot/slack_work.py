@@ -80,7 +80,8 @@ def never_raise(work: Callable[..., None]) -> Callable[..., None]:
         try:
             work(**kwargs)
         except Exception as error:  # noqa: BLE001 - see the docstring; Slack already has its ack
-            log.error("Slack listener %s failed: %s: %s", work.__name__, type(error).__name__, error)
+            # repr keeps any text the error quotes from a request on this one line
+            log.error("Slack listener %s failed: %s: %r", work.__name__, type(error).__name__, str(error)[:200])
 
     return guarded
 
