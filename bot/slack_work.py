@@ -27,42 +27,46 @@ from slack_bolt.kwargs_injection.args import Args
 log = logging.getLogger("kpibot.slack")
 
 WORK_THREADS = 4  # answers compute with pandas on 2 cores: more threads only add GIL contention
-ACK_PRIORITY = 0.5  # seconds a queued job gives way to requests still being acked
+ACK_PRIORITY = 0.5  # seconds a queued job gives way to requests still arriving
+QUIET = 0.02  # seconds without a request that count as "the burst is over"
 
 
 class AckFirst:
     """Requests being acked right now; queued work gives way to them for a moment.
 
-    Acks and work share one interpreter lock, so a burst of answers being computed slows
-    the acks of the requests arriving in the same burst. A job waits until no request is
-    mid-ack, but never longer than ``ACK_PRIORITY`` after it was queued: under a steady
-    stream of requests work is delayed by that much, and still all done.
+    Acks and work share one interpreter lock, so answers computed during a burst slow the
+    acks of the requests still arriving in it. A job starts once no request is mid-ack and
+    none has ended for ``QUIET`` seconds, but never later than ``ACK_PRIORITY`` after it was
+    queued: under a steady stream of requests work is delayed by that much, and still done.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.acking = 0
-        self.quiet = threading.Condition()
+        self.last_ack = float("-inf")
+        self.changed = threading.Condition()
 
     @contextmanager
     def acking_request(self) -> Iterator[None]:
-        with self.quiet:
+        with self.changed:
             self.acking += 1
         try:
             yield
         finally:
-            with self.quiet:
+            with self.changed:
                 self.acking -= 1
-                if not self.acking:
-                    self.quiet.notify_all()
+                self.last_ack = self.clock()
+                self.changed.notify_all()
 
     def give_way(self, queued_at: float) -> None:
-        with self.quiet:
-            while self.acking:
-                left = queued_at + ACK_PRIORITY - self.clock()
-                if left <= 0:
+        with self.changed:
+            while True:
+                now = self.clock()
+                deadline = queued_at + ACK_PRIORITY - now
+                calm_in = self.last_ack + QUIET - now
+                if deadline <= 0 or (not self.acking and calm_in <= 0):
                     return
-                self.quiet.wait(left)
+                self.changed.wait(min(deadline, calm_in if not self.acking else deadline))
 
 
 IN_FLIGHT = AckFirst()  # one per process: the HTTP layer counts requests, the workers give way

@@ -237,3 +237,44 @@ def test_a_saturated_pool_delays_answers_but_never_acks_and_drops_nothing(shop):
             release.set()
             answers = slack.wait_for("respond", 12, timeout=60)
     assert sorted(c.path for c in answers) == sorted(f"/respond/s{i}" for i in range(12))
+
+
+def test_after_its_first_request_bolt_dispatches_on_the_event_loop(shop):
+    """The fast ack path relies on Bolt keeping auth.test's answer; a Bolt upgrade must not lose it silently."""
+    from bot.slack_http import knows_its_bot
+
+    settings_, _ = shop
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
+        assert not knows_its_bot(app)
+        with serve_in_thread(app) as url:
+            assert post_signed(f"{url}/slack/events", slash_command("help", CHANNEL, slack.response_url()))[0] == 200
+            slack.wait_for("respond")
+        assert knows_its_bot(app) and len(slack.of("auth.test")) == 1
+
+
+def test_queued_work_gives_way_to_requests_being_acked_but_not_for_ever():
+    import threading
+
+    from bot.slack_work import ACK_PRIORITY, QUIET, AckFirst
+
+    now = [0.0]
+    gate = AckFirst(clock=lambda: now[0])
+    started = [threading.Event(), threading.Event()]
+
+    def job(index: int) -> None:
+        gate.give_way(queued_at=0.0)
+        started[index].set()
+
+    with gate.acking_request():
+        first = threading.Thread(target=job, args=(0,))
+        first.start()
+        assert not started[0].wait(timeout=0.2)  # a request is mid-ack: the job waits
+    now[0] = QUIET * 2  # the burst is over
+    assert started[0].wait(timeout=5)
+    with gate.acking_request():  # a request that never ends...
+        threading.Thread(target=job, args=(1,)).start()
+        assert not started[1].wait(timeout=0.2)
+        now[0] = ACK_PRIORITY + 0.1  # ...holds the job back no longer than ACK_PRIORITY
+        assert started[1].wait(timeout=5)
