@@ -27,7 +27,7 @@ from slack_bolt.kwargs_injection.args import Args
 log = logging.getLogger("kpibot.slack")
 
 WORK_THREADS = 4  # answers compute with pandas on 2 cores: more threads only add GIL contention
-ACK_PRIORITY = 0.5  # seconds a queued job gives way to requests still arriving
+ACK_PRIORITY = 1.0  # seconds a queued job gives way to requests still arriving
 QUIET = 0.02  # seconds without a request that count as "the burst is over"
 
 
