@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kpi.settings import Settings, StoreSettings, Target
 
-GLOBAL_KEYS = {"database", "language", "timezone"}
+GLOBAL_KEYS = {"database", "language", "timezone", "admins"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets"}
 TARGET_KEYS = {"min", "max", "period"}
@@ -26,6 +26,7 @@ LANGUAGES = ("it", "en")
 PERIODS = ("month",)
 SECRET_LOOKING = re.compile(r"^(xox[abpr]-|xapp-|-----BEGIN)")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
@@ -82,10 +83,11 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     names = [store.name for store in stores]
     for name in {n for n in names if names.count(n) > 1}:
         problems.add("stores", f"have the same name {name!r} more than once; names must be unique", None)
+    admins = _admins(problems, root.get("admins", []))
     problems.raise_if_any()
     db_path = Path(database) if Path(database).is_absolute() else path.parent / database
     return Settings(database=db_path, language=language, timezone=timezone, stores=tuple(stores),
-                    source=path)
+                    source=path, admins=admins)
 
 
 class _Problems:
@@ -287,3 +289,13 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
         if value and not re.match(r"^https?://", value):
             problems.append(f"{name} must be a URL starting with http:// or https://, got {value!r}")
     return problems, warnings
+
+
+def _admins(problems: _Problems, value: Any) -> tuple[str, ...]:
+    """``[kpibot] admins``: Slack user ids who may see every store (App Home, buttons)."""
+    if not isinstance(value, list) or not all(isinstance(u, str) and USER_ID.match(u) for u in value):
+        # The value is not echoed: a pasted token must never be printed back.
+        problems.add("kpibot.admins", "must be a list of Slack user ids such as [\"U0123ABCD\"] (in Slack: a "
+                     "person's profile > ⋮ > Copy member ID)", None)
+        return ()
+    return tuple(value)

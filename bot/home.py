@@ -1,12 +1,12 @@
 """The App Home tab: per store, yesterday's headline KPIs, targets, open alerts, freshness.
 
-App Home is visible to every member of the workspace who opens kpibot, so it shows the
-stores listed in the config; keep stores an agency must not share in separate installs.
+Each person sees only the stores they may see (``bot.access``); someone who may see none
+gets a short explanation, with no numbers and no store name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value
 from kpi.service import relative_change
-from kpi.settings import Settings, StoreSettings
+from kpi.settings import StoreSettings
 
 HEADLINE = ("revenue", "orders", "sessions", "cvr", "aov")
 HOME_BLOCKS = 100
@@ -29,12 +29,18 @@ WORDS = {"it": {"yesterday": "Ieri", "targets": "Obiettivi", "alerts": "Avvisi a
                 "fresh": "GA4 data up to {day}", "vs": "vs same weekday last week"}}
 
 
-def home_view(settings: Settings, db: Database, today: Callable[[StoreSettings], date]) -> dict[str, Any]:
+def home_view(stores: Sequence[StoreSettings], db: Database, today: Callable[[StoreSettings], date]) -> dict[str, Any]:
+    """The home tab for someone who may see ``stores`` (never empty: see ``explanation_view``)."""
     blocks: list[dict[str, Any]] = []
-    for store in settings.stores:
+    for store in stores:
         blocks.extend(store_blocks(db, store, today(store)))
         blocks.append({"type": "divider"})
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}
+
+
+def explanation_view(text: str) -> dict[str, Any]:
+    """The home tab for someone who may see no store, or whose access Slack could not confirm."""
+    return {"type": "home", "blocks": [section(text)]}
 
 
 def store_blocks(db: Database, store: StoreSettings, as_of: date) -> list[dict[str, Any]]:

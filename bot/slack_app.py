@@ -1,19 +1,26 @@
-"""The Slack Bolt app: `/kpi`, answer buttons, App Home. Listeners stay thin."""
+"""The Slack Bolt app: `/kpi`, answer buttons, App Home. Listeners stay thin.
+
+Every listener acks first and queues its work on a bounded pool (``bot.slack_work``), and
+every button and App Home view passes the access rule (``bot.access``) before it reads or
+changes a store's data.
+"""
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 from sqlite_utils import Database
 
+from bot.access import Access, Membership, MembershipUnknown, Refusal, log_refusal, refusal_text, words
+from bot.context import resolve_store_for_channel
 from bot.slack_replies import SlackReplies, split_public
+from bot.slack_work import WORK_THREADS, deferred, work_pool
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
@@ -21,93 +28,129 @@ CHART_MIN_DAYS = 7
 ANSWER_ACTIONS = {"kpi_by_channel": ("by", "channel"), "kpi_by_device": ("by", "device"), "kpi_vs_ly": ("vs", "ly")}
 
 
-def never_raise(listener: Callable[..., None]) -> Callable[..., None]:
-    """Log a listener's failure instead of raising it.
-
-    Bolt turns an exception raised after ``ack()`` into a missing acknowledgement (the
-    request then looks unhandled to Slack), so listeners catch and log their own errors.
-    """
-
-    @functools.wraps(listener)
-    def guarded(**kwargs: Any) -> None:
-        try:
-            listener(**kwargs)
-        except Exception as error:  # noqa: BLE001 - see the docstring
-            log.error("Slack listener %s failed: %s: %s", listener.__name__, type(error).__name__, error)
-
-    return guarded
-
-
 def rewrite_query(text: str, keyword: str, value: str) -> str:
-    """``text`` with its ``by X`` (or ``vs X``) replaced by ``keyword value``."""
-    words = text.split()
+    """``text`` with its ``by X`` (or ``vs X``) replaced by ``keyword value``, and no ``store:``."""
     kept: list[str] = []
     skip = False
-    for word in words:
+    for word in text.split():
         if skip:
             skip = False
             continue
         if word.lower() == keyword:
             skip = True
             continue
-        kept.append(word)
+        if not word.lower().startswith("store:"):  # the store is the one access was checked for
+            kept.append(word)
     return " ".join([*kept, keyword, value])
 
 
+def button_value(action: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(action.get("value") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    """The channel a button was clicked in ("" when not in a channel: no store maps to that)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return str(channel or "")
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def store_for_button(settings: Settings, name: Any, channel: str) -> StoreSettings | None:
+    """The store a button acts on: the one it names, else the one its channel maps to."""
+    if isinstance(name, str) and name:
+        return next((store for store in settings.stores if store.name == name), None)
+    return resolve_store_for_channel(settings, channel)
+
+
+def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal: Refusal) -> None:
+    log_refusal(user, action, refusal)
+    respond(text=refusal_text(settings, refusal), response_type="ephemeral", replace_original=False)
+
+
 def build_app(settings: Settings, warehouse: Callable[[], Database], client: WebClient, signing_secret: str,
-              today: Callable[[StoreSettings], date], verify: bool = True) -> App:
+              today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
+              workers: int = WORK_THREADS) -> App:
     """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket."""
+    pool = work_pool(workers)
     app = App(client=client, signing_secret=signing_secret or None, token_verification_enabled=False,
-              request_verification_enabled=verify, logger=logging.getLogger("kpibot.bolt"))
+              request_verification_enabled=verify, process_before_response=True, listener_executor=pool,
+              logger=logging.getLogger("kpibot.bolt"))
+    # Bolt logs a refused request's body at INFO; our HTTP layer refuses those first, and this
+    # keeps a body from ever reaching the log if one slips past (e.g. a timestamp expiring in between).
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    access = Access(settings, membership or Membership(client))
     replies = SlackReplies(settings, warehouse, today)
 
-    @app.command("/kpi")
-    @never_raise
-    def kpi_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
+    def kpi_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         reply = replies.for_command(command.get("text", ""), command.get("channel_id", ""))
         respond(**reply.payload())
         if reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS:
             upload_chart(client, warehouse(), reply, command["channel_id"])
 
-    def answer_action(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        ack()
-        value = json.loads(action.get("value") or "{}")
+    def answer_action(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        value, channel, user = button_value(action), channel_of(body), user_of(body)
+        store = store_for_button(settings, value.get("store"), channel)
+        refusal = access.check(user, store, channel)
+        if refusal is not None or store is None:
+            refuse(settings, respond, user, action.get("action_id", ""), refusal or Refusal("no such store"))
+            return
         keyword, word = ANSWER_ACTIONS[action["action_id"]]
-        text = rewrite_query(split_public(value.get("q", ""))[0], keyword, word)
-        if value.get("store") and "store:" not in text:
-            text += f" store:{value['store']}"
-        channel = (body.get("channel") or {}).get("id", "")
+        query = value.get("q") if isinstance(value.get("q"), str) else ""
+        text = rewrite_query(split_public(str(query))[0], keyword, word) + f" store:{store.name}"
         respond(**replies.for_command(text, channel).payload())
 
-    for action_id in ANSWER_ACTIONS:
-        app.action(action_id)(never_raise(answer_action))
-
-    @app.action("open_dashboard")
-    @never_raise
-    def open_dashboard(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        from bot.home import home_view
-
-        ack()
-        client.views_publish(user_id=body["user"]["id"], view=home_view(settings, warehouse(), today))
+    def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        channel, user = channel_of(body), user_of(body)
+        store = store_for_button(settings, button_value(action).get("store"), channel)
+        refusal = access.check(user, store, channel)
+        if refusal is not None:
+            refuse(settings, respond, user, "open_dashboard", refusal)
+            return
+        client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
         respond(text=":bar_chart: kpibot → Home", response_type="ephemeral", replace_original=False)
 
-    @app.event("app_home_opened")
-    @never_raise
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
-        from bot.home import home_view
-
         if event.get("tab", "home") == "home":
-            client.views_publish(user_id=event["user"], view=home_view(settings, warehouse(), today))
+            user = str(event.get("user") or "")
+            client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
+
+    app.command("/kpi")(deferred(pool, kpi_command))
+    for action_id in ANSWER_ACTIONS:
+        app.action(action_id)(deferred(pool, answer_action))
+    app.action("open_dashboard")(deferred(pool, open_dashboard))
+    app.event("app_home_opened")(deferred(pool, home_opened))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
-        log.error("Slack listener failed: %s: %s", type(error).__name__, error)
+        log.error("Slack listener failed: %s: %r", type(error).__name__, str(error)[:200])
 
     from bot.alert_actions import register_alert_actions
 
-    register_alert_actions(app, settings, warehouse, today)
+    register_alert_actions(app, pool, settings, warehouse, today, access)
     return app
+
+
+def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[[], Database],
+             today: Callable[[StoreSettings], date]) -> dict[str, Any]:
+    """App Home for ``user``: their stores, or a short explanation with no numbers and no store name."""
+    from bot.home import explanation_view, home_view
+
+    try:
+        stores = access.visible_stores(user)
+    except MembershipUnknown as error:
+        log_refusal(user, "app_home_opened", Refusal(f"membership lookup failed ({error})"), level=logging.INFO)
+        return explanation_view(words(settings, None)["retry"])
+    if not stores:
+        log_refusal(user, "app_home_opened", Refusal("sees no store"), level=logging.INFO)
+        return explanation_view(words(settings, None)["home"])
+    return home_view(stores, warehouse(), today)
 
 
 def upload_chart(client: WebClient, db: Database, reply: Any, channel: str) -> None:

@@ -59,6 +59,7 @@ class Settings:
     timezone: str = "Europe/Rome"
     stores: tuple[StoreSettings, ...] = field(default_factory=tuple)
     source: Path | None = None
+    admins: tuple[str, ...] = ()  # Slack user ids who may see every store
 
     def store(self, name: str) -> StoreSettings:
         for store in self.stores:

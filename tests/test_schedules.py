@@ -165,6 +165,7 @@ def test_every_alert_button(world, action, state):
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)
     job.alert_check("demo-shop")
     episode = next(e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions")
+    slack.join("U1", CHANNEL)  # buttons are honoured only for members of the store's channels
     app = build_app(settings, ThreadWarehouse(settings.database), job.digests.client, SECRET,
                     lambda s: clock().astimezone(ROME).date())
     with serve_in_thread(app) as url:

@@ -39,6 +39,7 @@ def shop(tmp_path_factory):
 def running(shop):
     settings_, _ = shop
     with fake_slack() as slack:
+        slack.join("U1", CHANNEL)  # the person clicking buttons and opening App Home is in the shop's channel
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
         with serve_in_thread(app) as url:
@@ -189,3 +190,91 @@ def test_health_check(events_url):
 
 def test_manifest_path_exists():
     assert (Path(__file__).resolve().parents[1] / "manifest.yml").exists()
+
+
+def test_fifty_concurrent_commands_are_all_acked_within_3_s_and_all_answered(running):
+    from concurrent.futures import ThreadPoolExecutor
+
+    slack, events_url = running
+    queries = ["aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "help", "sessions mtd"]
+    names = [f"c50-{i}" for i in range(50)]
+
+    def send(index: int) -> tuple[int, float]:
+        status, _, seconds = post_signed(events_url, slash_command(queries[index % len(queries)], CHANNEL,
+                                                                   slack.response_url(names[index])))
+        return status, seconds
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        acks = list(pool.map(send, range(50)))
+    assert all(status == 200 for status, _ in acks) and max(seconds for _, seconds in acks) < 3.0
+    wanted = {f"/respond/{name}" for name in names}
+    with slack.arrived:
+        assert slack.arrived.wait_for(lambda: wanted <= {c.path for c in slack.calls}, timeout=60)
+    answers = [c.params for c in slack.calls if c.path in wanted]
+    assert len(answers) == 50 and all(a["text"] and "Traceback" not in a["text"] for a in answers)
+
+
+def test_a_saturated_pool_delays_answers_but_never_acks_and_drops_nothing(shop):
+    """One worker, held busy: every ack still returns at once, and every answer follows on release."""
+    import threading
+
+    settings_, _ = shop
+    release = threading.Event()
+    warehouse = ThreadWarehouse(settings_.database)
+
+    def held_warehouse():
+        release.wait(timeout=60)  # the only worker blocks here until the test lets it go
+        return warehouse()
+
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, held_warehouse, client, SECRET, lambda store: AS_OF, workers=1)
+        with serve_in_thread(app) as url:
+            acks = [post_signed(f"{url}/slack/events", slash_command("aov last-7d", CHANNEL,
+                                                                     slack.response_url(f"s{i}"))) for i in range(12)]
+            assert all(status == 200 and seconds < 3.0 for status, _, seconds in acks)
+            assert slack.of("respond") == []  # the work is queued behind the held worker, not lost
+            release.set()
+            answers = slack.wait_for("respond", 12, timeout=60)
+    assert sorted(c.path for c in answers) == sorted(f"/respond/s{i}" for i in range(12))
+
+
+def test_after_its_first_request_bolt_dispatches_on_the_event_loop(shop):
+    """The fast ack path relies on Bolt keeping auth.test's answer; a Bolt upgrade must not lose it silently."""
+    from bot.slack_http import knows_its_bot
+
+    settings_, _ = shop
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
+        assert not knows_its_bot(app)
+        with serve_in_thread(app) as url:
+            assert post_signed(f"{url}/slack/events", slash_command("help", CHANNEL, slack.response_url()))[0] == 200
+            slack.wait_for("respond")
+        assert knows_its_bot(app) and len(slack.of("auth.test")) == 1
+
+
+def test_queued_work_gives_way_to_requests_being_acked_but_not_for_ever():
+    import threading
+
+    from bot.slack_work import ACK_PRIORITY, QUIET, AckFirst
+
+    now = [0.0]
+    gate = AckFirst(clock=lambda: now[0])
+    started = [threading.Event(), threading.Event()]
+
+    def job(index: int) -> None:
+        gate.give_way(queued_at=0.0)
+        started[index].set()
+
+    with gate.acking_request():
+        first = threading.Thread(target=job, args=(0,))
+        first.start()
+        assert not started[0].wait(timeout=0.2)  # a request is mid-ack: the job waits
+    now[0] = QUIET * 2  # the burst is over
+    assert started[0].wait(timeout=5)
+    with gate.acking_request():  # a request that never ends...
+        threading.Thread(target=job, args=(1,)).start()
+        assert not started[1].wait(timeout=0.2)
+        now[0] = ACK_PRIORITY + 0.1  # ...holds the job back no longer than ACK_PRIORITY
+        assert started[1].wait(timeout=5)

@@ -2,6 +2,7 @@
 
 ``slack_sdk`` talks to it through ``base_url``; ``respond()`` talks to its response URLs;
 ``files_upload_v2`` uploads to its upload URL. Faults: queue HTTP 429s for a method.
+``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ class Call:
     headers: dict[str, str]
     raw: str
     path: str = ""
+    at: float = field(default_factory=time.perf_counter)  # arrival, for latency measurements
 
 
 @dataclass
@@ -34,6 +37,8 @@ class FakeSlack:
     faults: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     arrived: threading.Condition = field(default_factory=threading.Condition)
     ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    members: dict[str, list[str]] = field(default_factory=dict)  # users.conversations: user -> channels
+    page_cap: int | None = None  # users.conversations: at most this many per page, whatever the limit
 
     @property
     def api_url(self) -> str:
@@ -71,7 +76,27 @@ class FakeSlack:
             return {"ok": True, "files": [{"id": f["id"]} for f in json.loads(params.get("files", "[]"))]}
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"}
+        if method == "users.conversations":
+            return self.user_conversations(params)
         return {"ok": True}
+
+    def join(self, user: str, *channels: str) -> None:
+        self.members.setdefault(user, []).extend(channels)
+
+    def user_conversations(self, params: dict[str, Any]) -> dict[str, Any]:
+        """One page of the user's channels; the cursor is opaque to clients, an offset here."""
+        if not params.get("user"):
+            return {"ok": False, "error": "user_not_found"}
+        cursor = params.get("cursor") or "0"
+        if not cursor.isdigit():
+            return {"ok": False, "error": "invalid_cursor"}
+        limit = min(int(params.get("limit") or 100), self.page_cap or 999)
+        channels = self.members.get(params["user"], [])
+        start = int(cursor)
+        page = channels[start:start + limit]
+        following = str(start + limit) if start + limit < len(channels) else ""
+        return {"ok": True, "channels": [{"id": c, "is_channel": c.startswith("C"), "is_private": c.startswith("G")}
+                                         for c in page], "response_metadata": {"next_cursor": following}}
 
 
 def _parse(body: bytes, content_type: str) -> dict[str, Any]:

@@ -1,0 +1,157 @@
+"""Who may see which store: one rule for every Slack action (buttons, App Home).
+
+A person may see a store when they are a member of one of the store's ``channels``, or
+listed in ``[kpibot] admins``. An action clicked in a channel (a button in a message)
+must also come from a channel that maps to the store it touches. Payloads are signed by
+Slack but their contents (an episode id, a store name) are not proof of anything, so the
+store is always re-derived on our side and checked here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from kpi.settings import Settings, StoreSettings
+
+log = logging.getLogger("kpibot.access")
+
+MEMBERSHIP_TTL = 300.0  # seconds: joining or leaving a channel shows within five minutes
+PAGE_SIZE = 200  # Slack recommends at most 200 per page
+MAX_PAGES = 50  # 10,000 channels; also ends a cursor that never runs out
+CACHE_LIMIT = 5000  # people remembered at once; expired entries are dropped first
+CHANNEL_TYPES = "public_channel,private_channel"
+
+
+class MembershipUnknown(Exception):
+    """Slack could not tell which channels a person is in (the check fails closed)."""
+
+
+class Membership:
+    """The channels a person is a member of (``users.conversations``), cached for a few minutes."""
+
+    def __init__(self, client: WebClient, ttl: float = MEMBERSHIP_TTL,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.clock = clock
+        self.cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self.lock = threading.Lock()
+
+    def channels(self, user: str) -> frozenset[str]:
+        with self.lock:
+            hit = self.cache.get(user)
+            if hit is not None and self.clock() - hit[0] < self.ttl:
+                return hit[1]
+        found = self._fetch(user)
+        with self.lock:
+            self._make_room()
+            self.cache[user] = (self.clock(), found)
+        return found
+
+    def _fetch(self, user: str) -> frozenset[str]:
+        found: set[str] = set()
+        cursor = ""
+        try:
+            for _ in range(MAX_PAGES):
+                page = self.client.users_conversations(user=user, types=CHANNEL_TYPES, limit=PAGE_SIZE,
+                                                       exclude_archived=True, cursor=cursor or None)
+                found.update(str(channel.get("id", "")) for channel in page.get("channels") or [])
+                cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+                if not cursor:
+                    break
+        except Exception as error:  # noqa: BLE001 - any failure means "unknown", and unknown means no
+            raise MembershipUnknown(type(error).__name__) from None
+        return frozenset(found)
+
+    def _make_room(self) -> None:
+        if len(self.cache) < CACHE_LIMIT:
+            return
+        now = self.clock()
+        for user in [u for u, (at, _) in self.cache.items() if now - at >= self.ttl] or list(self.cache)[:1]:
+            del self.cache[user]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action was refused: ``reason`` is a short phrase for the log, never shown raw."""
+
+    reason: str
+    store: StoreSettings | None = None
+    retry: bool = False  # the check itself failed; trying again later may work
+
+
+class Access:
+    """The one access rule, applied by every listener before it reads or changes anything."""
+
+    def __init__(self, settings: Settings, membership: Membership) -> None:
+        self.settings = settings
+        self.membership = membership
+
+    def visible_stores(self, user: str) -> list[StoreSettings]:
+        """The stores ``user`` may see (raises MembershipUnknown when Slack cannot tell)."""
+        if user in self.settings.admins:
+            return list(self.settings.stores)
+        channels = self.membership.channels(user)
+        return [store for store in self.settings.stores if channels & set(store.channels)]
+
+    def check(self, user: str, store: StoreSettings | None, channel: str | None) -> Refusal | None:
+        """None when ``user`` may act on ``store`` from ``channel`` (None: not from a channel)."""
+        if store is None:
+            return Refusal("no such store")
+        if channel is not None and channel not in store.channels:
+            return Refusal("channel does not map to the store", store)
+        if user in self.settings.admins:
+            return None
+        try:
+            channels = self.membership.channels(user)
+        except MembershipUnknown as error:
+            return Refusal(f"membership lookup failed ({error})", store, retry=True)
+        if not channels & set(store.channels):
+            return Refusal("not a member of the store's channels", store)
+        return None
+
+
+SAFE = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
+def loggable(text: object, limit: int = 40) -> str:
+    """Text from a request reduced to characters that cannot forge or split a log line."""
+    return SAFE.sub("?", str(text)[:limit]) or "-"
+
+
+def log_refusal(user: object, action: object, refusal: Refusal, level: int = logging.WARNING) -> None:
+    """One short line: who, what, why; never the payload."""
+    log.log(level, "refused Slack action %s by user %s: %s", loggable(action), loggable(user), refusal.reason)
+
+
+WORDS = {
+    "it": {"refused": "Mi dispiace, non posso farlo: i dati di questo negozio sono visibili solo a chi fa parte "
+                      "dei suoi canali. Se pensi che sia un errore, chiedi a chi gestisce kpibot.",
+           "retry": "Mi dispiace, in questo momento non riesco a verificare i tuoi accessi su Slack; riprova tra "
+                    "qualche minuto.",
+           "home": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte "
+                   "di uno dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce "
+                   "kpibot di aggiungerti agli amministratori (`admins`)."},
+    "en": {"refused": "Sorry, I can't do that: this store's figures are only for members of its channels. If you "
+                      "think this is a mistake, ask whoever runs kpibot.",
+           "retry": "Sorry, I can't check your access on Slack right now; please try again in a few minutes.",
+           "home": "You don't see any store here yet: kpibot shows a store's figures only to members of one of "
+                   "its channels. Ask to join the store's channel, or ask whoever runs kpibot to add you to "
+                   "the administrators (`admins`)."},
+}
+
+
+def words(settings: Settings, store: StoreSettings | None) -> dict[str, str]:
+    """The store's language, or the global one when there is no store."""
+    return WORDS.get(store.language if store else settings.language, WORDS["en"])
+
+
+def refusal_text(settings: Settings, refusal: Refusal) -> str:
+    return words(settings, refusal.store)["retry" if refusal.retry else "refused"]
