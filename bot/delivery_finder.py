@@ -5,7 +5,8 @@ unknown. Every kpibot post carries ``{"event_type": "kpibot_delivery", "event_pa
 {"key": ...}}``; this reads the channel's history since the first attempt (or a thread's
 replies), page by page, with ``include_all_metadata`` (without it Slack drops the payload),
 and returns the ts of the bot's own message with that key. Needs ``channels:history`` and
-``groups:history``.
+``groups:history`` (``metadata.message:read`` is for subscribing to metadata events, which
+kpibot does not do).
 """
 
 from __future__ import annotations
@@ -78,5 +79,10 @@ def _key_of(message: dict[str, Any]) -> str | None:
     metadata = message.get("metadata") or {}
     if metadata.get("event_type") != METADATA_EVENT:
         return None
-    payload = metadata.get("event_payload") or {}
-    return payload.get("key") if isinstance(payload, dict) else None
+    payload = metadata.get("event_payload")
+    if not isinstance(payload, dict):
+        # Slack drops the payload unless it is asked for (include_all_metadata): say so, never guess
+        log.warning("Slack returned kpibot's message %s without its metadata payload; it cannot be matched",
+                    message.get("ts"))
+        return None
+    return payload.get("key")

@@ -112,7 +112,7 @@ class Backoff:
         return when if deadline is None or when < deadline else None
 
 
-def _nothing(step: str) -> None:
+def _nothing(step: str, key: Key) -> None:
     pass
 
 
@@ -126,7 +126,7 @@ class Deliverer:
     clock: Callable[[], datetime]
     backoff: Backoff = field(default_factory=Backoff)
     claim_time: timedelta = CLAIM_TIME
-    checkpoint: Callable[[str], None] = _nothing  # a test hook: "claimed", "answered", "marked"
+    checkpoint: Callable[[str, Key], None] = _nothing  # a test hook: "claimed", "answered", "marked"
     renew_every: float = RENEW_EVERY
 
     def deliver(self, key: Key, build: Callable[[], Message], deadline: datetime | None,
@@ -144,7 +144,7 @@ class Deliverer:
         if claim is None:
             row = delivery(db, key)
             return Outcome("already", row["ts"]) if row and row["status"] in FINAL else Outcome("busy")
-        self.checkpoint("claimed")
+        self.checkpoint("claimed", key)
         with self._kept(key):
             return self._attempt(key, claim, message)
 
@@ -157,11 +157,11 @@ class Deliverer:
                 detail = json.dumps(message.detail) if message.detail is not None else None
                 record_content(db, key, self.holder, message.provisional, detail)
                 ts = message.post(delivery_metadata(key))
-                self.checkpoint("answered")
+                self.checkpoint("answered", key)
         except Exception as error:  # noqa: BLE001 - Slack down, 429s beyond the client's retries, network
             return self._failed(key, claim, error)
         standing = mark_posted(db, key, ts, self.clock(), follow_up=message.follow_up is not None)
-        self.checkpoint("marked")
+        self.checkpoint("marked", key)
         if standing != ts:
             self._withdraw(message.channel, ts)
             return Outcome("already", standing)

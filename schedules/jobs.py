@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from connectors.delivery_store import delivery, mark_corrected, pending_deliveries, provisional_deliveries
+from connectors.delivery_store import Key, delivery, mark_corrected, pending_deliveries, provisional_deliveries
 from connectors.leases import release_lease, take_lease
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
@@ -40,7 +40,7 @@ SWEEP = timedelta(minutes=1)  # retries, expired claims, missed digests
 GRACE = timedelta(hours=6)
 
 
-def _nothing(step: str) -> None:
+def _nothing(step: str, key: Key) -> None:
     pass
 
 
@@ -56,7 +56,7 @@ class Jobs:
     holder: str
     grace: timedelta = GRACE
     backoff: Backoff = field(default_factory=Backoff)
-    checkpoint: Callable[[str], None] = _nothing  # a test hook inside each delivery
+    checkpoint: Callable[[str, Key], None] = _nothing  # a test hook inside each delivery
 
     @property
     def outbox(self) -> Outbox:
@@ -146,10 +146,17 @@ class Jobs:
         outbox, known = self.outbox, {store.name for store in self.settings.stores}
         for row in pending_deliveries(db, self.clock()):
             if row["store"] in known:
-                outcome = self._safely(partial(outbox.retry, row), f"{row['kind']} of {row['store']}")
+                outcome = self._safely(partial(self._retry, outbox, row), f"{row['kind']} of {row['store']}")
                 if outcome is not None:
                     outcomes.append(outcome)
         return outcomes
+
+    def _retry(self, outbox: Outbox, row: dict[str, Any]) -> Outcome | None:
+        outcome = outbox.retry(row)
+        if outcome is not None and outcome.status == "gave_up" and row["kind"] == "digest":
+            store = self.settings.store(row["store"])  # the last try failed: the channel is told
+            note_outcome(self.warehouse(), store, "digest", outcome.error, self.clock(), self)
+        return outcome
 
     def _digest_missed(self, db: Database, store: StoreSettings) -> bool:
         if not store.digest_channel:
@@ -187,8 +194,10 @@ class Jobs:
     def _correct(self, db: Database, store: StoreSettings, row: dict[str, Any]) -> bool:
         """Edit the posted digest in place (``chat.update`` of the same ts: repeating it is harmless)."""
         digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1))
+        key = (row["store"], row["kind"], row["date"], row["channel"])
         self.digests.correct(digest, row["ts"], json.loads(row["detail"] or "{}"))
-        mark_corrected(db, (row["store"], row["kind"], row["date"], row["channel"]), self.clock())
+        self.checkpoint("corrected", key)
+        mark_corrected(db, key, self.clock())
         return True
 
     def _safely(self, job: Callable[[], Any], what: str) -> Any:

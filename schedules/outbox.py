@@ -58,7 +58,7 @@ class Outbox:
     def digest(self, store: StoreSettings, day: date, deadline: datetime | None, manual: bool = False) -> Outcome:
         assert store.digest_channel
         key = (store.name, "digest", day.isoformat(), store.digest_channel)
-        return self.deliverer.deliver(key, lambda: self._digest_message(store, day), deadline, manual)
+        return self.deliverer.deliver(key, lambda: self.digest_message(store, day), deadline, manual)
 
     def alert(self, store: StoreSettings, episode_id: int) -> Outcome | None:
         """Post the episode's message once (planned first, so a failure is retried by the sweep)."""
@@ -91,7 +91,7 @@ class Outbox:
         deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
         if row["kind"] == "digest" and store.digest_channel == row["channel"]:
             day = date.fromisoformat(row["date"])
-            return self.deliverer.deliver(key, lambda: self._digest_message(store, day), deadline)
+            return self.deliverer.deliver(key, lambda: self.digest_message(store, day), deadline)
         if row["kind"] == "alert":
             return self.deliverer.deliver(key, lambda: self._alert_message(store, int(row["date"])), deadline)
         if row["kind"] == "alert_resolved":
@@ -110,7 +110,7 @@ class Outbox:
         channel = row and (row["channel"] or store.alert_channel)
         return (store.name, kind, str(episode_id), channel) if channel else None
 
-    def _digest_message(self, store: StoreSettings, day: date) -> Message:
+    def digest_message(self, store: StoreSettings, day: date) -> Message:
         digest = build_digest(self.deliverer.warehouse(), store, day + timedelta(days=1))
         assert store.digest_channel
         return Message(store.digest_channel, post=lambda metadata: self.digests.post(digest, metadata),

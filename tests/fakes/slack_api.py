@@ -40,6 +40,7 @@ class FakeSlack:
     ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     log: MessageLog = field(default_factory=MessageLog)
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
+    history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
 
     @property
     def api_url(self) -> str:
@@ -49,7 +50,12 @@ class FakeSlack:
         return f"{self.url}/respond/{name}"
 
     def fail(self, method: str, status: int = 429, times: int = 1) -> None:
+        """Answer ``method`` (``"*"``: every method) with HTTP ``status`` the next ``times`` times."""
         self.faults[method].extend([status] * times)
+
+    def recover(self) -> None:
+        """Slack is back: drop every fault still queued."""
+        self.faults.clear()
 
     def messages(self, channel: str) -> list[dict[str, Any]]:
         """The messages the channel shows (not thread replies), oldest first, as stored now."""
@@ -57,6 +63,11 @@ class FakeSlack:
 
     def thread(self, channel: str, parent: str) -> list[dict[str, Any]]:
         return self.log.thread(channel, parent)
+
+    def _visible_until(self) -> float | None:
+        if not self.history_lag:
+            return None
+        return (self.clock() if self.clock else 1700000000) - self.history_lag
 
     def next_ts(self) -> str:
         seconds = int(self.clock()) if self.clock else 1700000000
@@ -90,7 +101,7 @@ class FakeSlack:
                 return {"ok": False, "error": "message_not_found"}
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method == "conversations.history":
-            return self.log.history(params)
+            return self.log.history(params, self._visible_until())
         if method == "conversations.replies":
             return self.log.replies(params)
         if method == "files.getUploadURLExternal":
@@ -131,7 +142,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path.strip("/").split("/")[0]
         fake.record(Call(method, params, dict(self.headers.items()), raw, path))
-        queue = fake.faults.get(method)
+        queue = fake.faults.get(method) or fake.faults.get("*")
         if queue:
             status = queue.popleft()
             error = "ratelimited" if status == 429 else "internal_error"

@@ -80,8 +80,11 @@ class MessageLog:
             return [dict(m) for m in self.channels.get(channel, []) if m["ts"] == parent
                     or m.get("thread_ts") == parent]
 
-    def history(self, params: dict[str, Any]) -> dict[str, Any]:
+    def history(self, params: dict[str, Any], visible_until: float | None = None) -> dict[str, Any]:
+        """``visible_until``: messages newer than this are not in the history yet (a lagging Slack)."""
         messages = sorted(self.top_level(str(params.get("channel"))), key=lambda m: Decimal(m["ts"]), reverse=True)
+        if visible_until is not None:
+            messages = [m for m in messages if Decimal(m["ts"]) <= Decimal(str(visible_until))]
         return self._page(messages, params, newest_first=True)
 
     def replies(self, params: dict[str, Any]) -> dict[str, Any]:
