@@ -28,5 +28,5 @@ def recheck_trigger() -> CronTrigger:
 
 
 def every(interval: timedelta) -> IntervalTrigger:
-    """The lease heartbeat (15 s) and the delivery sweep (1 min)."""
+    """The lease heartbeat (15 s) and the delivery sweep (30 s)."""
     return IntervalTrigger(seconds=interval.total_seconds())

@@ -36,7 +36,7 @@ log = logging.getLogger("kpibot.jobs")
 LEASE = "scheduler"
 LEASE_TIME = timedelta(seconds=45)  # a dead holder blocks the others at most this long
 HEARTBEAT = timedelta(seconds=15)  # the live holder renews that often
-SWEEP = timedelta(minutes=1)  # retries, expired claims, missed digests
+SWEEP = timedelta(seconds=30)  # retries, expired claims, missed digests
 GRACE = timedelta(hours=6)
 
 
@@ -70,7 +70,8 @@ class Jobs:
         return take_lease(self.warehouse(), LEASE, self.holder, now, now + LEASE_TIME)
 
     def release(self) -> None:
-        release_lease(self.warehouse(), LEASE, self.holder, self.clock())
+        """Hand the lease over at a clean stop; a failure only means the next process waits for it to run out."""
+        self._safely(lambda: release_lease(self.warehouse(), LEASE, self.holder, self.clock()), "releasing the lease")
 
     def local_now(self, store: StoreSettings) -> datetime:
         return self.clock().astimezone(ZoneInfo(store.timezone))
@@ -136,7 +137,7 @@ class Jobs:
         return datetime.combine(day, store.digest_time, ZoneInfo(store.timezone))
 
     def sweep(self) -> list[Outcome]:
-        """Every minute: digests whose slot passed unseen, failed posts due again, claims of dead holders."""
+        """Every 30 s: digests whose slot passed unseen, failed posts due again, claims of dead holders."""
         if not self.heartbeat():
             return []
         db, outcomes = self.warehouse(), []
