@@ -86,7 +86,7 @@ class MessageFinder(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # posted | recovered | already | busy | waiting | failed | gave_up
+    status: str  # posted | recovered | already | busy | waiting | failed | gave_up | cancelled
     ts: str | None = None
     error: str | None = None
     retry_at: datetime | None = None
@@ -234,6 +234,8 @@ def _waiting(row: dict[str, Any] | None, now: datetime, manual: bool) -> Outcome
     if row is None:
         return None
     at = stamp(now)
+    if row["status"] == "cancelled":
+        return Outcome("cancelled")
     if row["status"] == "claimed":
         return Outcome("busy") if (row["claim_expires_at"] or "") > at else None
     if manual:

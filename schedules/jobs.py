@@ -183,9 +183,11 @@ class Jobs:
         db = self.warehouse()
         if not self.heartbeat():
             return []
-        corrected = []
+        corrected, known = [], {store.name: store for store in self.settings.stores}
         for row in provisional_deliveries(db, "digest"):
-            store = self.settings.store(row["store"])
+            store = known.get(row["store"])
+            if store is None:
+                continue
             day = date.fromisoformat(row["date"])
             if (self.local_now(store).date() - day).days > PROCESSING_DAYS and self._safely(
                     partial(self._correct, db, store, row), f"correction of {row['store']} {row['date']}"):

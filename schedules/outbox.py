@@ -66,7 +66,7 @@ class Outbox:
         if key is None:
             return None
         self._plan(key)
-        return self.deliverer.deliver(key, lambda: self._alert_message(store, episode_id), None)
+        return self.deliverer.deliver(key, lambda: self._alert_message(store, episode_id, key[3]), None)
 
     def resolved(self, store: StoreSettings, episode_id: int) -> Outcome | None:
         key = self._episode_key(store, "alert_resolved", episode_id)
@@ -93,12 +93,14 @@ class Outbox:
             day = date.fromisoformat(row["date"])
             return self.deliverer.deliver(key, lambda: self.digest_message(store, day), deadline)
         if row["kind"] == "alert":
-            return self.deliverer.deliver(key, lambda: self._alert_message(store, int(row["date"])), deadline)
+            return self.deliverer.deliver(key, lambda: self._alert_message(store, int(row["date"]), key[3]), deadline)
         if row["kind"] == "alert_resolved":
             return self._resolve(key, store, int(row["date"]), deadline)
         if row["kind"] == "notice" and row["payload"]:
             return self.deliverer.deliver(key, lambda: self._notice_message(store, row["payload"]), deadline)
-        log.warning("no way to deliver %s of %s any more; left as it is", row["kind"], row["store"])
+        log.warning("no way to deliver %s of %s any more (the configuration changed): cancelled", row["kind"],
+                    row["store"])
+        cancel_delivery(self.deliverer.warehouse(), key)
         return None
 
     def _plan(self, key: Key) -> None:
@@ -117,9 +119,9 @@ class Outbox:
                        follow_up=lambda ts: self.digests.attach_chart(digest, ts), provisional=digest.provisional,
                        detail=digest.key_figures())
 
-    def _alert_message(self, store: StoreSettings, episode_id: int) -> Message:
-        row = self._episode(episode_id)
-        return Message(row["channel"], post=lambda metadata: self.alerts.post(store, row, metadata),
+    def _alert_message(self, store: StoreSettings, episode_id: int, channel: str) -> Message:
+        row = self._episode(episode_id) | {"channel": channel}
+        return Message(channel, post=lambda metadata: self.alerts.post(store, row, metadata),
                        follow_up=lambda ts: update_episode(self.deliverer.warehouse(), episode_id, ts=ts))
 
     def _resolve(self, key: Key, store: StoreSettings, episode_id: int, deadline: datetime | None) -> Outcome:
@@ -133,9 +135,9 @@ class Outbox:
                     cancel_delivery(self.deliverer.warehouse(), key)  # nothing was ever shown: nothing to edit
                     return Outcome("cancelled")
                 return Outcome("waiting", error="the alert's own message is not posted yet")
+        row["channel"] = key[3]
         return self.deliverer.deliver(key, lambda: Message(
-            row["channel"], thread_ts=row["ts"], post=lambda metadata: self.alerts.resolve(store, row, metadata)),
-            deadline)
+            key[3], thread_ts=row["ts"], post=lambda metadata: self.alerts.resolve(store, row, metadata)), deadline)
 
     def _notice_message(self, store: StoreSettings, text: str) -> Message:
         assert store.alert_channel

@@ -373,7 +373,17 @@ def test_a_restart_with_the_same_holder_id_is_not_blocked_and_a_live_holder_keep
     assert other.heartbeat()
 
 
-# --- `kpibot digest --post` after a crash ----------------------------------------------------------
+# --- the CLI: `kpibot digest --post` after a crash, `kpibot alerts --post` -------------------------
+
+
+def cli_config(settings, slack, folder: Path, monkeypatch) -> Path:
+    config = folder / "kpibot.toml"
+    config.write_text(f'[kpibot]\ndatabase = "{settings.database.name}"\n[[stores]]\nname = "{STORE}"\n'
+                      f'ga4_property = "100000001"\nchannels = ["{CHANNEL}"]\ndigest_channel = "{CHANNEL}"\n'
+                      f'alert_channel = "{CHANNEL}"\n')
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("KPIBOT_SLACK_API_URL", slack.api_url)
+    return config
 
 
 def test_digest_post_after_a_crash_recovers_instead_of_saying_already_posted(shop, tmp_path, monkeypatch, capsys):
@@ -381,11 +391,7 @@ def test_digest_post_after_a_crash_recovers_instead_of_saying_already_posted(sho
     slack.clock = lambda: datetime.now(UTC).timestamp()  # the CLI reads the real clock (composition root)
     clock.now = datetime.now(UTC) - timedelta(minutes=5)
     assert run_child(settings, slack, clock, "crashed-cli", "manual_digest", "answered", arg=DAY) == KILLED
-    config = tmp_path / "kpibot.toml"
-    config.write_text(f'[kpibot]\ndatabase = "{settings.database.name}"\n[[stores]]\nname = "{STORE}"\n'
-                      f'ga4_property = "100000001"\nchannels = ["{CHANNEL}"]\ndigest_channel = "{CHANNEL}"\n')
-    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("KPIBOT_SLACK_API_URL", slack.api_url)
+    config = cli_config(settings, slack, tmp_path, monkeypatch)
     argv = ["--config", str(config), "digest", "--store", STORE, "--date", AS_OF.isoformat(), "--post"]
     assert main(argv) == 0
     [message] = messages_with(slack, DIGEST)
@@ -401,11 +407,27 @@ def test_digest_post_while_another_process_holds_a_live_claim_says_so(shop, tmp_
     settings, slack, clock = shop
     clock.now = datetime.now(UTC) + timedelta(hours=1)  # a claim that runs for another hour
     assert run_child(settings, slack, clock, "busy", "manual_digest", "claimed", arg=DAY) == KILLED
-    config = tmp_path / "kpibot.toml"
-    config.write_text(f'[kpibot]\ndatabase = "{settings.database.name}"\n[[stores]]\nname = "{STORE}"\n'
-                      f'ga4_property = "100000001"\nchannels = ["{CHANNEL}"]\ndigest_channel = "{CHANNEL}"\n')
-    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("KPIBOT_SLACK_API_URL", slack.api_url)
+    config = cli_config(settings, slack, tmp_path, monkeypatch)
     assert main(["--config", str(config), "digest", "--store", STORE, "--date", AS_OF.isoformat(), "--post"]) == 0
     assert "being posted by another kpibot process" in capsys.readouterr().out
     assert not slack.messages(CHANNEL)
+
+
+def test_alerts_post_whose_slack_is_down_is_finished_by_the_next_run_once(shop, tmp_path, monkeypatch, capsys):
+    settings, slack, clock = shop
+    slack.clock = lambda: datetime.now(UTC).timestamp()
+    config = cli_config(settings, slack, tmp_path, monkeypatch)
+    argv = ["--config", str(config), "alerts", "--store", STORE, "--post", "--as-of",
+            (BOT_DAY + timedelta(days=3)).isoformat()]
+    slack.fail("chat.postMessage", 500, times=1)
+    assert main(argv) == 0
+    assert "1 message(s) not posted yet" in capsys.readouterr().out
+    db = open_database(settings.database)
+    assert [e["ts"] for e in live_episodes(db, STORE)].count(None) == 1
+    db.execute("UPDATE deliveries SET next_attempt_at = ? WHERE status = 'failed'",  # its retry time has come
+               [datetime.now(UTC).isoformat()])
+    assert main(argv) == 0
+    assert "still open" in capsys.readouterr().out
+    for current in live_episodes(db, STORE):
+        [message] = messages_with(slack, alert_key(current["id"]))
+        assert current["ts"] == message["ts"]
