@@ -74,10 +74,19 @@ def record_outcome(db: Database, store: str, kind: str, error: str | None, now: 
                          [store, kind]).fetchone()
         consecutive, notified = (row if row else (0, 0))
         consecutive = consecutive + 1 if error else 0
-        db.execute("INSERT OR REPLACE INTO failure_counters (store, kind, consecutive, notified, last_error, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO failure_counters (store, kind, consecutive, notified, last_error, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (store, kind) DO UPDATE SET "
+                   "consecutive = excluded.consecutive, last_error = excluded.last_error, "
+                   "updated_at = excluded.updated_at",
                    [store, kind, consecutive, notified, error, now.isoformat()])
     return {"consecutive": consecutive, "notified": bool(notified), "last_error": error}
+
+
+def last_failure(db: Database, store: str, kind: str) -> datetime | None:
+    """When (store, kind) last failed, while it is still failing."""
+    row = db.execute("SELECT updated_at FROM failure_counters WHERE store = ? AND kind = ? AND consecutive > 0",
+                     [store, kind]).fetchone()
+    return datetime.fromisoformat(row[0]) if row else None
 
 
 def set_notified(db: Database, store: str, kind: str, notified: bool) -> None:

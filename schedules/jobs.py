@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from connectors.delivery_store import Key, delivery, mark_corrected, pending_deliveries, provisional_deliveries
 from connectors.leases import release_lease, take_lease
+from connectors.schedule_store import last_failure
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
@@ -38,6 +39,7 @@ LEASE_TIME = timedelta(seconds=45)  # a dead holder blocks the others at most th
 HEARTBEAT = timedelta(seconds=15)  # the live holder renews that often
 SWEEP = timedelta(seconds=30)  # retries, expired claims, missed digests
 GRACE = timedelta(hours=6)
+REBUILD = timedelta(minutes=10)  # a digest that could not be built (no data yet) is tried again this often
 
 
 def _nothing(step: str, key: Key) -> None:
@@ -160,12 +162,17 @@ class Jobs:
         return outcome
 
     def _digest_missed(self, db: Database, store: StoreSettings) -> bool:
+        """Today's digest is due and nobody took it: its slot fired while no process held the lease,
+        or it could not be built (then again every ``REBUILD``, so it goes out once the data comes)."""
         if not store.digest_channel:
             return False
         local = self.local_now(store)
         slot = self.slot(store, local.date())
         key = (store.name, "digest", (local.date() - timedelta(days=1)).isoformat(), store.digest_channel)
-        return slot <= local <= slot + self.grace and delivery(db, key) is None
+        if not slot <= local <= slot + self.grace or delivery(db, key) is not None:
+            return False
+        failed = last_failure(db, store.name, "digest")
+        return failed is None or failed < slot or failed + REBUILD <= local
 
     def catch_up(self) -> list[str]:
         """At start-up: today's digest if its slot passed less than ``grace`` ago, then the sweep. Never raises."""

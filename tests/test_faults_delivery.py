@@ -235,6 +235,29 @@ def test_serve_starts_while_slack_is_down_and_the_notice_arrives_once_it_is_back
     assert len(notices) == 1 and f"kpibot digest --store {STORE}" in notices[0]["text"]
 
 
+def test_a_digest_without_data_goes_out_once_the_data_comes_within_the_grace_time(shop):
+    settings, slack, clock = shop
+    jobs = shop_jobs(settings, slack.api_url, clock, "one")
+    db = jobs.warehouse()
+    db.execute("CREATE TABLE held_back AS SELECT * FROM ga4_sessions WHERE store = ? AND date = ?", [STORE, DAY])
+    db.execute("DELETE FROM ga4_sessions WHERE store = ? AND date = ?", [STORE, DAY])  # the sync has not run yet
+    start = clock.set(AS_OF, 8, 0)
+    assert jobs.digest(STORE) is None
+    for _ in range(4):
+        clock.advance(seconds=SWEEP.total_seconds())
+        jobs.sweep()
+    db.execute("INSERT INTO ga4_sessions SELECT * FROM held_back")  # the 09:05-like sync brings the day
+    posted_at = None
+    while posted_at is None:
+        clock.advance(seconds=SWEEP.total_seconds())
+        jobs.sweep()
+        posted_at = clock() - start if messages_with(slack, DIGEST) else None
+    assert posted_at == timedelta(minutes=10)  # the next rebuild after the failure, not every sweep
+    texts = [m["text"] for m in slack.messages(CHANNEL)]
+    assert sum("non è riuscito a preparare il riepilogo" in t for t in texts) == 1
+    assert sum("di nuovo funzionante" in t for t in texts) == 1 and len(messages_with(slack, DIGEST)) == 1
+
+
 # --- Slack errors and retries --------------------------------------------------------------------
 
 
