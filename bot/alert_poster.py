@@ -1,4 +1,8 @@
-"""Posting and updating alert messages in the store's alert channel."""
+"""Posting and updating alert messages and failure notices in the store's alert channel.
+
+Every post carries its delivery metadata, so a message whose ts was lost in a crash can be
+found again (``bot/delivery_finder.py``).
+"""
 
 from __future__ import annotations
 
@@ -16,24 +20,26 @@ class SlackAlertPoster:
         self.client = client
         self.pacer = pacer or ChannelPacer()
 
-    def post(self, store: StoreSettings, episode: dict[str, Any]) -> str | None:
-        if not store.alert_channel:
-            return None
+    def post(self, store: StoreSettings, episode: dict[str, Any], metadata: dict[str, Any]) -> str:
+        """The episode's one message; returns its ts."""
+        channel = episode.get("channel") or store.alert_channel
+        assert channel
         blocks, text = alert_message(episode, store)
-        self.pacer.wait(store.alert_channel)
-        response = self.client.chat_postMessage(channel=store.alert_channel, blocks=blocks, text=text)
+        self.pacer.wait(channel)
+        response = self.client.chat_postMessage(channel=channel, blocks=blocks, text=text, metadata=metadata)
         return str(response["ts"])
 
-    def update(self, store: StoreSettings, episode: dict[str, Any]) -> None:
-        if not episode.get("ts") or not episode.get("channel"):
-            return
+    def resolve(self, store: StoreSettings, episode: dict[str, Any], metadata: dict[str, Any]) -> str:
+        """Turn the episode's message into its ended version and say so in its thread; returns the reply's ts."""
         blocks, text = alert_message(episode, store)
         self.pacer.wait(episode["channel"])
         self.client.chat_update(channel=episode["channel"], ts=episode["ts"], blocks=blocks, text=text)
-        if episode["state"] == "resolved":
-            self.client.chat_postMessage(channel=episode["channel"], thread_ts=episode["ts"], text=text)
+        response = self.client.chat_postMessage(channel=episode["channel"], thread_ts=episode["ts"], text=text,
+                                                metadata=metadata)
+        return str(response["ts"])
 
-    def notice(self, store: StoreSettings, text: str) -> None:
-        if store.alert_channel:
-            self.pacer.wait(store.alert_channel)
-            self.client.chat_postMessage(channel=store.alert_channel, text=text)
+    def notice(self, store: StoreSettings, text: str, metadata: dict[str, Any]) -> str:
+        channel = store.alert_channel
+        assert channel
+        self.pacer.wait(channel)
+        return str(self.client.chat_postMessage(channel=channel, text=text, metadata=metadata)["ts"])

@@ -58,6 +58,7 @@ class Runtime:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+            self.jobs.release()  # the next process need not wait for the lease to run out
 
 
 STARTUP_PATIENCE_S = 300.0  # a sync or an import holding the lock finishes well within this
@@ -85,6 +86,7 @@ def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runti
 def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
              today: Any = store_today) -> Runtime:
     from bot.alert_poster import SlackAlertPoster
+    from bot.delivery_finder import SlackMessageFinder
     from bot.digest_poster import SlackDigestPoster
     from bot.slack_app import build_app
     from bot.slack_client import ChannelPacer, SlackSetupError, build_slack_client
@@ -101,6 +103,21 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
     app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode)
     pacer = ChannelPacer()
     jobs = Jobs(settings, warehouse, lambda: build_client(os.environ), SlackDigestPoster(client, pacer),
-                SlackAlertPoster(client, pacer), clock or (lambda: datetime.now(UTC)),
+                SlackAlertPoster(client, pacer), SlackMessageFinder(client), clock or (lambda: datetime.now(UTC)),
                 holder=f"{socket.gethostname()}:{os.getpid()}")
     return Runtime(app, jobs)
+
+
+def command_outbox(settings: Settings, environ: Mapping[str, str]) -> Any:
+    """The delivery machinery for a one-off CLI command (`digest --post`, `alerts --post`), on the real clock."""
+    from bot.alert_poster import SlackAlertPoster
+    from bot.delivery_finder import SlackMessageFinder
+    from bot.digest_poster import SlackDigestPoster
+    from bot.slack_client import build_slack_client
+    from schedules.delivery import Deliverer
+    from schedules.outbox import Outbox
+
+    client = build_slack_client(environ)
+    deliverer = Deliverer(ThreadWarehouse(settings.database), SlackMessageFinder(client),
+                          f"cli:{socket.gethostname()}:{os.getpid()}", lambda: datetime.now(UTC))
+    return Outbox(settings, deliverer, SlackDigestPoster(client), SlackAlertPoster(client))

@@ -1,8 +1,9 @@
-"""Posting the digest: the message, its chart, and later the in-place correction."""
+"""Posting the digest: the message (with its delivery metadata), its chart, and later the correction."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -10,7 +11,6 @@ from bot.blocks import context
 from bot.charts import kpi_chart
 from bot.digest_blocks import correction_note, digest_blocks
 from bot.slack_client import ChannelPacer
-from schedules.delivery import Sent
 from schedules.digest import Digest
 
 log = logging.getLogger("kpibot.digest")
@@ -29,19 +29,25 @@ class SlackDigestPoster:
         self.client = client
         self.pacer = pacer or ChannelPacer()
 
-    def post(self, digest: Digest) -> Sent:
+    def post(self, digest: Digest, metadata: dict[str, Any]) -> str:
+        """Post the digest's text and blocks; returns the message ts (the chart follows once it is recorded)."""
         channel = digest.store.digest_channel
         assert channel
         blocks, text = digest_blocks(digest)
         self.pacer.wait(channel)
-        response = self.client.chat_postMessage(channel=channel, blocks=blocks, text=text)
-        ts = str(response["ts"])
+        response = self.client.chat_postMessage(channel=channel, blocks=blocks, text=text, metadata=metadata)
+        return str(response["ts"])
+
+    def attach_chart(self, digest: Digest, ts: str) -> None:
+        """The 30-day chart in the message's thread; a failure is logged (the text stands alone)."""
+        channel = digest.store.digest_channel
+        assert channel
+        title = digest_blocks(digest)[0][0]["text"]["text"]
         try:
             self.client.files_upload_v2(channel=channel, thread_ts=ts, content=digest_chart(digest),
-                                        filename=f"revenue-{digest.day}.png", title=blocks[0]["text"]["text"])
+                                        filename=f"revenue-{digest.day}.png", title=title)
         except Exception as error:  # noqa: BLE001 - the chart adds to the text; the text stands alone
             log.warning("digest chart upload failed: %s", type(error).__name__)
-        return Sent(ts, digest.provisional, digest.key_figures())
 
     def correct(self, digest: Digest, ts: str, before: dict[str, float | None]) -> None:
         channel = digest.store.digest_channel

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from kpi.settings import StoreSettings
 
@@ -23,3 +25,8 @@ def digest_trigger(store: StoreSettings) -> CronTrigger:
 
 def recheck_trigger() -> CronTrigger:
     return CronTrigger(minute=RECHECK_MINUTE, timezone=ZoneInfo("UTC"))
+
+
+def every(interval: timedelta) -> IntervalTrigger:
+    """The lease heartbeat (15 s) and the delivery sweep (30 s)."""
+    return IntervalTrigger(seconds=interval.total_seconds())

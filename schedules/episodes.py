@@ -1,15 +1,17 @@
 """Alert episodes: one message per (store, KPI, kind) episode, followed until it ends.
 
-A new finding opens an episode and posts once. While it stays live nothing is re-posted.
-When the condition is gone the episode resolves and its message is updated. Acknowledge,
-Snooze and Expected change the state; Expected days leave later baselines.
+A new finding opens an episode; while it stays live it is only refreshed. When the condition
+is gone the episode resolves. This module keeps the state; its messages (one post per
+episode, one update when it ends) go through ``schedules.outbox``, which makes each of them
+happen once. Acknowledge, Snooze and Expected change the state; Expected days leave later
+baselines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -20,17 +22,8 @@ from schedules.findings import Finding
 ACTIONS = ("acknowledge", "snooze_1d", "snooze_7d", "expected")
 
 
-class AlertPoster(Protocol):
-    """Delivers alert messages; built in ``bot`` (Block Kit lives there)."""
-
-    def post(self, store: StoreSettings, episode: dict[str, Any]) -> str | None: ...
-
-    def update(self, store: StoreSettings, episode: dict[str, Any]) -> None: ...
-
-
-def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], now: datetime,
-              poster: AlertPoster) -> dict[str, list[int]]:
-    """Open, refresh and resolve episodes so they match today's findings."""
+def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], now: datetime) -> dict[str, list[int]]:
+    """Open, refresh and resolve episodes so they match today's findings; returns their ids."""
     live = {(e["metric"], e["kind"]): e for e in live_episodes(db, store.name)}
     result: dict[str, list[int]] = {"opened": [], "refreshed": [], "resolved": []}
     for finding in findings:
@@ -40,29 +33,29 @@ def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], n
                            expected=finding.expected, severity=finding.severity, updated_at=now.isoformat())
             result["refreshed"].append(current["id"])
             continue
-        episode_id = _open(db, store, finding, now, poster)
+        episode_id = _open(db, store, finding, now)
         if episode_id is not None:
             result["opened"].append(episode_id)
     for ended in live.values():
         update_episode(db, ended["id"], state="resolved", resolved_on=now.date().isoformat(),
                        updated_at=now.isoformat())
-        poster.update(store, _row(db, ended["id"]))
         result["resolved"].append(ended["id"])
     return result
 
 
-def _open(db: Database, store: StoreSettings, finding: Finding, now: datetime, poster: AlertPoster) -> int | None:
+def unposted_episodes(db: Database, store: str) -> list[int]:
+    """Live episodes whose message never went out (the post failed, or the process died first)."""
+    return [row["id"] for row in live_episodes(db, store) if not row["ts"]]
+
+
+def _open(db: Database, store: StoreSettings, finding: Finding, now: datetime) -> int | None:
     episode_id = open_episode(db, {
         "store": store.name, "metric": finding.metric, "kind": finding.kind,
         "opened_on": finding.day.isoformat(), "last_seen_on": finding.day.isoformat(), "value": finding.value,
         "expected": finding.expected, "severity": finding.severity, "contributor": finding.contributor,
         "detail": finding.detail, "state": "open", "channel": store.alert_channel, "updated_at": now.isoformat(),
     })
-    if episode_id is None:
-        return None  # another process opened it first
-    ts = poster.post(store, _row(db, episode_id))
-    update_episode(db, episode_id, ts=ts)
-    return episode_id
+    return episode_id  # None: another process opened it first
 
 
 def _row(db: Database, episode_id: int) -> dict[str, Any]:

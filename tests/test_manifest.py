@@ -25,7 +25,8 @@ from tests.fakes.slack_api import fake_slack
 from tests.support.slack import block_action, event
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
-REQUIRED_SCOPES = {"commands", "chat:write", "files:write", "app_mentions:read", "channels:read", "groups:read"}
+REQUIRED_SCOPES = {"commands", "chat:write", "files:write", "app_mentions:read", "channels:read", "groups:read",
+                   "channels:history", "groups:history"}  # membership checks; finding a delivery after a crash
 RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in ALERT_BUTTONS["en"])}
 
 

@@ -11,13 +11,15 @@ import pytest
 
 from bot.alert_poster import SlackAlertPoster
 from bot.composition import ThreadWarehouse
+from bot.delivery_finder import SlackMessageFinder
 from bot.digest_poster import SlackDigestPoster
 from bot.slack_app import build_app
 from bot.slack_client import ChannelPacer, build_slack_client
 from bot.slack_http import serve_in_thread
+from connectors.delivery_store import delivery
 from connectors.emulator.demo_shop import PLANTED_ANOMALIES
 from connectors.ga4_client import build_client
-from connectors.schedule_store import delivery, expected_days, live_episodes
+from connectors.schedule_store import expected_days, live_episodes
 from kpi.settings import Settings, StoreSettings
 from schedules.crons import digest_trigger
 from schedules.jobs import Jobs
@@ -54,13 +56,15 @@ def world(tmp_path):
     settings = Settings(database=tmp_path / "kpibot.db", stores=(store(),))
     with fake_slack() as slack, emulator(demo_shop()) as (ga4, _):
         clock = Clock(datetime(2026, 11, 18, 5, 0, tzinfo=UTC))
+        slack.clock = lambda: clock().timestamp()
 
         def jobs(holder: str = "one") -> Jobs:
             client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
             pacer = ChannelPacer(sleep=lambda seconds: None)
             return Jobs(settings, ThreadWarehouse(settings.database),
                         lambda: build_client({"KPIBOT_GA4_ENDPOINT": ga4.url}),
-                        SlackDigestPoster(client, pacer), SlackAlertPoster(client, pacer), clock, holder)
+                        SlackDigestPoster(client, pacer), SlackAlertPoster(client, pacer),
+                        SlackMessageFinder(client), clock, holder)
 
         yield settings, slack, ga4, clock, jobs
 
@@ -134,7 +138,7 @@ def test_slack_429_is_retried_without_duplicates(world):
     job = jobs()
     assert job.digest("demo-shop").ts
     assert len(digests(slack)) == 3  # two refused attempts, one delivered
-    assert delivery(job.warehouse(), ("demo-shop", "digest", "2026-11-23", CHANNEL))["status"] == "sent"
+    assert delivery(job.warehouse(), ("demo-shop", "digest", "2026-11-23", CHANNEL))["status"] == "posted"
     assert job.digest("demo-shop") is None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kpi.settings import StoreSettings
@@ -20,9 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
-    import os
     from dataclasses import asdict
-    from datetime import UTC, datetime
 
     from bot.context import as_of_for, load_settings, open_warehouse, selected_stores
     from schedules.findings import find_all
@@ -32,19 +30,33 @@ def run(args: argparse.Namespace) -> int:
     for store in selected_stores(settings, args.store):
         findings = find_all(db, store, as_of_for(args, store))
         if args.post:
-            from bot.alert_poster import SlackAlertPoster
-            from bot.slack_client import build_slack_client
-            from schedules.episodes import reconcile
-
-            result = reconcile(db, store, findings, datetime.now(UTC), SlackAlertPoster(build_slack_client(os.environ)))
-            print(f"{store.name}: {len(result['opened'])} new, {len(result['refreshed'])} still open, "
-                  f"{len(result['resolved'])} resolved")
+            print(post_alerts(settings, db, store, findings))
         elif args.json:
             rows = [asdict(f) | {"day": f.day.isoformat()} for f in findings]
             print(json.dumps({"store": store.name, "findings": rows}, ensure_ascii=False))
         else:
             print(findings_text(store, findings))
     return 0
+
+
+def post_alerts(settings: Any, db: Any, store: StoreSettings, findings: Sequence[Finding]) -> str:
+    """Open and resolve episodes, then post each new or ended one once (and any that never went out)."""
+    import os
+    from datetime import UTC, datetime
+
+    from bot.composition import command_outbox
+    from schedules.episodes import reconcile, unposted_episodes
+
+    result = reconcile(db, store, findings, datetime.now(UTC))
+    outbox = command_outbox(settings, os.environ)
+    outcomes = [outbox.alert(store, episode_id) for episode_id in unposted_episodes(db, store.name)]
+    outcomes += [outbox.resolved(store, episode_id) for episode_id in result["resolved"]]
+    failed = [o.error for o in outcomes if o is not None and o.status in ("failed", "gave_up")]
+    summary = (f"{store.name}: {len(result['opened'])} new, {len(result['refreshed'])} still open, "
+               f"{len(result['resolved'])} resolved")
+    if failed:
+        summary += f"; {len(failed)} message(s) not posted yet ({failed[0]}): `kpibot serve` retries them"
+    return summary
 
 
 def findings_text(store: StoreSettings, findings: Sequence[Finding]) -> str:

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = args.date or as_of_for(args, store)
         digest = build_digest(db, store, as_of)
         if args.post:
-            print(post_digest(settings, db, digest))
+            print(post_digest(settings, digest))
         elif args.json:
             print(json.dumps(digest_json(digest), ensure_ascii=False))
         else:
@@ -40,25 +40,35 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def post_digest(settings: Any, db: Any, digest: Any) -> str:
-    import os
-    import socket
-    from datetime import UTC, datetime
+class DigestNotPosted(Exception):
+    exit_code = 1
 
-    from bot.digest_poster import SlackDigestPoster
-    from bot.slack_client import build_slack_client
-    from schedules.delivery import deliver_once
+
+OUTCOMES = {
+    "posted": "{store}: digest for {day} posted to {channel} (message ts {ts})",
+    "recovered": "{store}: the digest for {day} was already in {channel} (message ts {ts}), posted by a run that was "
+                 "interrupted before it could record it; recorded now, not posted again",
+    "already": "{store}: the digest for {day} was already posted (message ts {ts}); not sent again",
+    "busy": "{store}: the digest for {day} is being posted by another kpibot process right now; if it does not "
+            "appear, run this again in 2 minutes",
+}
+
+
+def post_digest(settings: Any, digest: Any) -> str:
+    """Post once: recovers a run that died mid-post (looks in Slack first) instead of saying it was posted."""
+    import os
+
+    from bot.composition import command_outbox
 
     store = digest.store
     if not store.digest_channel:
         return f"{store.name}: no digest_channel is configured; nothing posted"
-    poster = SlackDigestPoster(build_slack_client(os.environ))
-    key = (store.name, "digest", digest.day.isoformat(), store.digest_channel)
-    sent = deliver_once(db, key, f"cli:{socket.gethostname()}:{os.getpid()}", datetime.now(UTC),
-                        lambda: poster.post(digest))
-    if sent is None:
-        return f"{store.name}: the digest for {digest.day} was already posted; not sent again"
-    return f"{store.name}: digest for {digest.day} posted to {store.digest_channel}"
+    outcome = command_outbox(settings, os.environ).digest(store, digest.day, deadline=None, manual=True)
+    words = OUTCOMES.get(outcome.status)
+    if words is None:
+        raise DigestNotPosted(f"{store.name}: could not post the digest for {digest.day} ({outcome.error}); "
+                              "check that Slack is reachable and the bot is in the channel, then run this again")
+    return words.format(store=store.name, day=digest.day, channel=store.digest_channel, ts=outcome.ts)
 
 
 def digest_json(digest: Any) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """A fake Slack Web API: a real HTTP server on 127.0.0.1 that records every call.
 
 ``slack_sdk`` talks to it through ``base_url``; ``respond()`` talks to its response URLs;
-``files_upload_v2`` uploads to its upload URL. Faults: queue HTTP 429s for a method.
 ``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
+``files_upload_v2`` uploads to its upload URL. Faults: queue HTTP 429s (or 500s) for a method.
+Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
+and served back by ``conversations.history`` and ``conversations.replies``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes.slack_history import MessageLog
 
 
 @dataclass
@@ -39,6 +43,9 @@ class FakeSlack:
     ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     members: dict[str, list[str]] = field(default_factory=dict)  # users.conversations: user -> channels
     page_cap: int | None = None  # users.conversations: at most this many per page, whatever the limit
+    log: MessageLog = field(default_factory=MessageLog)
+    clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
+    history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
 
     @property
     def api_url(self) -> str:
@@ -48,7 +55,28 @@ class FakeSlack:
         return f"{self.url}/respond/{name}"
 
     def fail(self, method: str, status: int = 429, times: int = 1) -> None:
+        """Answer ``method`` (``"*"``: every method) with HTTP ``status`` the next ``times`` times."""
         self.faults[method].extend([status] * times)
+
+    def recover(self) -> None:
+        """Slack is back: drop every fault still queued."""
+        self.faults.clear()
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages the channel shows (not thread replies), oldest first, as stored now."""
+        return self.log.top_level(channel)
+
+    def thread(self, channel: str, parent: str) -> list[dict[str, Any]]:
+        return self.log.thread(channel, parent)
+
+    def _visible_until(self) -> float | None:
+        if not self.history_lag:
+            return None
+        return (self.clock() if self.clock else 1700000000) - self.history_lag
+
+    def next_ts(self) -> str:
+        seconds = int(self.clock()) if self.clock else 1700000000
+        return f"{seconds}.{next(self.ts):06d}"
 
     def of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -67,9 +95,20 @@ class FakeSlack:
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(self.ts):06d}"}
+            ts = self.next_ts()
+            self.log.post(params, ts)
+            return {"ok": True, "channel": params.get("channel"), "ts": ts}
         if method == "chat.update":
+            self.log.update(params)
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "chat.delete":
+            if not self.log.delete(params):
+                return {"ok": False, "error": "message_not_found"}
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "conversations.history":
+            return self.log.history(params, self._visible_until())
+        if method == "conversations.replies":
+            return self.log.replies(params)
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.url}/upload/F{next(self.ts)}", "file_id": f"F{next(self.ts)}"}
         if method == "files.completeUploadExternal":
@@ -116,16 +155,23 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        fake = self.server.fake
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._handle(_parse(body, self.headers.get("Content-Type", "")), body.decode("utf-8", "replace"))
+
+    def do_GET(self) -> None:  # noqa: N802 - slack_sdk reads conversations.history with GET and a query
+        query = self.path.partition("?")[2]
+        self._handle(dict(parse_qsl(query)), query)
+
+    def _handle(self, params: dict[str, Any], raw: str) -> None:
+        fake = self.server.fake
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path.strip("/").split("/")[0]
-        params = _parse(body, self.headers.get("Content-Type", ""))
-        fake.record(Call(method, params, dict(self.headers.items()), body.decode("utf-8", "replace"), path))
-        queue = fake.faults.get(method)
+        fake.record(Call(method, params, dict(self.headers.items()), raw, path))
+        queue = fake.faults.get(method) or fake.faults.get("*")
         if queue:
             status = queue.popleft()
-            self._send(status, {"ok": False, "error": "ratelimited"}, {"Retry-After": "0"})
+            error = "ratelimited" if status == 429 else "internal_error"
+            self._send(status, {"ok": False, "error": error}, {"Retry-After": "0"})
             return
         self._send(200, fake.answer(method, params) if path.startswith("/api/") else {"ok": True})
 
