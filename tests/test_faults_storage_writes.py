@@ -16,14 +16,16 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from connectors.delivery_store import claim_delivery
+from connectors.leases import take_lease
 from connectors.migrations import discover, migrate
 from connectors.orders_import import import_file
-from connectors.schedule_store import claim_delivery, take_lease
-from connectors.transaction import WarehouseBusy, WarehouseError, WarehouseFull, transaction
+from connectors.transaction import WarehouseError, WarehouseFull, transaction
 from connectors.warehouse import open_database, write_chunk
 from tests.support.storage import ROOT, dump, kill_at
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+LATER = NOW.replace(hour=9)
 
 
 def schema(db: Database) -> list[tuple[str, str, str | None]]:
@@ -67,7 +69,7 @@ def test_a_full_disk_at_any_point_of_the_migrations_leaves_whole_migrations_and_
                     {"store": "s", "report": "users", "start_date": "2026-01-01", "end_date": "2026-01-01",
                      "currency": "EUR", "time_zone": "Europe/Rome", "thresholded": 0, "other_row": 0, "sampled": 0,
                      "rows": 1, "fetched_at": "x"})
-        assert claim_delivery(healed, ("s", "digest", "2026-01-01", "C1"), "me", NOW)
+        assert claim_delivery(healed, ("s", "digest", "2026-01-01", "C1"), "me", NOW, LATER, None)
     assert set(applied_when_full) == set(range(len(steps) - 1))  # the disk filled inside every migration
 
 
@@ -118,40 +120,31 @@ def test_a_first_import_killed_mid_file_writes_nothing_at_all(tmp_path):
     assert dump(db, "orders") == [] and dump(db, "meta") == []  # not even the salt
 
 
-def race_during(first: Database, statement: str, contender) -> list[object]:
-    """Run ``contender`` on another connection just as ``first`` starts ``statement``."""
-    outcomes: list[object] = []
-
-    def trace(sql: str) -> None:
-        if sql.lstrip().upper().startswith(statement):
-            first.conn.set_trace_callback(None)
-            try:
-                outcomes.append(contender())
-            except WarehouseBusy:
-                outcomes.append("busy")
-
-    first.conn.set_trace_callback(trace)
-    return outcomes
-
-
-def test_a_delivery_claim_holds_the_write_lock_from_its_check_to_its_write(tmp_path):
+def test_a_delivery_claim_is_one_statement_so_only_one_process_takes_it(tmp_path):
+    """The claim checks the row's state inside its own INSERT ... ON CONFLICT ... WHERE: no gap to slip into."""
     key = ("shop", "digest", "2026-11-23", "C1")
     first = open_database(tmp_path / "w.db")
     second = open_database(tmp_path / "w.db", busy_timeout_ms=0)
-    outcomes = race_during(first, "SELECT STATUS FROM DELIVERIES", lambda: claim_delivery(second, key, "b", NOW))
-    assert claim_delivery(first, key, "a", NOW) is True
-    assert outcomes == ["busy"]  # the other process could not slip in between the check and the write
-    assert claim_delivery(second, key, "b", NOW) is False
+    statements: list[str] = []
+    first.conn.set_trace_callback(statements.append)
+    assert claim_delivery(first, key, "a", NOW, LATER, None) is not None
+    first.conn.set_trace_callback(None)
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 1 and "ON CONFLICT" in writes[0]
+    assert claim_delivery(second, key, "b", NOW, LATER, None) is None  # a live claim is nobody else's
 
 
-def test_a_lease_holds_the_write_lock_from_its_check_to_its_write(tmp_path):
+def test_a_lease_is_one_statement_so_only_one_process_holds_it(tmp_path):
     first = open_database(tmp_path / "w.db")
     second = open_database(tmp_path / "w.db", busy_timeout_ms=0)
-    later = NOW.replace(hour=9)
-    outcomes = race_during(first, "SELECT HOLDER", lambda: take_lease(second, "scheduler", "b", NOW, later))
-    assert take_lease(first, "scheduler", "a", NOW, later) is True
-    assert outcomes == ["busy"]
-    assert take_lease(second, "scheduler", "b", NOW, later) is False
+    statements: list[str] = []
+    first.conn.set_trace_callback(statements.append)
+    assert take_lease(first, "scheduler", "a", NOW, LATER) is True
+    first.conn.set_trace_callback(None)
+    assert [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "SELECT"))][0].lstrip() \
+        .upper().startswith("INSERT")
+    assert take_lease(second, "scheduler", "b", NOW, LATER) is False
+    assert take_lease(second, "scheduler", "b", LATER, LATER.replace(hour=10)) is True  # once it ran out
 
 
 def test_a_nested_transaction_commits_only_with_the_outer_one_and_undoes_its_own_part(tmp_path):
