@@ -2,7 +2,8 @@
 
 Backfills use few, multi-day requests (up to ``CHUNK_DAYS`` per request, paged). Every
 incremental run re-pulls the trailing days GA4 may still be processing. Each chunk is
-written in one transaction, so an interrupted sync leaves whole chunks and a re-run
+checked before it replaces what is stored (``connectors.ga4_checks``) and written in one
+transaction, so an interrupted or refused sync leaves whole chunks and a re-run
 converges to the same tables.
 """
 
@@ -15,8 +16,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from connectors.ga4_fetch import Ga4QuotaLow, Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
+from connectors.ga4_checks import CheckFailed, check_final_days_kept, stored_days
+from connectors.ga4_errors import Ga4CheckError, Ga4Failure, Ga4QuotaLow, Ga4ReportError
+from connectors.ga4_fetch import ReportChunk, RetryPolicy, fetch_report
 from connectors.ga4_reports import REPORTS, ReportSpec
+from connectors.redact import mask_urls_in
 from connectors.sync_log import finish_run, start_run, synced_through, update_synced_through
 from connectors.warehouse import write_chunk
 
@@ -67,7 +71,11 @@ def sync_store(db: Database, client: Any, store: str, property_id: str, start: d
                clock: Callable[[], datetime], reports: Sequence[ReportSpec] = REPORTS,
                retry: RetryPolicy | None = None, progress: Progress | None = None,
                service_account: str | None = None) -> SyncResult:
-    """Pull ``reports`` for [start, end]; a 400 stops one report, other errors stop the sync."""
+    """Pull ``reports`` for [start, end].
+
+    A 400 or an answer that fails a check stops that report (the others go on); any other
+    failure stops the sync. Either way the run log gets the sentence, URLs masked.
+    """
     result = SyncResult(store, start, end)
     run_id = start_run(db, store, clock())
     try:
@@ -75,9 +83,10 @@ def sync_store(db: Database, client: Any, store: str, property_id: str, start: d
             try:
                 _sync_report(db, client, spec, result, property_id, clock, retry, progress, service_account)
             except Ga4ReportError as error:
-                result.errors[spec.name] = str(error)
+                result.errors[spec.name] = mask_urls_in(str(error))
     except Exception as error:
-        finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, str(error))
+        finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used,
+                   mask_urls_in(str(error) if isinstance(error, Ga4Failure) else f"{type(error).__name__}: {error}"))
         raise
     summary = "; ".join(f"{name}: {message}" for name, message in result.errors.items()) or None
     finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, summary)
@@ -92,8 +101,9 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         try:
             chunk = fetch_report(client, property_id, spec, result.store, chunk_start, chunk_end,
                                  retry=retry, service_account=service_account)
-        except Ga4ReportError:
-            result.requests += 1
+            _check_against_stored(db, spec, result.store, chunk_start, chunk_end, chunk, clock())
+        except Ga4Failure as failure:
+            result.requests += failure.requests
             raise
         write_chunk(db, spec.table, chunk.rows,
                     _chunk_metadata(spec, result.store, chunk_start, chunk_end, chunk, clock()))
@@ -104,6 +114,16 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         if progress:
             progress(spec.name, index, len(chunks), result.rows)
         _check_quota(chunk, property_id, chunk_end, index < len(chunks))
+
+
+def _check_against_stored(db: Database, spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,
+                          now: datetime) -> None:
+    """Refuse an answer that drops days GA4 had already finished (see ``check_final_days_kept``)."""
+    try:
+        check_final_days_kept(stored_days(db, spec.table, store, start, end), (row["date"] for row in chunk.rows),
+                              now.date() - timedelta(days=REPULL_DAYS))
+    except CheckFailed as failed:
+        raise Ga4CheckError.about(spec.name, start, end, failed, chunk.requests) from None
 
 
 def _check_quota(chunk: ReportChunk, property_id: str, synced_to: date, more: bool) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from connectors.redact import mask_urls_in
+
 
 def synced_through(db: Database, store: str, reports: Sequence[str]) -> date | None:
     """The earliest last-synced day over ``reports``, or None if any was never synced."""
@@ -37,6 +39,8 @@ def start_run(db: Database, store: str, now: datetime) -> int:
 
 def finish_run(db: Database, run_id: int, now: datetime, rows: int, requests: int, quota_used: int,
                error: str | None) -> None:
+    """Close a run; its error sentence is stored with every URL's password masked."""
+    error = mask_urls_in(error) if error else error
     with db.conn:
         db.execute(
             "UPDATE sync_runs SET finished_at = ?, rows = ?, requests = ?, quota_used = ?, error = ? "

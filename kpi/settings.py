@@ -59,6 +59,7 @@ class Settings:
     timezone: str = "Europe/Rome"
     stores: tuple[StoreSettings, ...] = field(default_factory=tuple)
     source: Path | None = None
+    max_retry_wait: float | None = None  # seconds; None: the GA4 connector's default (5 minutes)
 
     def store(self, name: str) -> StoreSettings:
         for store in self.stores:
