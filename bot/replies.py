@@ -84,6 +84,13 @@ SYNC_FAILURES_IT = {
                  "kpibot sync più tardi.",
     "retry_later": "GA4 ha chiesto di attendere più a lungo di max_retry_wait: i dati salvati restano e la "
                    "prossima sincronizzazione riprende da lì.",
+    "unavailable": "GA4 ha continuato a rispondere con errori del server: i dati salvati restano; esegui di nuovo "
+                   "kpibot sync più tardi.",
+    "quota": "la quota di GA4 è rimasta esaurita: i dati salvati restano; esegui di nuovo kpibot sync più tardi.",
+    "quota_low": "la quota oraria di GA4 è quasi esaurita: i dati salvati restano e la prossima sincronizzazione "
+                 "riprende da lì.",
+    "access": "GA4 ha negato l'accesso alla proprietà: aggiungi l'account di servizio come Visualizzatore "
+              "(Amministrazione GA4 > Gestione dell'accesso alla proprietà) e controlla ga4_property in kpibot.toml.",
     "check": "la risposta di GA4 non ha superato un controllo (righe mancanti o valori non numerici): i dati "
              "salvati restano com'erano; esegui di nuovo kpibot sync più tardi e, se si ripete, controlla la "
              "proprietà in GA4.",

@@ -20,6 +20,7 @@ from connectors.ga4_deadline import Deadline
 from connectors.ga4_errors import (
     Ga4AccessError,
     Ga4MalformedError,
+    Ga4QuotaExhausted,
     Ga4ReportError,
     Ga4RetryLater,
     Ga4TimeoutError,
@@ -74,20 +75,20 @@ def call_with_retries(client: Any, request: Any, retry: RetryPolicy, property_id
         except (exceptions.Forbidden, exceptions.PermissionDenied):
             who = service_account or "the service account in GOOGLE_APPLICATION_CREDENTIALS"
             raise Ga4AccessError(
-                f"GA4 property {property_id} refused access: add {who} to that property as a Viewer "
+                f"{property_id}: add {who} to that property as a Viewer "
                 "(GA4 Admin > Property access management) and check the property id in kpibot.toml."
             ) from None
         except (exceptions.BadRequest, exceptions.InvalidArgument) as error:
             raise Ga4ReportError(_api_message(error)) from None
         except (exceptions.TooManyRequests, exceptions.ResourceExhausted) as error:
-            retry.sleep(_quota_wait(error, retry, attempt, last))
+            retry.sleep(_quota_wait(error, client, retry, attempt, last))
         except exceptions.DeadlineExceeded:  # gRPC: timeout= is a deadline for the whole call
             _stop_if_last(last, Ga4TimeoutError, _timeout_detail(client, retry, attempt))
             retry.sleep(retry.backoff(attempt))
         except exceptions.ServerError as error:
             if last:
-                raise Ga4UnavailableError(f"GA4 kept failing after {attempt} attempts "
-                                          f"({_api_message(error)}); try again later.") from None
+                raise Ga4UnavailableError(f"{endpoint_of(client)} ({_api_message(error)}, {attempt} attempt(s)): "
+                                          "run kpibot sync again later") from None
             retry.sleep(retry.backoff(attempt))
         except Exception as error:  # noqa: BLE001 - sorted below; anything else is re-raised
             failure = _transport_failure(error, deadline.expired, client, retry, attempt)
@@ -103,7 +104,7 @@ def _stop_if_last(last: bool, kind: type[Ga4UnavailableError], detail: str) -> N
         raise kind(detail) from None
 
 
-def _quota_wait(error: Exception, retry: RetryPolicy, attempt: int, last: bool) -> float:
+def _quota_wait(error: Exception, client: Any, retry: RetryPolicy, attempt: int, last: bool) -> float:
     """How long to sleep before the next attempt; raise when GA4 asks for too long or too often."""
     wait = requested_wait(error)
     if wait is not None and wait > retry.max_wait:
@@ -111,8 +112,8 @@ def _quota_wait(error: Exception, retry: RetryPolicy, attempt: int, last: bool) 
                             f"({retry.max_wait:.0f} s): this run stops here and what was stored stays; "
                             "run kpibot sync again after that wait") from None
     if last:
-        raise Ga4UnavailableError(f"GA4 quota still exhausted after {attempt} attempts: "
-                                  f"{_api_message(error)} Try again later.") from None
+        raise Ga4QuotaExhausted(f"{endpoint_of(client)} ({_api_message(error)}, {attempt} attempt(s)): what "
+                                "was stored stays; run kpibot sync again later") from None
     return wait + retry.rng.uniform(0, 0.5) if wait is not None else retry.backoff(attempt)
 
 

@@ -44,12 +44,21 @@ class Ga4CheckError(Ga4ReportError):
 
 class Ga4AccessError(Ga4Failure):
     kind = "access"
+    opening = "GA4 refused access to property "
 
 
 class Ga4UnavailableError(Ga4Failure):
-    """GA4 kept answering 5xx or 429 (bounded retries spent)."""
+    """GA4 kept answering 5xx (bounded retries spent); the base of every network failure."""
 
     kind = "unavailable"
+    opening = "GA4 kept failing at "
+
+
+class Ga4QuotaExhausted(Ga4UnavailableError):
+    """GA4 kept answering 429 with short waits until the attempts ran out."""
+
+    kind = "quota"
+    opening = "GA4's quota stayed exhausted at "
 
 
 class Ga4UnreachableError(Ga4UnavailableError):
@@ -78,10 +87,12 @@ class Ga4QuotaLow(Ga4Failure):
     """The property's hourly tokens are nearly spent: stop before GA4 starts refusing."""
 
     kind = "quota_low"
+    opening = "GA4's hourly quota is nearly spent for property "
 
 
 KINDS_BY_OPENING = tuple((cls.opening, cls.kind) for cls in
-                         (Ga4CheckError, Ga4UnreachableError, Ga4TimeoutError, Ga4MalformedError, Ga4RetryLater))
+                         (Ga4CheckError, Ga4UnreachableError, Ga4TimeoutError, Ga4MalformedError, Ga4RetryLater,
+                          Ga4QuotaExhausted, Ga4UnavailableError, Ga4AccessError, Ga4QuotaLow))
 
 
 def failure_kind(message: str) -> str | None:

@@ -130,8 +130,8 @@ def _check_quota(chunk: ReportChunk, property_id: str, synced_to: date, more: bo
     """Back off on ``propertyQuota`` before GA4 answers 429: what is stored stays stored."""
     left = chunk.hourly_tokens_left
     if more and left is not None and left < 2 * max(chunk.quota_used, 1):
-        raise Ga4QuotaLow(f"GA4 property {property_id} has only {left} tokens left this hour; synced up to "
-                          f"{synced_to}, the next run continues from there")
+        raise Ga4QuotaLow(f"{property_id} (only {left} tokens left this hour): synced up to {synced_to}; "
+                          "the next run continues from there")
 
 
 def _chunk_metadata(spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,
