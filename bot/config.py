@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_secrets import SECRETS_HINT, holds_secret, secrets_in
 from connectors.redact import mask_url, secret_kind
 from kpi.settings import Settings, StoreSettings, Target
 
@@ -62,7 +63,8 @@ def load_settings(path: Path) -> Settings:
 
 def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     problems = _Problems(path.name)
-    _no_secrets(problems, "", data)
+    for where, kind in secrets_in(data):
+        problems.items.append(f"{problems.file}: {where} looks like a secret ({kind}): {SECRETS_HINT}")
     root = data.get("kpibot", {})
     if not isinstance(root, dict):
         problems.add("kpibot", "must be a table ([kpibot])", root)
@@ -96,12 +98,12 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, key: str, rule: str, got: Any) -> None:
-        found = "" if got is None or _holds_secret(got) else f", got {got!r}"  # never echo a secret
+        found = "" if got is None or holds_secret(got) else f", got {got!r}"  # never echo a secret
         self.items.append(f"{self.file}: {key} {rule}{found}")
 
     def unknown_keys(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None:
         for key in table:
-            if key in allowed or secret_kind(key):  # a secret-shaped key is reported by _no_secrets
+            if key in allowed or secret_kind(key):  # a secret-shaped key is reported by secrets_in
                 continue
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(sorted(allowed))}"
@@ -155,39 +157,6 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         ltv_months=_months(problems, f"{label}.ltv_months", raw.get("ltv_months", 12)),
         targets=_targets(problems, f"{label}.targets", raw.get("targets", {})),
     )
-
-
-def _no_secrets(problems: _Problems, path: str, value: Any) -> None:
-    """Every key and text value in the file, at any depth, checked for secret shapes.
-
-    The message names the key and the kind of secret, never the value.
-    """
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            kind = secret_kind(str(key))
-            if kind:
-                problems.items.append(f"{problems.file}: a key under {path or 'the top level'} looks like a secret "
-                                      f"({kind}): {SECRETS_HINT}")
-                continue
-            _no_secrets(problems, f"{path}.{key}" if path else str(key), item)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _no_secrets(problems, f"{path}[{index}]", item)
-    elif isinstance(value, str) and (kind := secret_kind(value)):
-        problems.items.append(f"{problems.file}: {path} looks like a secret ({kind}): {SECRETS_HINT}")
-
-
-SECRETS_HINT = ("secrets never go in the file: remove it (and revoke it if the file was shared), then set "
-                "SLACK_BOT_TOKEN / SLACK_APP_TOKEN / SLACK_SIGNING_SECRET / GOOGLE_APPLICATION_CREDENTIALS "
-                "in the environment")
-
-
-def _holds_secret(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return any(_holds_secret(k) or _holds_secret(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_secret(item) for item in value)
-    return isinstance(value, str) and secret_kind(value) is not None
 
 
 def _retry_wait(problems: _Problems, value: Any) -> float | None:
@@ -256,6 +225,8 @@ def _targets(problems: _Problems, key: str, raw: Any) -> tuple[Target, ...]:
         return ()
     targets = []
     for metric, bounds in raw.items():
+        if secret_kind(metric):  # reported by secrets_in, without quoting it
+            continue
         if metric not in BY_NAME:
             close = difflib.get_close_matches(metric, list(BY_NAME), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else "; run 'kpibot ask list' for the KPI names"

@@ -82,13 +82,14 @@ def test_check_config_names_the_key_and_the_kind_never_the_value(kind, tmp_path,
         assert f"{where} looks like a secret" in printed and kind in printed
 
 
-def test_a_secret_used_as_a_key_is_refused_without_being_shown(tmp_path, capsys):
+@pytest.mark.parametrize(("table", "where"), [("", "stores[0]"), ("[stores.targets]\n", "stores[0].targets")])
+def test_a_secret_used_as_a_key_is_refused_without_being_shown(table, where, tmp_path, capsys):
     value = SECRETS["Slack bot token"]
     path = tmp_path / "kpibot.toml"
-    path.write_text(f'[[stores]]\nname = "shop-it"\nga4_property = "1"\n"{value}" = 1\n')
+    path.write_text(f'[[stores]]\nname = "shop-it"\nga4_property = "1"\n{table}"{value}" = {{ min = 1 }}\n')
     assert main(["--config", str(path), "check-config"]) == 2
     printed = "".join(capsys.readouterr())
-    assert value not in printed and "a key under stores[0] looks like a secret (a Slack bot token" in printed
+    assert value not in printed and f"a key under {where} looks like a secret (a Slack bot token" in printed
 
 
 def test_ordinary_settings_are_not_mistaken_for_secrets():
