@@ -326,3 +326,27 @@ def test_every_failure_sentence_is_recognised_and_said_in_italian():
         sentence = str(cls("http://127.0.0.1:1 (details): what to do"))
         assert failure_kind(f"sessions: {sentence}") == cls.kind, cls
         assert cls.kind in SYNC_FAILURES_IT, cls
+
+
+def test_a_host_that_does_not_resolve_is_named_as_such():
+    """DNS cannot be asked from a test (nothing leaves 127.0.0.1): the real exception chain is built instead."""
+    import socket
+
+    import requests
+    from urllib3.connection import HTTPConnection
+    from urllib3.exceptions import MaxRetryError, NameResolutionError
+
+    from connectors.ga4_calls import _connection_reason
+
+    lookup = NameResolutionError("ga4.example.invalid", HTTPConnection("ga4.example.invalid"),
+                                 socket.gaierror(-2, "Name or service not known"))
+    error = requests.exceptions.ConnectionError(MaxRetryError(None, "/v1beta", reason=lookup))  # type: ignore[arg-type]
+    assert _connection_reason(error) == "host not found"
+
+
+def test_retry_after_as_an_http_date_is_measured_from_the_answers_own_date():
+    from connectors.ga4_calls import _retry_after_seconds
+
+    assert _retry_after_seconds("120", None) == 120
+    assert _retry_after_seconds("Wed, 25 Nov 2026 21:00:00 GMT", "Wed, 25 Nov 2026 20:00:00 GMT") == 3600
+    assert _retry_after_seconds("Wed, 25 Nov 2026 21:00:00 GMT", None) is None  # no clock of ours is read
