@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_secrets import SECRETS_HINT, holds_secret, secrets_in
+from connectors.redact import mask_url, secret_kind
 from kpi.settings import Settings, StoreSettings, Target
 
-GLOBAL_KEYS = {"database", "language", "timezone", "admins"}
+GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
-SECRET_LOOKING = re.compile(r"^(xox[abpr]-|xapp-|-----BEGIN)")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -63,6 +64,8 @@ def load_settings(path: Path) -> Settings:
 
 def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     problems = _Problems(path.name)
+    for where, kind in secrets_in(data):
+        problems.items.append(f"{problems.file}: {where} looks like a secret ({kind}): {SECRETS_HINT}")
     root = data.get("kpibot", {})
     if not isinstance(root, dict):
         problems.add("kpibot", "must be a table ([kpibot])", root)
@@ -75,6 +78,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     if not isinstance(database, str) or not database:
         problems.add("kpibot.database", "must be a file path such as \"kpibot.db\"", database)
         database = "kpibot.db"
+    max_retry_wait = _retry_wait(problems, root.get("max_retry_wait"))
     raw_stores = data.get("stores", [])
     if not isinstance(raw_stores, list) or not raw_stores:
         problems.add("stores", "must list at least one store as [[stores]]", raw_stores or None)
@@ -87,7 +91,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     problems.raise_if_any()
     db_path = Path(database) if Path(database).is_absolute() else path.parent / database
     return Settings(database=db_path, language=language, timezone=timezone, stores=tuple(stores),
-                    source=path, admins=admins)
+                    source=path, admins=admins, max_retry_wait=max_retry_wait)
 
 
 class _Problems:
@@ -96,12 +100,12 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, key: str, rule: str, got: Any) -> None:
-        found = "" if got is None else f", got {got!r}"
+        found = "" if got is None or holds_secret(got) else f", got {got!r}"  # never echo a secret
         self.items.append(f"{self.file}: {key} {rule}{found}")
 
     def unknown_keys(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None:
         for key in table:
-            if key in allowed:
+            if key in allowed or secret_kind(key):  # a secret-shaped key is reported by secrets_in
                 continue
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(sorted(allowed))}"
@@ -133,9 +137,8 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         problems.add(key, "must be a table ([[stores]])", raw)
         return StoreSettings(name=f"<{key}>", ga4_property="")
     problems.unknown_keys(f"{key}.", raw, STORE_KEYS)
-    _no_secrets(problems, key, raw)
     name = raw.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) or secret_kind(name):
         problems.add(f"{key}.name", "must be a short name of letters, digits, '-', '_' or '.'", name)
         name = f"<{key}>"
     label = f"{key} ({name})" if not name.startswith("<") else key
@@ -158,12 +161,14 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
     )
 
 
-def _no_secrets(problems: _Problems, key: str, raw: Mapping[str, Any]) -> None:
-    for name, value in raw.items():
-        if isinstance(value, str) and SECRET_LOOKING.match(value):
-            problems.items.append(f"{problems.file}: {key}.{name} looks like a secret; secrets never go in "
-                                  "the file: set SLACK_BOT_TOKEN / SLACK_APP_TOKEN / "
-                                  "GOOGLE_APPLICATION_CREDENTIALS in the environment")
+def _retry_wait(problems: _Problems, value: Any) -> float | None:
+    """``kpibot.max_retry_wait``: the longest wait GA4 may ask for before this run gives up."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 3600:
+        return float(value)
+    problems.add("kpibot.max_retry_wait", "must be a number of seconds between 0 and 3600, such as 300", value)
+    return None
 
 
 def _currency(problems: _Problems, key: str, value: Any) -> str:
@@ -222,6 +227,8 @@ def _targets(problems: _Problems, key: str, raw: Any) -> tuple[Target, ...]:
         return ()
     targets = []
     for metric, bounds in raw.items():
+        if secret_kind(metric):  # reported by secrets_in, without quoting it
+            continue
         if metric not in BY_NAME:
             close = difflib.get_close_matches(metric, list(BY_NAME), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else "; run 'kpibot ask list' for the KPI names"
@@ -271,6 +278,10 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
     if not environ.get("SLACK_SIGNING_SECRET") and not environ.get("SLACK_APP_TOKEN"):
         warnings.append("SLACK_SIGNING_SECRET is not set: needed for 'kpibot serve' over HTTP")
     key_file = environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if key_file and secret_kind(key_file):
+        problems.append(f"GOOGLE_APPLICATION_CREDENTIALS holds what looks like {secret_kind(key_file)} itself: "
+                        "set it to the path of the key file, never its contents")
+        key_file = None
     if key_file and not os.path.isfile(key_file):
         problems.append(f"GOOGLE_APPLICATION_CREDENTIALS points to {key_file}, which does not exist")
     elif key_file:
@@ -282,12 +293,13 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
                             "for the service account again")
         else:
             warnings.append(f"GA4 reads as {email}: it must be a Viewer of every store's GA4 property")
-    if not key_file and not environ.get("KPIBOT_GA4_ENDPOINT"):
+    if not environ.get("GOOGLE_APPLICATION_CREDENTIALS") and not environ.get("KPIBOT_GA4_ENDPOINT"):
         warnings.append("GOOGLE_APPLICATION_CREDENTIALS is not set: needed for 'kpibot sync'")
     for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL"):
         value = environ.get(name)
-        if value and not re.match(r"^https?://", value):
-            problems.append(f"{name} must be a URL starting with http:// or https://, got {value!r}")
+        if value and not _is_url(value):
+            problems.append(f"{name} must be a URL starting with http:// or https://, such as "
+                            f"http://127.0.0.1:8765, got {_shown_url(value)}")
     return problems, warnings
 
 
@@ -299,3 +311,20 @@ def _admins(problems: _Problems, value: Any) -> tuple[str, ...]:
                      "person's profile > ⋮ > Copy member ID)", None)
         return ()
     return tuple(value)
+
+
+def _is_url(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        return False
+
+
+def _shown_url(value: str) -> str:
+    """A bad URL as it may be shown: not at all when it may hold a password or a secret."""
+    if "@" in value or secret_kind(value):
+        return "a value not shown here because it may hold a password"
+    return repr(mask_url(value))

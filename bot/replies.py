@@ -71,11 +71,46 @@ def status_text(db: Database, store: StoreSettings, as_of: date) -> str:
     lines = [(f"Dati GA4 fino al {last}" if italian else f"GA4 data up to {last}") if last else
              ("Nessun dato GA4: esegui kpibot sync" if italian else "No GA4 data yet: run kpibot sync")]
     if runs:
-        run = runs[0]
-        outcome = run["error"] or ("ok" if run["finished_at"] else ("in corso" if italian else "running"))
-        lines.append(f"Ultima sincronizzazione: {run['started_at']} ({outcome}, {run['rows'] or 0} righe)" if italian
-                      else f"Last sync: {run['started_at']} ({outcome}, {run['rows'] or 0} rows)")
+        lines.append(last_sync_line(runs[0], store.language))
     return "\n".join(lines)
+
+
+SYNC_FAILURES_IT = {
+    "unreachable": "GA4 non è raggiungibile: controlla la rete o KPIBOT_GA4_ENDPOINT, poi esegui di nuovo "
+                   "kpibot sync.",
+    "timeout": "GA4 non ha risposto in tempo: controlla la rete o KPIBOT_GA4_ENDPOINT, poi esegui di nuovo "
+               "kpibot sync.",
+    "malformed": "GA4 ha inviato risposte illeggibili: i dati salvati restano com'erano; esegui di nuovo "
+                 "kpibot sync più tardi.",
+    "retry_later": "GA4 ha chiesto di attendere più a lungo di max_retry_wait: i dati salvati restano e la "
+                   "prossima sincronizzazione riprende da lì.",
+    "unavailable": "GA4 ha continuato a rispondere con errori del server: i dati salvati restano; esegui di nuovo "
+                   "kpibot sync più tardi.",
+    "quota": "la quota di GA4 è rimasta esaurita: i dati salvati restano; esegui di nuovo kpibot sync più tardi.",
+    "quota_low": "la quota oraria di GA4 è quasi esaurita: i dati salvati restano e la prossima sincronizzazione "
+                 "riprende da lì.",
+    "access": "GA4 ha negato l'accesso alla proprietà: aggiungi l'account di servizio come Visualizzatore "
+              "(Amministrazione GA4 > Gestione dell'accesso alla proprietà) e controlla ga4_property in kpibot.toml.",
+    "check": "la risposta di GA4 non ha superato un controllo (righe mancanti o valori non numerici): i dati "
+             "salvati restano com'erano; esegui di nuovo kpibot sync più tardi e, se si ripete, controlla la "
+             "proprietà in GA4.",
+}
+
+
+def last_sync_line(run: dict[str, object], language: str) -> str:
+    """The last sync in words: ok, running, or failed with what to do (in the store's language)."""
+    from connectors.ga4_errors import failure_kind
+
+    rows, started, error = run["rows"] or 0, run["started_at"], str(run["error"] or "")
+    if language != "it":
+        if error:
+            return f"Last sync: {started} failed ({rows} rows): {error}"
+        return f"Last sync: {started} ({'ok' if run['finished_at'] else 'running'}, {rows} rows)"
+    if error:
+        kind = failure_kind(error)
+        said = SYNC_FAILURES_IT[kind] if kind in SYNC_FAILURES_IT else f"dettaglio (in inglese): {error}"
+        return f"Ultima sincronizzazione: {started} non riuscita ({rows} righe): {said}"
+    return f"Ultima sincronizzazione: {started} ({'ok' if run['finished_at'] else 'in corso'}, {rows} righe)"
 
 
 def anomalies_text(db: Database, store: StoreSettings, command: Command, as_of: date) -> str:

@@ -1,44 +1,34 @@
-"""Fetching one GA4 report over a date range: paging, retries and pure row parsing.
+"""Fetching one GA4 report over a date range: paging, checks and pure row parsing.
 
-``fetch_report`` takes the client as an argument and returns plain rows. Parsing is a
-pure function over header names and value strings, testable on a saved JSON response.
+``fetch_report`` takes the client as an argument and returns plain rows, or raises one
+of ``connectors.ga4_errors``. Every page is checked (``connectors.ga4_checks``) before
+the caller stores anything. Parsing is a pure function over header names and value
+strings, testable on a saved JSON response. Calls and retries live in ``ga4_calls``.
 """
 
 from __future__ import annotations
 
-import random
-import re
-import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from connectors.ga4_calls import RetryPolicy, call_with_retries
+from connectors.ga4_checks import CheckFailed, check_days_in_range, check_page, iso_day, metric_number
+from connectors.ga4_errors import (
+    Ga4AccessError,
+    Ga4CheckError,
+    Ga4Failure,
+    Ga4QuotaLow,
+    Ga4ReportError,
+    Ga4UnavailableError,
+)
 from connectors.ga4_reports import ReportSpec
 
+__all__ = ["Ga4AccessError", "Ga4QuotaLow", "Ga4ReportError", "Ga4UnavailableError", "ReportChunk",
+           "RetryPolicy", "fetch_report", "parse_json_report", "parse_rows"]
+
 PAGE_SIZE = 250_000  # the API's maximum rows per request
-MAX_ATTEMPTS = 6
-RETRY_AFTER = re.compile(r"after (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
-
-
-class Ga4ReportError(Exception):
-    """The API refused this report (400): stop it, let the others go on."""
-
-    exit_code = 1
-
-
-class Ga4AccessError(Exception):
-    exit_code = 1
-
-
-class Ga4UnavailableError(Exception):
-    exit_code = 1
-
-
-class Ga4QuotaLow(Exception):
-    """The property's hourly tokens are nearly spent: stop before GA4 starts refusing."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -54,32 +44,26 @@ class ReportChunk:
     hourly_tokens_left: int | None = None  # propertyQuota.tokensPerHour.remaining after the last page
 
 
-@dataclass
-class RetryPolicy:
-    max_attempts: int = MAX_ATTEMPTS
-    base_delay: float = 1.0
-    max_delay: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    def backoff(self, attempt: int) -> float:
-        """Full-jitter exponential backoff for the ``attempt``-th retry (1-based)."""
-        return self.rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
-
-
 def parse_rows(spec: ReportSpec, store: str, dimension_names: Sequence[str], metric_names: Sequence[str],
                raw_rows: Iterable[tuple[Sequence[str], Sequence[str]]]) -> list[dict[str, Any]]:
-    """Turn GA4 value strings into warehouse rows (ISO dates, numbers by metric type)."""
+    """Turn GA4 value strings into warehouse rows (ISO dates, numbers by metric type).
+
+    Raises ``CheckFailed`` on a value that is not a finite number, a bad date, or a row
+    whose values do not match the headers.
+    """
     dimension_columns = [spec.dimensions[name] for name in dimension_names]
-    metric_columns = [spec.metrics[name] for name in metric_names]
     integers = spec.integer_columns
+    metrics = [(name, spec.metrics[name], spec.metrics[name] in integers) for name in metric_names]
     rows = []
     for dimension_values, metric_values in raw_rows:
+        if len(dimension_values) != len(dimension_columns) or len(metric_values) != len(metrics):
+            raise CheckFailed(f"has a row with {len(dimension_values)} + {len(metric_values)} values "
+                              f"for {len(dimension_columns)} + {len(metrics)} headers")
         row: dict[str, Any] = {"store": store}
         for column, value in zip(dimension_columns, dimension_values, strict=True):
-            row[column] = f"{value[:4]}-{value[4:6]}-{value[6:]}" if column == "date" else value
-        for column, value in zip(metric_columns, metric_values, strict=True):
-            row[column] = int(float(value)) if column in integers else float(value)
+            row[column] = iso_day(value) if column == "date" else value
+        for (name, column, integer), value in zip(metrics, metric_values, strict=True):
+            row[column] = metric_number(value, integer, name, row.get("date"))
         rows.append(row)
     return rows
 
@@ -97,17 +81,36 @@ def parse_json_report(spec: ReportSpec, store: str, payload: dict[str, Any]) -> 
 
 def fetch_report(client: Any, property_id: str, spec: ReportSpec, store: str, start: date, end: date,
                  retry: RetryPolicy | None = None, service_account: str | None = None) -> ReportChunk:
-    """All rows of ``spec`` for [start, end], paged with limit/offset up to ``rowCount``."""
-    retry = retry or RetryPolicy()
+    """All rows of ``spec`` for [start, end], paged with limit/offset up to ``rowCount``, checked."""
     chunk = ReportChunk(rows=[])
+    try:
+        _fetch_pages(client, property_id, spec, store, start, end, retry or RetryPolicy(), service_account, chunk)
+    except CheckFailed as failed:
+        raise Ga4CheckError.about(spec.name, start, end, failed, chunk.requests) from None
+    except Ga4Failure as failure:
+        failure.requests = chunk.requests
+        raise
+    return chunk
+
+
+def _fetch_pages(client: Any, property_id: str, spec: ReportSpec, store: str, start: date, end: date,
+                 retry: RetryPolicy, service_account: str | None, chunk: ReportChunk) -> None:
+    from google.analytics.data_v1beta.types import RunReportResponse
+
+    days = (end - start).days + 1
+    announced: int | None = None
     offset = 0
     while True:
-        response = _call_with_retries(client, _request(property_id, spec, start, end, offset), retry,
-                                      property_id, service_account, chunk)
-        _absorb(chunk, spec, store, response)
+        request = _request(property_id, spec, start, end, offset)
+        response = call_with_retries(client, request, retry, property_id, service_account, chunk)
+        raw = RunReportResponse.pb(response)  # the raw protobuf: much faster to walk than proto-plus
+        check_page(raw.row_count, announced, offset, len(raw.rows), PAGE_SIZE, days)
+        announced = raw.row_count
+        _absorb(chunk, spec, store, raw)
         offset += PAGE_SIZE
-        if offset >= response.row_count:
-            return chunk
+        if offset >= raw.row_count:
+            check_days_in_range((row["date"] for row in chunk.rows), start, end)
+            return
 
 
 def _request(property_id: str, spec: ReportSpec, start: date, end: date, offset: int) -> Any:
@@ -122,10 +125,7 @@ def _request(property_id: str, spec: ReportSpec, start: date, end: date, offset:
     )
 
 
-def _absorb(chunk: ReportChunk, spec: ReportSpec, store: str, response: Any) -> None:
-    from google.analytics.data_v1beta.types import RunReportResponse
-
-    raw = RunReportResponse.pb(response)  # the raw protobuf: much faster to walk than proto-plus
+def _absorb(chunk: ReportChunk, spec: ReportSpec, store: str, raw: Any) -> None:
     chunk.rows.extend(parse_rows(
         spec, store, [h.name for h in raw.dimension_headers], [h.name for h in raw.metric_headers],
         (([v.value for v in row.dimension_values], [v.value for v in row.metric_values]) for row in raw.rows),
@@ -140,43 +140,3 @@ def _absorb(chunk: ReportChunk, spec: ReportSpec, store: str, response: Any) -> 
     if raw.HasField("property_quota"):
         chunk.hourly_tokens_left = raw.property_quota.tokens_per_hour.remaining
 
-
-def _call_with_retries(client: Any, request: Any, retry: RetryPolicy, property_id: str,
-                       service_account: str | None, chunk: ReportChunk) -> Any:
-    from google.api_core import exceptions
-
-    for attempt in range(1, retry.max_attempts + 1):
-        chunk.requests += 1
-        try:
-            return client.run_report(request=request, timeout=120.0)
-        except (exceptions.Forbidden, exceptions.PermissionDenied):
-            who = service_account or "the service account in GOOGLE_APPLICATION_CREDENTIALS"
-            raise Ga4AccessError(
-                f"GA4 property {property_id} refused access: add {who} to that property as a Viewer "
-                "(GA4 Admin > Property access management) and check the property id in kpibot.toml."
-            ) from None
-        except (exceptions.BadRequest, exceptions.InvalidArgument) as error:
-            raise Ga4ReportError(_api_message(error)) from None
-        except (exceptions.TooManyRequests, exceptions.ResourceExhausted) as error:
-            if attempt == retry.max_attempts:
-                raise Ga4UnavailableError(f"GA4 quota still exhausted after {attempt} attempts: "
-                                          f"{_api_message(error)} Try again later.") from None
-            retry.sleep(_quota_delay(error, retry, attempt))
-        except (exceptions.ServerError, exceptions.ServiceUnavailable) as error:
-            if attempt == retry.max_attempts:
-                raise Ga4UnavailableError(f"GA4 kept failing after {attempt} attempts "
-                                          f"({_api_message(error)}); try again later.") from None
-            retry.sleep(retry.backoff(attempt))
-    raise AssertionError("unreachable")
-
-
-def _quota_delay(error: Exception, retry: RetryPolicy, attempt: int) -> float:
-    """GA4's quota message says how long to wait ("Try again after 1 seconds"); else back off."""
-    match = RETRY_AFTER.search(_api_message(error))
-    if match:
-        return float(match.group(1)) + retry.rng.uniform(0, 0.5)
-    return retry.backoff(attempt)
-
-
-def _api_message(error: Any) -> str:
-    return str(getattr(error, "message", "") or error)

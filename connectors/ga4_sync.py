@@ -1,10 +1,11 @@
 """Syncing a store's GA4 reports into the warehouse: ranges, chunks, state and run log.
 
 Backfills use few, multi-day requests (up to ``CHUNK_DAYS`` per request, paged). Every
-incremental run re-pulls the trailing days GA4 may still be processing. Each chunk (its
-delete, its rows, its metadata and the sync state it advances) is written in one
-transaction, so an interrupted sync leaves every chunk either as it was or wholly new,
-and a re-run converges to the same tables.
+incremental run re-pulls the trailing days GA4 may still be processing. Each chunk is
+checked before it replaces what is stored (``connectors.ga4_checks``), and its delete, its
+rows, its metadata and the sync state it advances are written in one transaction, so an
+interrupted or refused sync leaves every chunk either as it was or wholly new, and a re-run
+converges to the same tables.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from connectors.ga4_fetch import Ga4QuotaLow, Ga4ReportError, ReportChunk, RetryPolicy, fetch_report
+from connectors.ga4_checks import CheckFailed, check_final_days_kept, stored_days
+from connectors.ga4_errors import Ga4CheckError, Ga4Failure, Ga4QuotaLow, Ga4ReportError
+from connectors.ga4_fetch import ReportChunk, RetryPolicy, fetch_report
 from connectors.ga4_reports import REPORTS, ReportSpec
+from connectors.redact import mask_urls_in
 from connectors.sync_log import finish_run, start_run, synced_through, update_synced_through
 from connectors.transaction import WarehouseError
 from connectors.warehouse import transaction, write_chunk
@@ -70,7 +74,11 @@ def sync_store(db: Database, client: Any, store: str, property_id: str, start: d
                clock: Callable[[], datetime], reports: Sequence[ReportSpec] = REPORTS,
                retry: RetryPolicy | None = None, progress: Progress | None = None,
                service_account: str | None = None) -> SyncResult:
-    """Pull ``reports`` for [start, end]; a 400 stops one report, other errors stop the sync."""
+    """Pull ``reports`` for [start, end].
+
+    A 400 or an answer that fails a check stops that report (the others go on); any other
+    failure stops the sync. Either way the run log gets the sentence, URLs masked.
+    """
     result = SyncResult(store, start, end)
     run_id = start_run(db, store, clock())
     try:
@@ -78,11 +86,12 @@ def sync_store(db: Database, client: Any, store: str, property_id: str, start: d
             try:
                 _sync_report(db, client, spec, result, property_id, clock, retry, progress, service_account)
             except Ga4ReportError as error:
-                result.errors[spec.name] = str(error)
+                result.errors[spec.name] = mask_urls_in(str(error))
     except Exception as error:
         # the run log must never hide the error that stopped the run (a full disk, a lock)
         with suppress(WarehouseError):
-            finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, str(error))
+            said = str(error) if isinstance(error, Ga4Failure) else f"{type(error).__name__}: {error}"
+            finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, mask_urls_in(said))
         raise
     summary = "; ".join(f"{name}: {message}" for name, message in result.errors.items()) or None
     finish_run(db, run_id, clock(), result.rows, result.requests, result.quota_used, summary)
@@ -97,8 +106,9 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         try:
             chunk = fetch_report(client, property_id, spec, result.store, chunk_start, chunk_end,
                                  retry=retry, service_account=service_account)
-        except Ga4ReportError:
-            result.requests += 1
+            _check_against_stored(db, spec, result.store, chunk_start, chunk_end, chunk, clock())
+        except Ga4Failure as failure:
+            result.requests += failure.requests
             raise
         with transaction(db):
             write_chunk(db, spec.table, chunk.rows,
@@ -112,12 +122,22 @@ def _sync_report(db: Database, client: Any, spec: ReportSpec, result: SyncResult
         _check_quota(chunk, property_id, chunk_end, index < len(chunks))
 
 
+def _check_against_stored(db: Database, spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,
+                          now: datetime) -> None:
+    """Refuse an answer that drops days GA4 had already finished (see ``check_final_days_kept``)."""
+    try:
+        check_final_days_kept(stored_days(db, spec.table, store, start, end), (row["date"] for row in chunk.rows),
+                              now.date() - timedelta(days=REPULL_DAYS))
+    except CheckFailed as failed:
+        raise Ga4CheckError.about(spec.name, start, end, failed, chunk.requests) from None
+
+
 def _check_quota(chunk: ReportChunk, property_id: str, synced_to: date, more: bool) -> None:
     """Back off on ``propertyQuota`` before GA4 answers 429: what is stored stays stored."""
     left = chunk.hourly_tokens_left
     if more and left is not None and left < 2 * max(chunk.quota_used, 1):
-        raise Ga4QuotaLow(f"GA4 property {property_id} has only {left} tokens left this hour; synced up to "
-                          f"{synced_to}, the next run continues from there")
+        raise Ga4QuotaLow(f"{property_id} (only {left} tokens left this hour): synced up to {synced_to}; "
+                          "the next run continues from there")
 
 
 def _chunk_metadata(spec: ReportSpec, store: str, start: date, end: date, chunk: ReportChunk,

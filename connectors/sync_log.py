@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from connectors.redact import mask_urls_in
 from connectors.transaction import transaction
 
 
@@ -39,6 +40,8 @@ def start_run(db: Database, store: str, now: datetime) -> int:
 
 def finish_run(db: Database, run_id: int, now: datetime, rows: int, requests: int, quota_used: int,
                error: str | None) -> None:
+    """Close a run; its error sentence is stored with every URL's password masked."""
+    error = mask_urls_in(error) if error else error
     with transaction(db):
         db.execute(
             "UPDATE sync_runs SET finished_at = ?, rows = ?, requests = ?, quota_used = ?, error = ? "

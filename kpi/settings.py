@@ -60,6 +60,7 @@ class Settings:
     stores: tuple[StoreSettings, ...] = field(default_factory=tuple)
     source: Path | None = None
     admins: tuple[str, ...] = ()  # Slack user ids who may see every store
+    max_retry_wait: float | None = None  # seconds; None: the GA4 connector's default (5 minutes)
 
     def store(self, name: str) -> StoreSettings:
         for store in self.stores:

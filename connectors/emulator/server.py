@@ -3,13 +3,17 @@
 The official ``google-analytics-data`` client (REST transport) works against it
 unchanged: camelCase JSON, string values, typed metric headers, ``rowCount``,
 ``metadata``, ``propertyQuota``, ``limit``/``offset`` paging, and Google's error shape
-for 400, 403, 429 and 503. Tests hand it their own tables and queue faults.
+for 400, 403, 429 and 503. Tests hand it their own tables and queue faults: error codes
+(``state.inject(503)``) and wrong answers (``state.misbehave("drip", seconds=5)``, see
+``connectors.emulator.faults``).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import struct
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -21,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from connectors.emulator.demo_shop import DemoShop
+from connectors.emulator.faults import Misbehaviour, retry_later_message, rewrite
 
 ROUTE = re.compile(r"^/v1beta/properties/(?P<property>[^/:]+):runReport$")
 METRIC_TYPES = {"purchaseRevenue": "TYPE_CURRENCY", "advertiserAdCost": "TYPE_CURRENCY"}
@@ -42,6 +47,8 @@ class EmulatorState:
     shop: DemoShop
     property_id: str | None = None  # None: answer for any property id
     faults: deque[int] = field(default_factory=deque)
+    misbehaviours: deque[Misbehaviour] = field(default_factory=deque)
+    closing: threading.Event = field(default_factory=threading.Event)  # ends stalls and drips at shutdown
     invalid_fields: set[str] = field(default_factory=set)
     thresholded: bool = False
     other_row: bool = False
@@ -52,6 +59,10 @@ class EmulatorState:
     def inject(self, code: int, times: int = 1) -> None:
         """Answer the next ``times`` requests with HTTP ``code`` (429, 503, 403...)."""
         self.faults.extend([code] * times)
+
+    def misbehave(self, mode: str, times: int = 1, **options: Any) -> None:
+        """Answer the next ``times`` requests wrongly, as ``connectors.emulator.faults.MODES`` says."""
+        self.misbehaviours.extend([Misbehaviour(mode, **options)] * times)
 
 
 def run_report(state: EmulatorState, property_id: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -149,27 +160,75 @@ class _Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.requests += 1
             fault = state.faults.popleft() if state.faults else None
+            wrong = state.misbehaviours.popleft() if fault is None and state.misbehaviours else None
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if wrong is not None and wrong.mode == "stall" and state.closing.wait(wrong.seconds):
+            return
+        if wrong is not None and wrong.mode == "reset":
+            return self._reset()
         try:
             if fault is not None:
                 raise ApiError(fault, _fault_message(fault))
+            if wrong is not None and wrong.mode == "retry_later":
+                raise ApiError(429, retry_later_message(wrong))
             match = ROUTE.match(self.path.split("?")[0])
             if not match:
                 raise ApiError(404, f"Method not found: {self.path}")
-            payload = run_report(state, match["property"], json.loads(body or b"{}"))
-            self._send(200, payload)
+            payload = rewrite(run_report(state, match["property"], json.loads(body or b"{}")), wrong)
+            if wrong is not None:
+                self._send_wrongly(wrong, payload)
+            else:
+                self._send(200, payload)
         except ApiError as error:
+            headers = {"Retry-After": f"{wrong.seconds:g}"} if wrong is not None and wrong.header else {}
             self._send(error.code, {"error": {"code": error.code, "message": error.message,
-                                              "status": STATUS.get(error.code, "UNKNOWN")}})
+                                              "status": STATUS.get(error.code, "UNKNOWN")}}, headers)
 
-    def _send(self, code: int, payload: dict[str, Any]) -> None:
+    def _send_wrongly(self, wrong: Misbehaviour, payload: dict[str, Any]) -> None:
+        """The wire-level misbehaviours of a 200: a body that is not JSON, cut off, or dripped."""
         data = json.dumps(payload).encode()
+        if wrong.mode == "malformed_json":
+            data = b'{"dimensionHeaders": [{"name": "date"}], "rows": [<html>Bad Gateway</html>'
+        self._send_headers(200, len(data), {})
+        if wrong.mode == "truncated":  # half the body, then an orderly end of the connection
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            return self.connection.shutdown(socket.SHUT_RDWR)
+        if wrong.mode == "drip":
+            return self._drip(data, wrong.seconds)
+        self.wfile.write(data)
+
+    def _drip(self, data: bytes, every: float) -> None:
+        try:
+            for index in range(len(data)):
+                if self.server.state.closing.wait(every):
+                    break
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up: that is the point
+        self.close_connection = True
+
+    def _reset(self) -> None:
+        """Close with SO_LINGER 0, so the client sees a TCP RST rather than an orderly end."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    def _send(self, code: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self._send_headers(code, len(data), headers or {})
+        self.wfile.write(data)
+
+    def _send_headers(self, code: int, length: int, headers: dict[str, str]) -> None:
         self.send_response(code)
         self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(length))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        self.wfile.flush()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
         pass
@@ -191,6 +250,13 @@ class _EmulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.state = state
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a deadline, a test ending) is expected here, not an error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @dataclass
 class RunningEmulator:
@@ -209,6 +275,7 @@ def serve_emulator(shop: DemoShop, host: str = "127.0.0.1", port: int = 0,
     try:
         yield RunningEmulator(url=f"http://{host}:{server.server_address[1]}", state=state)
     finally:
+        state.closing.set()
         server.shutdown()
         server.server_close()
         thread.join()
