@@ -221,7 +221,7 @@ def test_admins_must_be_slack_user_ids_and_are_not_echoed(tmp_path):
             "stores": [{"name": "s", "ga4_property": "1"}]}
     with pytest.raises(ConfigError) as raised:
         parse_settings(data, tmp_path / "kpibot.toml")
-    assert "kpibot.admins" in str(raised.value) and "xoxb" not in str(raised.value)
+    assert "kpibot.admins" in str(raised.value) and "xoxb-not-a-user" not in str(raised.value)
     data["kpibot"]["admins"] = ["U0GOOD", "W0ENTERPRISE"]
     assert parse_settings(data, tmp_path / "kpibot.toml").admins == ("U0GOOD", "W0ENTERPRISE")
 
