@@ -87,6 +87,13 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, handler)
         self.state = state
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-answer (a killed sync) is expected; anything else is printed."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 @contextmanager
 def serve(handler: type[BaseHTTPRequestHandler], state: Any, host: str = "127.0.0.1",

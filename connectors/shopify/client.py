@@ -43,7 +43,8 @@ class Bucket:
         """Seconds to wait so the bucket holds ``cost`` points (0 when it already does)."""
         if self.available is None or cost <= self.available:
             return 0.0
-        return (min(cost, self.maximum) - self.available) / max(self.restore_rate, 1.0)
+        margin = 1.0  # a point more than needed: the bucket is reported rounded
+        return (min(cost + margin, self.maximum) - self.available) / max(self.restore_rate, 1.0)
 
 
 @dataclass
@@ -103,7 +104,7 @@ class ShopifyClient:
         cost_info = (payload.get("extensions") or {}).get("cost") or {}
         requested = float(cost_info.get("requestedQueryCost") or cost)
         available = self.bucket.available or 0.0
-        self.sleep(max(requested - available, 1.0) / max(self.bucket.restore_rate, 1.0))
+        self.sleep((max(requested - available, 0.0) + 1.0) / max(self.bucket.restore_rate, 1.0))
         self.bucket.available = max(requested, available)
 
     def _note_cost(self, payload: dict[str, Any]) -> None:
