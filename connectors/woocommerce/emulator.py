@@ -67,6 +67,7 @@ class WooEmulatorState:
     secret: str = "emulator-secret"
     timezone: str = "Europe/Rome"
     faults: deque[int] = field(default_factory=deque)
+    damaged: dict[int, dict[str, Any]] = field(default_factory=dict)  # order id -> fields served wrong
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -148,7 +149,8 @@ class _WooHandler(JsonHandler):
         try:
             with state.lock:
                 page, total, pages = select(state, query)
-                body = [woo_order(order, ZoneInfo(state.timezone)) for order in page]
+                body = [{**woo_order(order, ZoneInfo(state.timezone)), **state.damaged.get(order.id, {})}
+                        for order in page]
         except BadParameter as error:
             self.send_json(400, {"code": "rest_invalid_param", "message": f"Invalid parameter(s): {error}",
                                  "data": {"status": 400}})
