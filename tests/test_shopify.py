@@ -13,6 +13,7 @@ import pytest
 from connectors.emulator.shop_model import cancel, refund
 from connectors.orders_store import counted_orders
 from connectors.shopify.bulk import jsonl_records
+from connectors.shopify.emulator.shapes import jsonl_lines, line_node, order_node
 from connectors.shopify.parse import parse_bulk_record, parse_connection_order
 from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import open_database
@@ -63,6 +64,18 @@ def test_a_bulk_export_parses_line_items_that_come_before_their_order():
     assert order.refunded == order.total == 249.00 and order.live  # PAID, but refunded in full
     assert test_order.test and test_order.currency == "USD"
     assert records[5] is None  # not an order, not a line item
+
+
+def test_the_emulators_bulk_lines_say_what_its_graphql_nodes_say():
+    orders = demo_orders(30)[:300]
+    lines = [json.loads(line) for line in jsonl_lines(orders)]
+    by_id = {record["id"]: record for record in lines}
+    for order in orders:
+        assert by_id[f"gid://shopify/Order/{order.id}"] == order_node(order)
+        for line in order.lines:
+            parent = {**line_node(line, order.currency), "__parentId": f"gid://shopify/Order/{order.id}"}
+            assert by_id[f"gid://shopify/LineItem/{line.id}"] == parent
+    assert len(lines) == len(orders) + sum(len(order.lines) for order in orders)
 
 
 def test_a_backfill_stores_what_pandas_counts_from_the_emulators_orders():

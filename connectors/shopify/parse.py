@@ -35,7 +35,7 @@ def gid_kind(gid: Any) -> str | None:
 def money(node: Mapping[str, Any], field: str) -> tuple[float, str] | None:
     """A MoneyBag's shop money as (amount, currency), or None when the field is absent."""
     bag = node.get(field)
-    if not isinstance(bag, Mapping) or not isinstance(bag.get("shopMoney"), Mapping):
+    if not isinstance(bag, dict) or not isinstance(bag.get("shopMoney"), dict):
         return None
     shop_money = bag["shopMoney"]
     try:
@@ -73,7 +73,7 @@ def parse_order(node: Mapping[str, Any]) -> ShopOrder:
         currency=total[1] or str(node.get("currencyCode") or ""),
         status="cancelled" if cancelled else financial.lower() or "unknown",
         live=not cancelled and financial in LIVE_STATUSES,
-        customer_id=gid_tail(customer["id"]) if isinstance(customer, Mapping) and customer.get("id") else None,
+        customer_id=gid_tail(customer["id"]) if isinstance(customer, dict) and customer.get("id") else None,
         email=node.get("email") or None, test=bool(node.get("test")),
         subtotal=_optional(node, "subtotalPriceSet"), discounts=_optional(node, "totalDiscountsSet"),
         shipping=_optional(node, "totalShippingPriceSet"), tax=_optional(node, "totalTaxSet"),
@@ -92,7 +92,7 @@ def _optional(node: Mapping[str, Any], field: str) -> float | None:
 
 
 def parse_line(node: Mapping[str, Any]) -> OrderLine:
-    product = node.get("product") if isinstance(node.get("product"), Mapping) else {}
+    product = node.get("product") if isinstance(node.get("product"), dict) else {}
     assert isinstance(product, Mapping)
     return OrderLine(
         line=gid_tail(node.get("id")), quantity=int(node.get("quantity") or 0), sku=node.get("sku") or None,
