@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,14 @@ def test_plain_http_is_refused_except_on_this_machine(tmp_path):
     assert "only accepts its keys over https://" in problems_of(tmp_path, BASE + woo)[0]
     local = WOO.replace("https://negozio.example.it/", "http://127.0.0.1:8768")
     assert load_settings(write(tmp_path, BASE + local)).stores[0].woocommerce.url == "http://127.0.0.1:8768"
+
+
+def test_the_example_files_shop_blocks_are_valid_once_uncommented(tmp_path):
+    example = (Path(__file__).resolve().parents[1] / "kpibot.example.toml").read_text()
+    keys = r"\[stores\.(?:shopify|woocommerce)\]|(?:shop|token_env|url|key_env|secret_env) ="
+    uncommented = re.sub(rf"^# ({keys})", r"\1", example, flags=re.MULTILINE)
+    store = load_settings(write(tmp_path, uncommented)).store("shop-it")
+    assert store.shopify.token_env == "SHOPIFY_TOKEN_NEGOZIO" and store.woocommerce.key_env == "WC_KEY_NEGOZIO"
 
 
 def test_check_config_names_missing_variables_never_values(tmp_path, capsys, monkeypatch):
