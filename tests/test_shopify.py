@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 
+from connectors.emulator.demo_shop_orders import demo_shop_orders
 from connectors.emulator.shop_model import cancel, refund
 from connectors.orders_store import counted_orders
 from connectors.shopify.bulk import jsonl_records
@@ -21,6 +25,7 @@ from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value
 from kpi.settings import StoreSettings
+from tests.support.ga4 import demo_shop
 from tests.support.shops import (
     NOW,
     STORE,
@@ -99,6 +104,43 @@ def test_a_backfill_stores_what_pandas_counts_from_the_emulators_orders():
     assert len(stored_lines) == len(lines) and stored_lines["quantity"].sum() == lines["quantity"].sum()
     pd.testing.assert_series_equal(stored_lines.groupby("product_type")["net_amount"].sum(),
                                    lines.groupby("product_type")["net_amount"].sum(), rtol=1e-9)
+
+
+def test_line_items_before_their_order_in_the_export_store_the_same_tables():
+    orders = demo_orders(20)
+    shuffled, interleaved = open_database(), open_database()
+    for db, children_first in ((shuffled, True), (interleaved, False)):
+        with shopify(orders, children_first=children_first) as (running, clock):
+            sync(db, running, clock, batch_rows=200)  # many batches: children and parents land in different ones
+    for query in ("SELECT order_id, total, refunded, counted FROM orders ORDER BY order_id",
+                  "SELECT order_id, line, quantity, net_amount FROM order_lines ORDER BY order_id, line"):
+        assert list(shuffled.query(query)) == list(interleaved.query(query))
+    assert shuffled.execute("SELECT COUNT(*) FROM order_lines").fetchone()[0] == len(shopify_lines(orders))
+
+
+def test_kpibot_emulator_serves_the_demo_shop_as_shopify_and_woocommerce():
+    command = [sys.executable, "-u", "-m", "bot.cli", "emulator", "--port", "0", "--days", "10", "--shopify-port",
+               "0", "--woocommerce-port", "0", "--as-of", "2026-11-24"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        exports = {}
+        for line in process.stdout:
+            if line.strip().startswith("export "):
+                name, value = line.strip()[len("export "):].split("=", 1)
+                exports[name] = value
+            if "Ctrl-C" in line:
+                break
+        page = requests.post(f"{exports['KPIBOT_SHOPIFY_ENDPOINT']}/admin/api/2025-07/graphql.json",
+                             json={"query": "{ ordersCount { count } }"}, timeout=10,
+                             headers={"X-Shopify-Access-Token": exports["SHOPIFY_TOKEN_DEMO"]}).json()
+        woo = requests.get(f"{exports['KPIBOT_WOOCOMMERCE_ENDPOINT']}/wp-json/wc/v3/orders", timeout=10,
+                           auth=(exports["WC_KEY_DEMO"], exports["WC_SECRET_DEMO"]))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    expected = len(demo_shop_orders(demo_shop(date(2026, 11, 24), 10)))
+    assert page["data"]["ordersCount"]["count"] == int(woo.headers["X-WP-Total"]) == expected
+    assert "KPIBOT_GA4_ENDPOINT" in exports
 
 
 def test_a_late_refund_and_a_cancellation_change_their_days_on_the_next_sync():

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import math
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,10 +18,12 @@ import pytest
 
 from bot.cli import main
 from connectors.emulator.shop_model import refund
+from connectors.ga4_fetch import RetryPolicy
 from connectors.orders_import import import_file
 from connectors.orders_store import counted_orders, salt
 from connectors.shop_orders import other_currency_orders, synced_from
 from connectors.shopify.bulk import MalformedExport
+from connectors.shopify.client import ShopifyAccess, ShopifyClient, ShopifyError
 from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import open_database
 from tests.support.ga4 import demo_shop, emulator
@@ -242,3 +246,42 @@ def test_an_empty_shop_says_so_and_keeps_the_orders_imported_before():
         result = sync(db, running, clock)
     assert result.orders == 0 and "Shopify has no orders for this store yet" in result.notes("EUR", "Shopify")[0]
     assert table_dump(db, "orders") == before
+
+
+def test_an_unreachable_proxy_is_named_with_its_password_masked():
+    access = ShopifyAccess(STORE, SHOP, "http://kpibot:hunter2@127.0.0.1:1", TOKEN, "SHOPIFY_TOKEN_DEMO")
+    client = ShopifyClient(access, RetryPolicy(max_attempts=2, sleep=lambda seconds: None))
+    with pytest.raises(ShopifyError) as error:
+        db = open_database()
+        sync_shopify(db, client, destination(db, "shopify"), now=NOW)
+    assert "http://kpibot:***@127.0.0.1:1" in str(error.value) and "hunter2" not in str(error.value)
+
+
+def test_a_shop_that_accepts_but_never_answers_hits_the_deadline_then_gives_up():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept_and_stall() -> None:
+        while not done.is_set():
+            try:
+                held.append(listener.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                return
+
+    threading.Thread(target=accept_and_stall, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    client = ShopifyClient(ShopifyAccess(STORE, SHOP, url, TOKEN, "SHOPIFY_TOKEN_DEMO"),
+                           RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.3)
+    try:
+        with pytest.raises(ShopifyError, match="cannot reach Shopify .* after 2 attempts"):
+            db = open_database()
+        sync_shopify(db, client, destination(db, "shopify"), now=NOW)
+    finally:
+        done.set()
+        listener.close()
+        for connection in held:
+            connection.close()
+    assert client.requests == 2

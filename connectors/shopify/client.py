@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from connectors.deadline import READ_CHUNK, DeadlineExceeded, read_with_deadline
 from connectors.ga4_fetch import RetryPolicy
 from connectors.shopify.queries import API_VERSION
+from connectors.web import READ_CHUNK, DeadlineExceeded, masked, read_with_deadline
 
 THROTTLE_ATTEMPTS = 10
 
@@ -54,8 +54,8 @@ class ShopifyAccess:
     store: str
     shop: str
     endpoint: str
-    token: str
-    token_env: str
+    token: str = field(repr=False)  # never in a repr, a log line or a traceback
+    token_env: str = ""
 
     @property
     def graphql_url(self) -> str:
@@ -126,8 +126,9 @@ class ShopifyClient:
                 text = read_with_deadline(response, self.clock() + self.deadline, self.clock)
             except (requests.ConnectionError, requests.Timeout, DeadlineExceeded) as error:
                 if attempt == self.retry.max_attempts:
-                    raise ShopifyError(f"cannot reach Shopify at {self.access.endpoint} ({type(error).__name__}) "
-                                       f"after {attempt} attempts; check the network and try again") from None
+                    where = masked(self.access.endpoint)
+                    raise ShopifyError(f"cannot reach Shopify at {where} ({type(error).__name__}) after {attempt} "
+                                       "attempts; check the network and try again") from None
                 self.sleep(self.retry.backoff(attempt))
                 continue
             if response.status_code == 200:

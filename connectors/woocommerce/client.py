@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
-from connectors.deadline import DeadlineExceeded, read_with_deadline
 from connectors.ga4_fetch import RetryPolicy
+from connectors.web import DeadlineExceeded, read_with_deadline
 
 API_PATH = "/wp-json/wc/v3"
 
@@ -36,13 +36,10 @@ class WooCommerceAccess:
     store: str
     url: str
     endpoint: str
-    key: str
-    secret: str
-    key_env: str
-    secret_env: str
-
-    def __repr__(self) -> str:  # keep the key and the secret out of any traceback
-        return f"WooCommerceAccess(store={self.store!r}, url={self.url!r}, endpoint={self.endpoint!r})"
+    key: str = field(repr=False)  # never in a repr, a log line or a traceback
+    secret: str = field(repr=False)
+    key_env: str = ""
+    secret_env: str = ""
 
 
 @dataclass(frozen=True)

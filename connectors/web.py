@@ -1,8 +1,10 @@
-"""Reading an HTTP answer within an overall deadline (``requests`` only bounds each socket read)."""
+"""HTTP helpers the shop clients share: an overall deadline per answer (``requests`` only bounds
+each socket read), and URLs shown with any password masked."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -22,3 +24,12 @@ def read_with_deadline(response: requests.Response, deadline: float, clock: Call
             if clock() > deadline:
                 raise DeadlineExceeded("the answer took too long")
     return b"".join(parts)
+
+
+def masked(url: str) -> str:
+    """``https://user:secret@proxy:8080/x`` -> ``https://user:***@proxy:8080/x``."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
