@@ -251,8 +251,8 @@ def test_an_empty_shop_says_so_and_keeps_the_orders_imported_before():
 def test_an_unreachable_proxy_is_named_with_its_password_masked():
     access = ShopifyAccess(STORE, SHOP, "http://kpibot:hunter2@127.0.0.1:1", TOKEN, "SHOPIFY_TOKEN_DEMO")
     client = ShopifyClient(access, RetryPolicy(max_attempts=2, sleep=lambda seconds: None))
+    db = open_database()
     with pytest.raises(ShopifyError) as error:
-        db = open_database()
         sync_shopify(db, client, destination(db, "shopify"), now=NOW)
     assert "http://kpibot:***@127.0.0.1:1" in str(error.value) and "hunter2" not in str(error.value)
 
@@ -275,10 +275,10 @@ def test_a_shop_that_accepts_but_never_answers_hits_the_deadline_then_gives_up()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     client = ShopifyClient(ShopifyAccess(STORE, SHOP, url, TOKEN, "SHOPIFY_TOKEN_DEMO"),
                            RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.3)
+    db = open_database()
     try:
         with pytest.raises(ShopifyError, match="cannot reach Shopify .* after 2 attempts"):
-            db = open_database()
-        sync_shopify(db, client, destination(db, "shopify"), now=NOW)
+            sync_shopify(db, client, destination(db, "shopify"), now=NOW)
     finally:
         done.set()
         listener.close()
