@@ -5,27 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from bot.cli import main
-from bot.config import ConfigError, load_settings
+from bot.config import load_settings
+from tests.test_config import problems_of, write
 
 BASE = '[kpibot]\ndatabase = "k.db"\n[[stores]]\nname = "negozio"\nga4_property = "123"\n'
 SHOPIFY = '[stores.shopify]\nshop = "negozio-demo.myshopify.com"\ntoken_env = "SHOPIFY_TOKEN_NEGOZIO"\n'
 WOO = ('[stores.woocommerce]\nurl = "https://negozio.example.it/"\nkey_env = "WC_KEY_NEGOZIO"\n'
        'secret_env = "WC_SECRET_NEGOZIO"\n')
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "kpibot.toml"
-    path.write_text(text)
-    return path
-
-
-def problems_of(tmp_path: Path, text: str) -> list[str]:
-    with pytest.raises(ConfigError) as error:
-        load_settings(write(tmp_path, text))
-    return error.value.problems
 
 
 def test_both_sources_are_typed_settings(tmp_path):

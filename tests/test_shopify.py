@@ -19,7 +19,6 @@ from connectors.orders_store import counted_orders
 from connectors.shopify.bulk import jsonl_records
 from connectors.shopify.emulator.shapes import jsonl_lines, line_node, order_node
 from connectors.shopify.parse import parse_bulk_record, parse_connection_order
-from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import open_database
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
@@ -30,22 +29,19 @@ from tests.support.shops import (
     NOW,
     STORE,
     demo_orders,
-    destination,
     later,
     plain_order,
     shopify,
-    shopify_client,
     shopify_frame,
     shopify_lines,
     stored_orders,
 )
+from tests.support.shops import (
+    shopify_sync as sync,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shopify"
 
-
-def sync(db, running, clock, **kwargs):
-    return sync_shopify(db, shopify_client(running, clock), destination(db, "shopify"),
-                        now=kwargs.pop("now", NOW), **kwargs)
 
 
 def test_an_orders_page_parses_into_plain_orders():

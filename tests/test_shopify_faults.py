@@ -37,16 +37,14 @@ from tests.support.shops import (
     later,
     plain_order,
     shopify,
-    shopify_client,
     table_dump,
+)
+from tests.support.shops import (
+    shopify_sync as sync,
 )
 
 TABLES = ("orders", "order_lines", "shop_sync_state")
 
-
-def sync(db, running, clock, **kwargs):
-    return sync_shopify(db, shopify_client(running, clock), destination(db, "shopify"),
-                        now=kwargs.pop("now", NOW), **kwargs)
 
 
 def changed_orders(count: int = 30) -> list:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shutil
+import subprocess
+import sys
+import textwrap
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +18,7 @@ import requests
 
 from bot.cli import main
 from connectors.emulator.shop_model import cancel, refund
-from connectors.orders_store import counted_orders
+from connectors.orders_store import counted_orders, salt
 from connectors.warehouse import open_database
 from connectors.woocommerce.client import WooCommerceAuthError, WooCommerceError
 from connectors.woocommerce.emulator import WooEmulatorState, serve_woocommerce
@@ -168,3 +172,44 @@ def test_a_wrong_key_raises_an_auth_error_without_the_secret():
         with pytest.raises(WooCommerceAuthError) as error:
             sync(open_database(), site.url, client=woo_client(site.url, secret="not-the-secret"))
     assert "not-the-secret" not in str(error.value) and "WC_SECRET_DEMO" in str(error.value)
+
+
+WOO_KILLER = """
+import os
+import connectors.shop_sync as shop_sync
+from connectors.warehouse import open_database
+from connectors.woocommerce.sync import sync_woocommerce
+from tests.support.shops import NOW, destination, woo_client
+
+write_batch, pages = shop_sync.write_batch, 0
+
+def dies_on_the_third_page(*args, **kwargs):
+    global pages
+    pages += 1
+    if pages == 3:
+        os._exit(9)
+    return write_batch(*args, **kwargs)
+
+shop_sync.write_batch = dies_on_the_third_page
+db = open_database({path!r})
+sync_woocommerce(db, woo_client({url!r}), destination(db, "woocommerce"), now=NOW)
+"""
+
+
+def test_a_sync_killed_between_pages_then_run_again_equals_one_never_interrupted(tmp_path):
+    killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
+    first = open_database(killed)
+    salt(first)  # one salt for both databases, so their hashes compare
+    first.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    first.close()
+    shutil.copyfile(killed, clean)
+    with serve_woocommerce(WooEmulatorState(demo_orders(10))) as site:
+        script = textwrap.dedent(WOO_KILLER.format(path=str(killed), url=site.url))
+        process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+        assert process.returncode == 9, process.stderr.decode()
+        db, reference = open_database(killed), open_database(clean)
+        assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 200  # two pages of 100 got in
+        sync(db, site.url)
+        sync(reference, site.url)
+    for table in ("orders", "order_lines", "shop_sync_state"):
+        assert table_dump(db, table) == table_dump(reference, table), table

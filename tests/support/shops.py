@@ -66,6 +66,14 @@ def shopify_client(running: RunningShopify, clock: ManualClock, token: str = TOK
     return ShopifyClient(access, RetryPolicy(sleep=clock.advance))
 
 
+def shopify_sync(db: Any, running: RunningShopify, clock: ManualClock, **kwargs: Any) -> Any:
+    """Sync the emulator's shop into ``db`` as the store's ``shopify`` source, with a fresh client."""
+    from connectors.shopify.sync import sync_shopify
+
+    return sync_shopify(db, shopify_client(running, clock), destination(db, "shopify"),
+                        now=kwargs.pop("now", NOW), **kwargs)
+
+
 def woo_client(url: str, key: str = "emulator-key", secret: str = "emulator-secret",
                sleeps: list[float] | None = None) -> WooCommerceClient:
     access = WooCommerceAccess(STORE, "https://negozio.example.it", url, key, secret, "WC_KEY_DEMO",
