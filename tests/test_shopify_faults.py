@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from bot.cli import main
 from connectors.emulator.shop_model import refund
 from connectors.ga4_fetch import RetryPolicy
 from connectors.orders_import import import_file
-from connectors.orders_store import counted_orders, salt
+from connectors.orders_store import counted_orders
 from connectors.shop_orders import other_currency_orders, synced_from
 from connectors.shopify.bulk import MalformedExport
 from connectors.shopify.client import ShopifyAccess, ShopifyClient, ShopifyError
@@ -38,6 +37,7 @@ from tests.support.shops import (
     plain_order,
     shopify,
     table_dump,
+    twin_databases,
 )
 from tests.support.shops import (
     shopify_sync as sync,
@@ -184,12 +184,7 @@ sync_shopify(db, client, destination(db, "shopify"), now=NOW, batch_rows=300)
 @pytest.mark.parametrize("point", ["between_batches", "inside_transaction"])
 def test_a_sync_killed_mid_way_then_run_again_equals_one_never_interrupted(tmp_path, point):
     orders = demo_orders(30)
-    killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
-    first = open_database(killed)
-    salt(first)  # both databases share one salt, so their hashes compare
-    first.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    first.close()
-    shutil.copyfile(killed, clean)
+    killed, clean = twin_databases(tmp_path)
     with shopify(orders) as (running, clock):
         process = subprocess.run([sys.executable, "-c", textwrap.dedent(KILLER.format(
             point=point, url=running.url, path=str(killed)))], capture_output=True, timeout=120)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,14 +17,24 @@ import requests
 
 from bot.cli import main
 from connectors.emulator.shop_model import cancel, refund
-from connectors.orders_store import counted_orders, salt
+from connectors.orders_store import counted_orders
 from connectors.warehouse import open_database
 from connectors.woocommerce.client import WooCommerceAuthError, WooCommerceError
 from connectors.woocommerce.emulator import WooEmulatorState, serve_woocommerce
 from connectors.woocommerce.parse import parse_order
 from connectors.woocommerce.sync import sync_woocommerce
 from tests.support.ga4 import demo_shop, emulator
-from tests.support.shops import NOW, STORE, demo_orders, destination, later, table_dump, woo_client, woo_frame
+from tests.support.shops import (
+    NOW,
+    STORE,
+    demo_orders,
+    destination,
+    later,
+    table_dump,
+    twin_databases,
+    woo_client,
+    woo_frame,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "woocommerce"
 
@@ -197,12 +206,7 @@ sync_woocommerce(db, woo_client({url!r}), destination(db, "woocommerce"), now=NO
 
 
 def test_a_sync_killed_between_pages_then_run_again_equals_one_never_interrupted(tmp_path):
-    killed, clean = tmp_path / "killed.db", tmp_path / "clean.db"
-    first = open_database(killed)
-    salt(first)  # one salt for both databases, so their hashes compare
-    first.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    first.close()
-    shutil.copyfile(killed, clean)
+    killed, clean = twin_databases(tmp_path)
     with serve_woocommerce(WooEmulatorState(demo_orders(10))) as site:
         script = textwrap.dedent(WOO_KILLER.format(path=str(killed), url=site.url))
         process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)

@@ -6,10 +6,12 @@ platform's published rules, never with kpibot's code.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -130,3 +132,17 @@ def table_dump(db: Any, table: str) -> list[dict[str, Any]]:
 
 def later(days: float) -> datetime:
     return NOW + timedelta(days=days)
+
+
+def twin_databases(folder: Path) -> tuple[Path, Path]:
+    """Two empty warehouse files with one salt, so their customer hashes can be compared."""
+    from connectors.orders_store import salt
+    from connectors.warehouse import open_database
+
+    first, second = folder / "killed.db", folder / "clean.db"
+    db = open_database(first)
+    salt(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    shutil.copyfile(first, second)
+    return first, second
