@@ -17,12 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_secrets import SECRETS_HINT, holds_secret, secrets_in
+from bot.shop_config import shop_sources
 from connectors.redact import mask_url, secret_kind
 from kpi.settings import Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
-              "digest_time", "alert_channel", "margin", "ltv_months", "targets"}
+              "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
@@ -146,6 +147,7 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
     if not isinstance(prop, str | int) or not str(prop).isdigit():
         problems.add(f"{label}.ga4_property", "must be the numeric GA4 property id, such as \"123456789\"", prop)
     channels = _channels(problems, label, raw.get("channels", []))
+    shopify, woocommerce = shop_sources(problems, label, raw)
     return StoreSettings(
         name=name, ga4_property=str(prop or ""),
         currency=_currency(problems, f"{label}.currency", raw.get("currency", "EUR")),
@@ -158,6 +160,7 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         margin=_number(problems, f"{label}.margin", raw.get("margin", 0.30), 0.0, 1.0, "a fraction such as 0.30"),
         ltv_months=_months(problems, f"{label}.ltv_months", raw.get("ltv_months", 12)),
         targets=_targets(problems, f"{label}.targets", raw.get("targets", {})),
+        shopify=shopify, woocommerce=woocommerce,
     )
 
 

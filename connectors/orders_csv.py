@@ -38,6 +38,7 @@ class OrderRow:
     status: str
     counted: bool
     email: str | None = None
+    refunded: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,8 @@ def _shopify_row(cells: list[str], index: dict[str, int], timezone: ZoneInfo, la
     name, email = cell("Name"), cell("Email").lower()
     financial, cancelled = cell("Financial Status").lower(), cell("Cancelled at")
     status = "cancelled" if cancelled else (financial or "paid")
+    refunded = parse_amount(cell("Refunded Amount"), False, "Refunded Amount") if cell("Refunded Amount") else 0.0
     return OrderRow(name, email or f"guest:{name}",
                     parse_datetime(cell("Created at"), timezone, "Created at", last_day),
                     parse_amount(cell("Total"), False, "Total"), cell("Currency").upper(), status,
-                    status not in EXCLUDED_STATUSES, email or None)
+                    status not in EXCLUDED_STATUSES, email or None, refunded)

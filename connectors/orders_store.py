@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlite_utils import Database
 
+from connectors.order_rules import fully_refunded
 from connectors.orders_csv import OrderRow
 from connectors.transaction import transaction
 
 SALT_KEY = "customer_salt"
-COLUMNS = ("store", "order_id", "customer_hash", "email_hash", "created_at", "date", "total", "currency",
-           "status", "counted")
+COLUMNS = ("store", "source", "order_id", "name", "customer_hash", "email_hash", "created_at", "date", "total",
+           "refunded", "currency", "status", "counted", "other_currency")
+KEYS = ("store", "source", "order_id")
 
 
 @dataclass(frozen=True)
@@ -41,20 +43,22 @@ def hashed(value: str, pepper: str) -> str:
 
 
 def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
-    """Upsert on (store, order_id) in one transaction; a changed order is updated."""
+    """Upsert on (store, 'csv', order_id) in one transaction; a changed order is updated.
+
+    The rule of ``connectors.order_rules`` applies: fully refunded and other-currency orders are
+    kept but do not count."""
     with transaction(db):
         return _upsert_orders(db, store, timezone, rows, currency)
 
 
 def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     pepper, zone = salt(db), ZoneInfo(timezone)
-    records = [(store, r.order_id, hashed(r.customer.lower(), pepper), hashed(r.email, pepper) if r.email else None,
-                r.created_at.isoformat(), r.created_at.astimezone(zone).date().isoformat(), r.total,
-                r.currency or currency, r.status, int(r.counted)) for r in rows]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
-    changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in COLUMNS[2:])
+    records = [_record(store, r, pepper, zone, currency) for r in rows]
+    data = [c for c in COLUMNS if c not in KEYS]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in data)
+    changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in data)
     sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-           f"ON CONFLICT (store, order_id) DO UPDATE SET {updates} WHERE {changed}")
+           f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates} WHERE {changed}")
     before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
     changes = db.conn.total_changes
     db.conn.executemany(sql, records)
@@ -63,10 +67,21 @@ def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[Order
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
 
+def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str) -> tuple[object, ...]:
+    order_currency = row.currency or currency
+    same_currency = order_currency == currency
+    counted = row.counted and same_currency and not fully_refunded(row.total, row.refunded)
+    return (store, "csv", row.order_id, row.order_id, hashed(row.customer.lower(), pepper),
+            hashed(row.email, pepper) if row.email else None, row.created_at.isoformat(),
+            row.created_at.astimezone(zone).date().isoformat(), row.total, row.refunded, order_currency, row.status,
+            int(counted), int(not same_currency))
+
+
 def counted_orders(db: Database, store: str) -> pd.DataFrame:
-    """Every order that counts for revenue: customer hash, local date, total."""
-    cursor = db.execute("SELECT customer_hash, date, total FROM orders WHERE store = ? AND counted = 1 "
-                        "ORDER BY date, created_at", [store])
+    """Every order that counts, from every source: customer hash, local date, net revenue
+    (total − refunded) under the name ``total``."""
+    cursor = db.execute("SELECT customer_hash, date, total - refunded AS total FROM orders "
+                        "WHERE store = ? AND counted = 1 ORDER BY date, created_at", [store])
     return pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total"])
 
 

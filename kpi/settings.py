@@ -27,6 +27,23 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
 
 
 @dataclass(frozen=True)
+class ShopifySettings:
+    """A Shopify store: its myshopify.com domain and the variable that holds the Admin API token."""
+
+    shop: str
+    token_env: str
+
+
+@dataclass(frozen=True)
+class WooCommerceSettings:
+    """A WooCommerce site: its URL and the variables that hold the REST API key and secret."""
+
+    url: str
+    key_env: str
+    secret_env: str
+
+
+@dataclass(frozen=True)
 class StoreSettings:
     name: str
     ga4_property: str
@@ -40,6 +57,8 @@ class StoreSettings:
     margin: float = 0.30
     ltv_months: int = 12
     targets: tuple[Target, ...] = ()
+    shopify: ShopifySettings | None = None
+    woocommerce: WooCommerceSettings | None = None
 
     def target_for(self, metric: str) -> Target | None:
         """The configured target for ``metric``, else a default one, else None."""

@@ -9,12 +9,14 @@ import pytest
 
 from bot.cli import HELP
 from bot.config import GLOBAL_KEYS, STORE_KEYS, TARGET_KEYS
+from bot.shop_config import SHOPIFY_KEYS, WOOCOMMERCE_KEYS
 from kpi.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS",
-               "KPIBOT_CONFIG", "KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL")
+               "KPIBOT_CONFIG", "KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL", "KPIBOT_SHOPIFY_ENDPOINT",
+               "KPIBOT_WOOCOMMERCE_ENDPOINT")
 
 
 @pytest.mark.parametrize("command", sorted(HELP))
@@ -27,7 +29,9 @@ def test_every_kpi_is_in_the_catalogue_table(metric):
     assert f"| `{metric}` |" in README
 
 
-@pytest.mark.parametrize("key", sorted({f"kpibot.{k}" for k in GLOBAL_KEYS} | {f"stores[].{k}" for k in STORE_KEYS}))
+@pytest.mark.parametrize("key", sorted({f"kpibot.{k}" for k in GLOBAL_KEYS} | {f"stores[].{k}" for k in STORE_KEYS}
+                                       | {f"stores[].shopify.{k}" for k in SHOPIFY_KEYS}
+                                       | {f"stores[].woocommerce.{k}" for k in WOOCOMMERCE_KEYS}))
 def test_every_config_key_is_documented(key):
     assert f"`{key}" in README
 

@@ -15,6 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bot.config import ConfigError, config_path, environment_problems, load_settings
+    from bot.shop_config import describe_sources, shop_environment_problems
 
     path = config_path(args.config, os.environ, Path.cwd())
     problems, warnings = environment_problems(os.environ)
@@ -23,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(path)
     except ConfigError as error:
         problems = error.problems + problems
+    if settings is not None:
+        problems += shop_environment_problems(settings, os.environ)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if problems:
@@ -31,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 2
     assert settings is not None
-    stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property})" for s in settings.stores)
+    shops = describe_sources(settings)
+    stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property}"
+                       f"{', ' + shops[s.name] if shops[s.name] else ''})" for s in settings.stores)
     print(f"{path}: OK. Database: {settings.database}. Stores: {stores}.")
     return 0

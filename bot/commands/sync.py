@@ -1,4 +1,8 @@
-"""`kpibot sync`: pull every configured source into SQLite. Safe to re-run."""
+"""`kpibot sync`: pull every configured source of each store into SQLite. Safe to re-run.
+
+Each source (GA4, Shopify, WooCommerce) has its own error handling: one that fails never
+stops the others, and each failure gets one line naming the store and the source.
+"""
 
 from __future__ import annotations
 
@@ -12,37 +16,63 @@ from typing import Any
 from bot.cli import iso_date
 
 SLEEP: Callable[[float], None] = time.sleep  # the composition root's clock; tests put a recorder here
+Failure = tuple[str, str, str, int]  # store, source, message, exit code
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", help="only this store (default: every store)")
     parser.add_argument("--since", type=iso_date, metavar="DATE",
-                        help="first day to pull (default: the last synced day minus 3 days, or a 400-day backfill)")
-    parser.add_argument("--until", type=iso_date, metavar="DATE", help="last day to pull (default: yesterday)")
+                        help="first day to pull (GA4 default: the last synced day minus 3 days, or a 400-day "
+                             "backfill; shops: only orders created from this day)")
+    parser.add_argument("--until", type=iso_date, metavar="DATE",
+                        help="last day to pull (GA4 default: yesterday; shops: only orders created up to this day)")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Sync each selected store; a store that fails is reported in one line and the others go on."""
+    from datetime import UTC, datetime
+    from functools import partial
+
     from bot.context import load_settings, open_warehouse, selected_stores
-    from connectors.ga4_client import build_client
+    from bot.shop_sources import shop_sources
 
     settings = load_settings(args)
     stores = selected_stores(settings, args.store)
     db = open_warehouse(settings, writing=True)
-    client = build_client(os.environ)
-    failed = False
+    failures: list[Failure] = []
+    ga4 = _ga4_client()
     for store in stores:
-        try:
-            failed |= not _sync_one(args, settings, db, client, store)
-        except Exception as error:  # noqa: BLE001 - one line per store, the other stores still sync
-            if getattr(args, "debug", False):
-                raise
-            failed = True
-            print(f"kpibot: {store.name}: {_one_line(error)}", file=sys.stderr)
-    return 1 if failed else 0
+        _guarded(args, failures, store.name, "ga4", partial(_sync_ga4, args, settings, db, ga4, store, failures))
+        for source in shop_sources(store):
+            _guarded(args, failures, store.name, source, partial(_sync_shop, args, db, store, source,
+                                                                 datetime.now(UTC)))
+    for store_name, source, message, _ in failures:
+        print(f"kpibot: {store_name}: {source}: {message}", file=sys.stderr)
+    return max((code for *_, code in failures), default=0)
 
 
-def _sync_one(args: argparse.Namespace, settings: Any, db: Any, client: Any, store: Any) -> bool:
+def _guarded(args: argparse.Namespace, failures: list[Failure], store: str, source: str,
+             sync: Callable[[], None]) -> None:
+    """Run one source's sync; a failure is recorded, never raised (unless --debug)."""
+    try:
+        sync()
+    except Exception as error:  # noqa: BLE001 - each source fails on its own
+        if getattr(args, "debug", False):
+            raise
+        failures.append((store, source, _one_line(error), int(getattr(error, "exit_code", None) or 1)))
+
+
+def _ga4_client() -> Any:
+    """The GA4 client, or the error that building it raised (reported per store, as GA4's failure)."""
+    from connectors.ga4_client import build_client
+
+    try:
+        return build_client(os.environ)
+    except Exception as error:  # noqa: BLE001 - reported with each store's GA4 sync
+        return error
+
+
+def _sync_ga4(args: argparse.Namespace, settings: Any, db: Any, client: Any, store: Any,
+              failures: list[Failure]) -> None:
     from datetime import UTC, datetime
 
     from bot.context import as_of_for
@@ -51,6 +81,8 @@ def _sync_one(args: argparse.Namespace, settings: Any, db: Any, client: Any, sto
     from connectors.ga4_fetch import RetryPolicy
     from connectors.ga4_sync import plan_range, sync_store
 
+    if isinstance(client, Exception):
+        raise client
     retry = RetryPolicy(sleep=SLEEP)
     if settings.max_retry_wait is not None:
         retry.max_wait = settings.max_retry_wait
@@ -61,8 +93,16 @@ def _sync_one(args: argparse.Namespace, settings: Any, db: Any, client: Any, sto
                             service_account=service_account_email(os.environ))
     print(f"{store.name}: synced {start} to {end}: {result.rows} rows in {result.requests} request(s)")
     for report, message in result.errors.items():
-        print(f"kpibot: {store.name}: {report} report: {message}", file=sys.stderr)
-    return result.ok
+        failures.append((store.name, "ga4", f"{report} report: {message}", 1))
+
+
+def _sync_shop(args: argparse.Namespace, db: Any, store: Any, source: str, now: Any) -> None:
+    from bot.shop_sources import PLATFORMS, summary, sync_shop_source
+
+    result = sync_shop_source(db, store, source, os.environ, now, args.since, args.until)
+    print(summary(result))
+    for note in result.notes(store.currency, PLATFORMS[source]):
+        print(f"warning: {store.name}: {source}: {note}", file=sys.stderr)
 
 
 def _one_line(error: Exception) -> str:

@@ -1,0 +1,1 @@
+"""Shopify: the Admin GraphQL client, bulk exports, parsing, sync and an emulator."""

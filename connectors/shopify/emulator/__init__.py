@@ -1,0 +1,1 @@
+"""A Shopify Admin GraphQL emulator: a real HTTP server for tests, benchmarks and trying kpibot out."""
