@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_marketing import parse_klaviyo, parse_meta_ads
 from kpi.settings import Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets"}
+STORE_KEYS |= {"klaviyo", "meta_ads"}  # sources with their own tables: bot/config_marketing.py
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
@@ -153,6 +155,8 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         margin=_number(problems, f"{label}.margin", raw.get("margin", 0.30), 0.0, 1.0, "a fraction such as 0.30"),
         ltv_months=_months(problems, f"{label}.ltv_months", raw.get("ltv_months", 12)),
         targets=_targets(problems, f"{label}.targets", raw.get("targets", {})),
+        klaviyo=parse_klaviyo(problems, label, raw.get("klaviyo")),
+        meta_ads=parse_meta_ads(problems, label, raw.get("meta_ads")),
     )
 
 
@@ -282,7 +286,7 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
             warnings.append(f"GA4 reads as {email}: it must be a Viewer of every store's GA4 property")
     if not key_file and not environ.get("KPIBOT_GA4_ENDPOINT"):
         warnings.append("GOOGLE_APPLICATION_CREDENTIALS is not set: needed for 'kpibot sync'")
-    for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL"):
+    for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL", "KPIBOT_KLAVIYO_ENDPOINT", "KPIBOT_META_ENDPOINT"):
         value = environ.get(name)
         if value and not re.match(r"^https?://", value):
             problems.append(f"{name} must be a URL starting with http:// or https://, got {value!r}")
