@@ -30,7 +30,7 @@ EXAMPLES = {
     "  kpibot import-orders ordini.csv --store shop-it --format generic --skip-bad",
     "serve": "kpibot serve --port 3000",
     "check-config": "kpibot check-config\n  kpibot --config /etc/kpibot/kpibot.toml check-config",
-    "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23",
+    "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23\n  kpibot emulator --klaviyo --meta",
 }
 
 HELP = {
@@ -43,7 +43,7 @@ HELP = {
     "import-orders": "load orders from a Shopify or generic CSV export",
     "serve": "run the Slack app and the scheduler",
     "check-config": "validate kpibot.toml and the environment",
-    "emulator": "run the GA4 emulator with the demo shop (for trying things out)",
+    "emulator": "run the GA4 (and Klaviyo, Meta Ads) emulators with the demo shop (for trying things out)",
 }
 
 

@@ -14,7 +14,8 @@ from kpi.catalogue import CATALOGUE
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
 ENVIRONMENT = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS",
-               "KPIBOT_CONFIG", "KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL")
+               "KPIBOT_CONFIG", "KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL", "KPIBOT_KLAVIYO_ENDPOINT",
+               "KPIBOT_META_ENDPOINT")
 
 
 @pytest.mark.parametrize("command", sorted(HELP))

@@ -6,7 +6,11 @@ Expectations are pandas sums over the emulator's own rows, never numbers from th
 from __future__ import annotations
 
 import math
+import signal
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +23,7 @@ from tests.support.ga4 import AS_OF
 from tests.support.marketing import KLAVIYO, STORE, Recorder, fixed_now, in_period, klaviyo_client, klaviyo_demo, \
     klaviyo_emulator
 
+ROOT = Path(__file__).resolve().parents[1]
 PERIODS = [(AS_OF - timedelta(days=7), AS_OF - timedelta(days=1)), (date(2026, 10, 1), date(2026, 10, 31)),
            (date(2026, 3, 15), date(2026, 6, 12)), (AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))]
 
@@ -208,3 +213,24 @@ def test_a_server_that_drips_bytes_is_cut_at_the_deadline(tmp_path):
             sync_klaviyo(open_database(tmp_path / "k.db"), client, KLAVIYO, AS_OF, now=fixed_now,
                          since=AS_OF - timedelta(days=3))
     assert len(recorder.retry_sleeps) == 1  # one backoff between the two attempts, slept on the fake clock
+
+
+def test_kill_9_inside_a_write_then_a_resync_equals_a_clean_run(tmp_path):
+    demo = klaviyo_demo()
+    killed, clean = tmp_path / "killed.db", open_database(tmp_path / "clean.db")
+    with klaviyo_emulator(demo) as (url, _):
+        process = subprocess.run([sys.executable, "-m", "tests.support.kill_sync", "klaviyo", url, str(killed), "5"],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert process.returncode == -signal.SIGKILL, process.stderr
+        db = open_database(killed)
+        # The fifth window died before COMMIT: the state claims exactly the four committed windows.
+        through = read_state(db, STORE, "klaviyo", "flow_series").synced_through
+        assert through == AS_OF - timedelta(days=400) + timedelta(days=4 * 60 - 1)
+        assert db.execute("SELECT MAX(date) FROM klaviyo_flow_days").fetchone()[0] <= through.isoformat()
+        sync(db, url)
+        sync(clean, url)
+    for query in ("SELECT * FROM klaviyo_flow_days ORDER BY 1, 2, 3, 4, 5",
+                  "SELECT * FROM klaviyo_campaign_days ORDER BY 1, 2, 3, 4",
+                  "SELECT flow_id, name, status, role FROM klaviyo_flows ORDER BY 1",
+                  "SELECT source, report, synced_through FROM source_sync_state ORDER BY 1, 2"):
+        assert db.execute(query).fetchall() == clean.execute(query).fetchall()
