@@ -20,8 +20,16 @@ from connectors.klaviyo.sync import DAILY_BUDGET, sync_klaviyo
 from connectors.source_state import read_state
 from connectors.warehouse import open_database, period_sums
 from tests.support.ga4 import AS_OF
-from tests.support.marketing import KLAVIYO, STORE, Recorder, fixed_now, in_period, klaviyo_client, klaviyo_demo, \
-    klaviyo_emulator
+from tests.support.marketing import (
+    KLAVIYO,
+    STORE,
+    Recorder,
+    fixed_now,
+    in_period,
+    klaviyo_client,
+    klaviyo_demo,
+    klaviyo_emulator,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIODS = [(AS_OF - timedelta(days=7), AS_OF - timedelta(days=1)), (date(2026, 10, 1), date(2026, 10, 31)),

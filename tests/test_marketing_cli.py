@@ -95,7 +95,8 @@ def test_a_refused_klaviyo_key_does_not_stop_ga4_or_meta(tmp_path, monkeypatch, 
         assert sync_cli(path) == 1
     err = capsys.readouterr().err
     failures = [line for line in err.splitlines() if "failed" in line]
-    assert len(failures) == 1 and "shop-it: Klaviyo failed: Klaviyo refused the key in KLAVIYO_KEY_NEGOZIO" in failures[0]
+    assert len(failures) == 1
+    assert "shop-it: Klaviyo failed: Klaviyo refused the key in KLAVIYO_KEY_NEGOZIO" in failures[0]
     synced = counts(tmp_path / "k.db")
     assert synced["ga4_sessions"] and synced["meta_ads_days"] and synced["klaviyo_flow_days"] == 0
 

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from connectors.klaviyo.parse import (Campaign, campaign_value_rows, flow_series_rows, parse_campaigns, parse_flows,
-                                      placed_order_metric, send_date)
+from connectors.klaviyo.parse import (
+    Campaign,
+    campaign_value_rows,
+    flow_series_rows,
+    parse_campaigns,
+    parse_flows,
+    placed_order_metric,
+    send_date,
+)
 from connectors.klaviyo.reports import STATISTICS, rejected_statistic
 from connectors.klaviyo.roles import assign_roles, recognise
 from connectors.meta_ads.parse import insight_rows, pause_for, purchases, usage
@@ -133,7 +140,7 @@ def test_the_pacer_keeps_to_one_a_second_and_two_a_minute():
 
 
 def test_a_campaign_without_a_send_time_has_no_day():
+    teaser = "01JBQ3M4N5P6Q7R8S9T0V1W2X3"
     rows, unplaced = campaign_value_rows("s", [load("klaviyo/campaign_values.json")], STATISTICS,
-                                         {"01JBQ3M4N5P6Q7R8S9T0V1W2X3": Campaign("01JBQ3M4N5P6Q7R8S9T0V1W2X3", "x", "email")},
-                                         "Europe/Rome")
+                                         {teaser: Campaign(teaser, "x", "email")}, "Europe/Rome")
     assert rows == [] and len(unplaced) == 4
