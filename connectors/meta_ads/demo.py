@@ -9,7 +9,7 @@ report purchases only as ``purchase`` and the pixel's duplicate; later days add
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -69,6 +69,3 @@ def actions(purchases: float, value: float, clicks: int, omni: bool, money: bool
 def _text(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else f"{number:.2f}"
 
-
-def first_day(demo: MetaDemo) -> date:
-    return date.fromisoformat(str(demo.rows["date"].min()))
