@@ -31,7 +31,7 @@ EXAMPLES = {
     "serve": "kpibot serve --port 3000",
     "check-config": "kpibot check-config\n  kpibot --config /etc/kpibot/kpibot.toml check-config",
     "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23\n"
-    "  kpibot emulator --shopify-port 8767 --woocommerce-port 8768",
+    "  kpibot emulator --shopify-port 8767 --woocommerce-port 8768 --klaviyo --meta",
 }
 
 HELP = {
@@ -44,7 +44,7 @@ HELP = {
     "import-orders": "load orders from a Shopify or generic CSV export",
     "serve": "run the Slack app and the scheduler",
     "check-config": "validate kpibot.toml and the environment",
-    "emulator": "run the GA4 (and Shopify, WooCommerce) emulators with the demo shop",
+    "emulator": "run the GA4 (and Shopify, WooCommerce, Klaviyo, Meta Ads) emulators with the demo shop",
 }
 
 

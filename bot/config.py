@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_marketing import parse_klaviyo, parse_meta_ads
 from bot.config_secrets import SECRETS_HINT, holds_secret, secrets_in
 from bot.shop_config import shop_sources
 from connectors.redact import mask_url, secret_kind
@@ -23,7 +24,8 @@ from kpi.settings import Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
-              "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce"}
+              "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce",
+              "klaviyo", "meta_ads"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
@@ -161,6 +163,8 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         ltv_months=_months(problems, f"{label}.ltv_months", raw.get("ltv_months", 12)),
         targets=_targets(problems, f"{label}.targets", raw.get("targets", {})),
         shopify=shopify, woocommerce=woocommerce,
+        klaviyo=parse_klaviyo(problems, label, raw.get("klaviyo")),
+        meta_ads=parse_meta_ads(problems, label, raw.get("meta_ads")),
     )
 
 
@@ -298,7 +302,7 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
             warnings.append(f"GA4 reads as {email}: it must be a Viewer of every store's GA4 property")
     if not environ.get("GOOGLE_APPLICATION_CREDENTIALS") and not environ.get("KPIBOT_GA4_ENDPOINT"):
         warnings.append("GOOGLE_APPLICATION_CREDENTIALS is not set: needed for 'kpibot sync'")
-    for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL"):
+    for name in ("KPIBOT_GA4_ENDPOINT", "KPIBOT_SLACK_API_URL", "KPIBOT_KLAVIYO_ENDPOINT", "KPIBOT_META_ENDPOINT"):
         value = environ.get(name)
         if value and not _is_url(value):
             problems.append(f"{name} must be a URL starting with http:// or https://, such as "

@@ -26,6 +26,28 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
 )
 
 
+FLOW_ROLES = ("welcome", "abandoned_cart", "post_purchase", "winback")
+
+
+@dataclass(frozen=True)
+class KlaviyoSettings:
+    """``[stores.klaviyo]``: the variable holding the private key, and optional flow roles."""
+
+    key_env: str
+    flows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (role, flow names), roles in FLOW_ROLES
+
+    def flow_names(self, role: str) -> tuple[str, ...]:
+        return next((names for name, names in self.flows if name == role), ())
+
+
+@dataclass(frozen=True)
+class MetaAdsSettings:
+    """``[stores.meta_ads]``: the ad account and the variable holding its access token."""
+
+    account_id: str
+    token_env: str
+
+
 @dataclass(frozen=True)
 class ShopifySettings:
     """A Shopify store: its myshopify.com domain and the variable that holds the Admin API token."""
@@ -59,6 +81,8 @@ class StoreSettings:
     targets: tuple[Target, ...] = ()
     shopify: ShopifySettings | None = None
     woocommerce: WooCommerceSettings | None = None
+    klaviyo: KlaviyoSettings | None = None
+    meta_ads: MetaAdsSettings | None = None
 
     def target_for(self, metric: str) -> Target | None:
         """The configured target for ``metric``, else a default one, else None."""

@@ -306,7 +306,7 @@ def test_an_unreachable_ga4_is_one_sentence_in_stderr_the_run_log_and_status(kpi
     code, err = kpibot_sync(f"http://127.0.0.1:{port}")
     sentence = (f"cannot reach GA4 at http://127.0.0.1:{port} (connection refused, 6 attempt(s)): "
                 "check the network or KPIBOT_GA4_ENDPOINT, then run kpibot sync again")
-    assert code == 1 and err.strip() == f"kpibot: {STORE}: ga4: {sentence}"
+    assert code == 1 and err.strip() == f"kpibot: {STORE}: GA4 failed: {sentence}"
     assert len(kpibot_sync.slept) == 5  # bounded: six attempts, five backoffs
     assert last_runs(kpibot_sync.db(), STORE)[0]["error"] == sentence
     config = str(next(iter(kpibot_sync.db().conn.execute("PRAGMA database_list")))[2]).replace("k.db", "kpibot.toml")

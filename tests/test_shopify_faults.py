@@ -110,7 +110,7 @@ def test_a_bulk_operation_that_fails_twice_exits_1_with_its_error_code_and_ga4_s
     running.state.fail_bulk(2, "INTERNAL_SERVER_ERROR")
     assert run_sync(config) == 1
     err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("kpibot:")]
-    assert len(err) == 1 and err[0].startswith(f"kpibot: {STORE}: shopify: ")
+    assert len(err) == 1 and err[0].startswith(f"kpibot: {STORE}: Shopify failed: ")
     assert "INTERNAL_SERVER_ERROR" in err[0] and "FAILED 2 times" in err[0]
     db = open_database(config.parent / "k.db")
     assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 30
@@ -125,7 +125,7 @@ def test_a_refused_token_names_the_store_and_variable_and_appears_nowhere(cli, c
     caplog.set_level(logging.DEBUG)
     assert run_sync(config) == 1
     out = capsys.readouterr()
-    assert f"kpibot: {STORE}: shopify: " in out.err and "SHOPIFY_TOKEN_DEMO" in out.err and "401" in out.err
+    assert f"kpibot: {STORE}: Shopify failed: " in out.err and "SHOPIFY_TOKEN_DEMO" in out.err and "401" in out.err
     db_file = config.parent / "k.db"
     db = open_database(db_file)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

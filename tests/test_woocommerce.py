@@ -143,7 +143,7 @@ def test_a_refused_key_names_the_store_and_both_variables_and_no_secret(tmp_path
         assert site.state.requests == 1  # a 401 is not retried
     out = capsys.readouterr()
     failure = [line for line in out.err.splitlines() if line.startswith("kpibot:")]
-    assert len(failure) == 1 and failure[0].startswith(f"kpibot: {STORE}: woocommerce: ")
+    assert len(failure) == 1 and failure[0].startswith(f"kpibot: {STORE}: WooCommerce failed: ")
     assert "WC_KEY_DEMO and WC_SECRET_DEMO" in failure[0] and "401" in failure[0]
     assert secret not in out.out + out.err + caplog.text
     db_file = tmp_path / "k.db"

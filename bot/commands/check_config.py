@@ -15,6 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from bot.config import ConfigError, config_path, environment_problems, load_settings
+    from bot.config_marketing import flow_roles_report, marketing_environment_problems
     from bot.shop_config import describe_sources, shop_environment_problems
 
     path = config_path(args.config, os.environ, Path.cwd())
@@ -24,10 +25,14 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(path)
     except ConfigError as error:
         problems = error.problems + problems
+    notes: list[str] = []
     if settings is not None:
+        flow_problems, notes = flow_roles_report(settings)
         problems += shop_environment_problems(settings, os.environ)
+        problems += marketing_environment_problems(settings, os.environ) + flow_problems
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    print("\n".join(notes), end="\n" if notes else "")
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -1,0 +1,88 @@
+"""Test support: the Klaviyo and Meta emulators with the real clients on a simulated clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from connectors.klaviyo.client import KlaviyoClient
+from connectors.klaviyo.demo import KlaviyoDemo, build_klaviyo_demo
+from connectors.klaviyo.emulator import KlaviyoState, serve_klaviyo
+from connectors.meta_ads.client import MetaAdsClient
+from connectors.meta_ads.demo import MetaDemo, build_meta_demo
+from connectors.meta_ads.emulator import MetaState, serve_meta
+from connectors.pacing import Pacer, RetryPolicy, SimClock
+from kpi.settings import KlaviyoSettings, MetaAdsSettings, StoreSettings
+from tests.support.ga4 import AS_OF, demo_shop
+
+STORE = "demo-shop"
+ACCOUNT = "act_1234567890"
+KLAVIYO = StoreSettings(STORE, "100000001", klaviyo=KlaviyoSettings("KLAVIYO_KEY_TEST"))
+META = StoreSettings(STORE, "100000001", meta_ads=MetaAdsSettings(ACCOUNT, "META_TOKEN_TEST"))
+
+
+def fixed_now() -> datetime:
+    return datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
+
+
+@lru_cache(maxsize=4)
+def _klaviyo_demo(days: int, flows: int, per_month: tuple[int, int]) -> KlaviyoDemo:
+    return build_klaviyo_demo(demo_shop(AS_OF, days), flows, per_month)
+
+
+def klaviyo_demo(days: int = 400, flows: int = 8, per_month: tuple[int, int] = (6, 2)) -> KlaviyoDemo:
+    """A fresh copy (tests rename flows) of a cached demo account."""
+    cached = _klaviyo_demo(days, flows, per_month)
+    return KlaviyoDemo(cached.flows.copy(), cached.flow_days, cached.campaigns, cached.metrics, cached.time_zone)
+
+
+@lru_cache(maxsize=4)
+def meta_demo(days: int = 400, currency: str = "EUR") -> MetaDemo:
+    return build_meta_demo(demo_shop(AS_OF, days), currency)
+
+
+@dataclass
+class Recorder:
+    """Sleeps recorded, never slept; with a SimClock the simulated time moves instead."""
+
+    clock: SimClock = field(default_factory=SimClock)
+    retry_sleeps: list[float] = field(default_factory=list)
+
+    def retry_sleep(self, seconds: float) -> None:
+        self.retry_sleeps.append(seconds)
+        self.clock.sleep(seconds)
+
+
+def klaviyo_client(url: str, recorder: Recorder, key: str = "pk_" + "test", **options: Any) -> KlaviyoClient:
+    return KlaviyoClient(key, url, key_env="KLAVIYO_KEY_TEST",
+                         pacer=Pacer(clock=recorder.clock, sleep=recorder.clock.sleep),
+                         retry=RetryPolicy(sleep=recorder.retry_sleep), **options)
+
+
+def meta_client(url: str, recorder: Recorder, token: str = "EAA" + "testtoken") -> MetaAdsClient:
+    return MetaAdsClient(token, url, token_env="META_TOKEN_TEST", store=STORE,
+                         retry=RetryPolicy(base_delay=30.0, max_delay=300.0, sleep=recorder.retry_sleep))
+
+
+@contextmanager
+def klaviyo_emulator(demo: KlaviyoDemo | None = None, **options: Any) -> Iterator[tuple[str, KlaviyoState]]:
+    state = KlaviyoState(demo or klaviyo_demo(), **options)
+    with serve_klaviyo(state) as url:
+        yield url, state
+
+
+@contextmanager
+def meta_emulator(demo: MetaDemo | None = None, **options: Any) -> Iterator[tuple[str, MetaState]]:
+    state = MetaState(demo or meta_demo(), ACCOUNT, AS_OF, **options)
+    with serve_meta(state) as url:
+        yield url, state
+
+
+def in_period(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    return frame[(frame["date"] >= start.isoformat()) & (frame["date"] <= end.isoformat())]
