@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_calendar
 from kpi.settings import Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
-              "digest_time", "alert_channel", "margin", "ltv_months", "targets"}
+              "digest_time", "alert_channel", "margin", "ltv_months", "targets", "country", "events"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
@@ -153,6 +154,8 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         margin=_number(problems, f"{label}.margin", raw.get("margin", 0.30), 0.0, 1.0, "a fraction such as 0.30"),
         ltv_months=_months(problems, f"{label}.ltv_months", raw.get("ltv_months", 12)),
         targets=_targets(problems, f"{label}.targets", raw.get("targets", {})),
+        country=config_calendar.country(problems, f"{label}.country", raw.get("country")),
+        events=config_calendar.planned_events(problems, f"{label}.events", raw.get("events", [])),
     )
 
 
