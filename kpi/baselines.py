@@ -61,7 +61,7 @@ def _bound(scale: pd.Series, support: pd.Series, expected: pd.Series) -> pd.Seri
 
 def additive_baseline(values: pd.Series, excluded: pd.Series | None = None,
                       counts: pd.Series | None = None, days: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Columns ``expected`` (log1p scale), ``scale``, ``z`` and ``expect`` for a dense daily series.
+    """Columns ``candidate``, ``expected`` (log1p scale), ``scale``, ``z`` and ``expect`` per day.
 
     ``excluded`` marks days (marked Expected, or missing) kept out of every baseline; ``days``
     (``kpi.yearly.event_days``) marks calendar events and pairs each day with last year's twin.
@@ -76,7 +76,7 @@ def additive_baseline(values: pd.Series, excluded: pd.Series | None = None,
     found = candidates.build(clean, seen, days)
     chosen = candidates.choose(found, values.index)
     floor = _poisson_floor(counts, values.index)
-    frame = pd.DataFrame({"expected": chosen["expected"],
+    frame = pd.DataFrame({"candidate": chosen["name"], "expected": chosen["expected"],
                           "scale": _bound(chosen["scale"], chosen["support"], chosen["expected"]),
                           "expect": pd.Series(None, index=values.index, dtype=object)})
     if days is not None:
@@ -93,10 +93,10 @@ def additive_baseline(values: pd.Series, excluded: pd.Series | None = None,
     return frame.assign(z=z)
 
 
-def expected_values(values: pd.Series) -> pd.Series:
-    """The expected value of each day (in the series' own units), from the same candidates."""
+def expected_values(values: pd.DataFrame) -> pd.DataFrame:
+    """Each column's expected value per day (in its own units), from the same candidates."""
     clean = np.log1p(values.astype(float).clip(lower=0))
-    return np.expm1(candidates.choose(candidates.build(clean, clean, None), values.index)["expected"])
+    return np.expm1(candidates.expected_frame(candidates.build(clean, clean, None), values))
 
 
 def _poisson_floor(counts: pd.Series | None, index: pd.Index) -> pd.Series:
@@ -122,14 +122,16 @@ def _judge_events(frame: pd.DataFrame, clean: pd.Series, yearly: candidates.Cand
                   days: pd.DataFrame) -> pd.DataFrame:
     """Event days: against last year's twin when there is one, else only against their expectation."""
     event = days["event"].to_numpy()
-    anchor_scale = _anchor(yearly.scale, days).clip(MIN_SCALE, MAX_SCALE) * EVENT_WIDENING
+    anchor_scale = _anchor(yearly.scale, days).fillna(MAX_SCALE).clip(MIN_SCALE, MAX_SCALE) * EVENT_WIDENING
     twin_known = event & yearly.prediction.notna().to_numpy()
     expected = frame["expected"].where(~event, np.where(twin_known, yearly.prediction, np.nan))
     scale = frame["scale"].where(~event, np.where(twin_known, anchor_scale, np.nan))
     promised = event & ~twin_known & days["expect"].notna().to_numpy()
     expected = expected.where(~promised, normal_day(clean, days))
     scale = scale.where(~promised, _anchor(frame["scale"], days))
-    return frame.assign(expected=expected, scale=scale, expect=days["expect"].where(promised, None))
+    candidate = frame["candidate"].where(~event, np.where(twin_known, "yearly", np.where(promised, "normal day", "")))
+    return frame.assign(candidate=candidate, expected=expected, scale=scale,
+                        expect=days["expect"].where(promised, None))
 
 
 def _anchor(series: pd.Series, days: pd.DataFrame) -> pd.Series:

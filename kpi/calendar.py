@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kpi.settings import PlannedEvent, StoreSettings
 
@@ -52,10 +52,17 @@ class CalendarEvent:
 class Calendar:
     events: tuple[CalendarEvent, ...] = ()
 
+    @cached_property
+    def _by_day(self) -> dict[date, list[CalendarEvent]]:
+        days: dict[date, list[CalendarEvent]] = {}
+        for event in sorted(self.events, key=lambda e: (e.days, KINDS.index(e.kind), e.name)):
+            for offset in range(event.days):
+                days.setdefault(event.start + timedelta(days=offset), []).append(event)
+        return days
+
     def on(self, day: date) -> list[CalendarEvent]:
         """The events covering ``day``, the one that shapes the day most first (shortest, then kind)."""
-        found = [event for event in self.events if event.covers(day)]
-        return sorted(found, key=lambda e: (e.days, KINDS.index(e.kind), e.name))
+        return list(self._by_day.get(day, ()))
 
     def partner(self, event: CalendarEvent, day: date) -> date | None:
         """The same day of the same event a year earlier, or None when there was no such day."""

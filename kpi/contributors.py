@@ -41,7 +41,7 @@ def read_segments(db: Database, store: StoreSettings, metric: Metric, span: Peri
         numerator = _pivot(db, store, metric.numerator, span, dimension)
         if metric.denominator is None:
             segments.numerators[dimension] = numerator
-            segments.expected[dimension] = numerator.apply(expected_values)
+            segments.expected[dimension] = expected_values(numerator)
         else:
             denominator = _pivot(db, store, metric.denominator, span, dimension)
             segments.numerators[dimension] = numerator.reindex(columns=denominator.columns, fill_value=0.0)
