@@ -34,8 +34,12 @@ def event_days(calendar: Calendar, index: pd.DatetimeIndex) -> pd.DataFrame:
         if not events:
             rows.append((False, stamp - pd.Timedelta(days=YEAR_DAYS), stamp, None))
             continue
-        twin = calendar.partner(events[0], day)
-        rows.append((True, pd.Timestamp(twin) if twin else pd.NaT, pd.Timestamp(events[0].start),
+        # the most specific event that also happened last year; when two holidays share the
+        # day, one that kept its date explains it better than one that moved onto it
+        paired = [(event, twin) for event in events if (twin := calendar.partner(event, day))]
+        paired.sort(key=lambda pair: (pair[1].month, pair[1].day) != (day.month, day.day))
+        event, twin = paired[0] if paired else (events[0], None)
+        rows.append((True, pd.Timestamp(twin) if twin else pd.NaT, pd.Timestamp(event.start),
                      calendar.expectation(day)))
     frame = pd.DataFrame(rows, index=index, columns=["event", "twin", "anchor", "expect"])
     return frame.astype({"event": bool})
