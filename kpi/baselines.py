@@ -188,10 +188,10 @@ def ratio_baseline(numerator: pd.Series, denominator: pd.Series, excluded: pd.Se
     dispersion = dispersion.clip(lower=1.0)
     frame = pd.DataFrame({"rate": rate, "dispersion": dispersion, "z": raw_z / np.sqrt(dispersion),
                           "widening": 1.0})
-    return frame if days is None else _ratio_events(frame, k, n, learn, days)
+    return frame if days is None else _ratio_events(frame, k, n, learn, usable, days)
 
 
-def _ratio_events(frame: pd.DataFrame, k: pd.Series, n: pd.Series, learn: pd.Series,
+def _ratio_events(frame: pd.DataFrame, k: pd.Series, n: pd.Series, learn: pd.Series, usable: pd.Series,
                   days: pd.DataFrame) -> pd.DataFrame:
     """Event days against last year's twin day's rate; the band is that of a difference of two rates.
 
@@ -199,7 +199,7 @@ def _ratio_events(frame: pd.DataFrame, k: pd.Series, n: pd.Series, learn: pd.Ser
     so a twin day that happened to be low cannot make today's band vanish.
     """
     event = days["event"].to_numpy()
-    twin = yearly_rate(k, n, learn, days)
+    twin = yearly_rate(k, n, learn, usable, days)
     dispersion = _anchor(frame["dispersion"], days)
     spread = np.maximum(twin["rate"], _anchor(frame["rate"], days))
     # variance of today's rate minus the twin's, relative to today's own binomial variance

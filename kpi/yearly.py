@@ -109,17 +109,19 @@ def normal_day(clean: pd.Series, days: pd.DataFrame) -> pd.Series:
     return pd.Series(profile[anchor, clean.index.day_of_week.to_numpy()], index=clean.index)
 
 
-def yearly_rate(k: pd.Series, n: pd.Series, usable: pd.Series, days: pd.DataFrame) -> pd.DataFrame:
+def yearly_rate(k: pd.Series, n: pd.Series, ordinary: pd.Series, seen: pd.Series,
+                days: pd.DataFrame) -> pd.DataFrame:
     """A ratio's expected rate from last year's twin day, scaled by the pooled-rate ratio vs a year ago.
 
-    Columns ``rate`` and ``twin_n`` (the twin's denominator, whose own noise widens the band).
+    ``ordinary`` marks the days the pooled rates learn from, ``seen`` the real observations a
+    twin may be (event days included). Columns ``rate`` and ``twin_n`` (the twin's
+    denominator, whose own noise widens the band).
     """
     index = k.index
-    pooled = _pooled(k, n, usable)
+    pooled = _pooled(k, n, ordinary)
     ratio = (pooled / pooled.shift(YEAR_DAYS)).to_numpy()
     twin = positions(index, days["twin"])
     anchor = positions(index, days["anchor"])
-    seen = n > 0
     twin_k, twin_n = at(k.where(seen).to_numpy(float), twin), at(n.where(seen).to_numpy(float), twin)
     rate = np.clip(twin_k / np.where(twin_n > 0, twin_n, np.nan) * at(ratio, anchor), 0.0, 1.0)
     return pd.DataFrame({"rate": rate, "twin_n": twin_n}, index=index)
