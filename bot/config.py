@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_calendar
 from bot.config_marketing import parse_klaviyo, parse_meta_ads
 from bot.config_secrets import SECRETS_HINT, holds_secret, secrets_in
 from bot.shop_config import shop_sources
@@ -25,7 +26,7 @@ from kpi.settings import Settings, StoreSettings, Target
 GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce",
-              "klaviyo", "meta_ads"}
+              "klaviyo", "meta_ads", "country", "events"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 PERIODS = ("month",)
@@ -165,6 +166,8 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
         shopify=shopify, woocommerce=woocommerce,
         klaviyo=parse_klaviyo(problems, label, raw.get("klaviyo")),
         meta_ads=parse_meta_ads(problems, label, raw.get("meta_ads")),
+        country=config_calendar.country(problems, f"{label}.country", raw.get("country")),
+        events=config_calendar.planned_events(problems, f"{label}.events", raw.get("events", [])),
     )
 
 

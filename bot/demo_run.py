@@ -163,8 +163,10 @@ def write_config(console: Console, db: Database, store: StoreSettings, as_of: da
     (out / "kpibot.toml").write_text(
         f'[kpibot]\ndatabase = "kpibot.db"\nlanguage = "{store.language}"\n\n[[stores]]\nname = "{store.name}"\n'
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
-        f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\n\n[stores.targets]\naov = {{ min = 60.0 }}\n'
-        f'cvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n')
+        f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
+        f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
+                  for e in store.events if as_of.year - 4 <= e.start.year <= as_of.year + 1))
 
 
 def _write_json(path: Path, payload: object) -> None:

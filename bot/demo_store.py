@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 
-from kpi.settings import Settings, StoreSettings, Target
+from connectors.emulator.demo_shop import winter_sales
+from kpi.settings import PlannedEvent, Settings, StoreSettings, Target
 
 DEMO_PROPERTY = "100000001"
+# The demo shop runs the January sales every year; a real store lists each year's dates.
+DEMO_EVENTS = tuple(PlannedEvent("Saldi invernali", *winter_sales(year)) for year in range(2020, 2036))
 
 
 def demo_store(language: str = "it") -> StoreSettings:
@@ -18,6 +21,7 @@ def demo_store(language: str = "it") -> StoreSettings:
         targets=(Target("cvr", min=0.015), Target("aov", min=60.0),
                  Target("revenue", min=360_000.0, period="month"),
                  Target("email_revenue_share", min=0.15, max=0.20)),
+        country="IT", events=DEMO_EVENTS,
     )
 
 

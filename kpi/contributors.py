@@ -15,7 +15,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from kpi.answer import Period
-from kpi.baselines import additive_baseline
+from kpi.baselines import expected_values
 from kpi.metric import Metric, Sum
 from kpi.series import daily_sums
 from kpi.settings import StoreSettings
@@ -41,8 +41,7 @@ def read_segments(db: Database, store: StoreSettings, metric: Metric, span: Peri
         numerator = _pivot(db, store, metric.numerator, span, dimension)
         if metric.denominator is None:
             segments.numerators[dimension] = numerator
-            segments.expected[dimension] = numerator.apply(
-                lambda column: np.expm1(additive_baseline(column)["expected"]))
+            segments.expected[dimension] = expected_values(numerator)
         else:
             denominator = _pivot(db, store, metric.denominator, span, dimension)
             segments.numerators[dimension] = numerator.reindex(columns=denominator.columns, fill_value=0.0)

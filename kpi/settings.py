@@ -6,7 +6,7 @@ The values are loaded and validated by ``bot.config``; the KPI layer only reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 
@@ -19,6 +19,16 @@ class Target:
     max: float | None = None
     period: str | None = None
     is_default: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """A promotion or closure from ``[[stores.events]]``: its days are judged as an event."""
+
+    name: str
+    start: date
+    end: date
+    expect: str | None = None  # "up" | "down": a day moving the other way still alerts
 
 
 DEFAULT_TARGETS: tuple[Target, ...] = (
@@ -83,6 +93,8 @@ class StoreSettings:
     woocommerce: WooCommerceSettings | None = None
     klaviyo: KlaviyoSettings | None = None
     meta_ads: MetaAdsSettings | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2: loads the country's public holidays
+    events: tuple[PlannedEvent, ...] = ()
 
     def target_for(self, metric: str) -> Target | None:
         """The configured target for ``metric``, else a default one, else None."""

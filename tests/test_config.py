@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -136,3 +136,31 @@ def test_check_config_names_the_service_account_but_never_the_key(tmp_path, caps
     key.write_text("{}")
     assert main(["--config", str(EXAMPLE), "check-config"]) == 2
     assert "no client_email" in capsys.readouterr().err
+
+
+def test_country_and_planned_events_are_read_and_typed(tmp_path):
+    settings = load_settings(write(tmp_path, GOOD + 'country = "IT"\n[[stores.events]]\nname = "Saldi invernali"\n'
+                                   'start = "2026-01-03"\nend = 2026-02-28\nexpect = "up"\n'))
+    store = settings.stores[0]
+    assert store.country == "IT"
+    assert [(e.name, e.start, e.end, e.expect) for e in store.events] == [
+        ("Saldi invernali", date(2026, 1, 3), date(2026, 2, 28), "up")]
+    assert load_settings(write(tmp_path, GOOD)).stores[0].country is None
+
+
+def test_calendar_keys_are_validated_naming_file_store_and_key(tmp_path):
+    problems = problems_of(tmp_path, GOOD + 'country = "it"\n'
+                           '[[stores.events]]\nname = "Promo"\nstart = "2026-13-01"\nend = "2026-01-10"\n'
+                           '[[stores.events]]\nname = "Chiuso"\nstart = 2026-08-20\nend = 2026-08-10\n'
+                           '[[stores.events]]\nname = "Flash"\nstart = 2026-05-01\nend = 2026-05-01\n'
+                           'expect = "sideways"\nfinish = 2026-05-02\n')
+    assert problems == [
+        "kpibot.toml: stores[0] (shop-it).country must be an ISO 3166-1 alpha-2 country code such as \"IT\" or "
+        "\"US\" (write 'IT'), got 'it'",
+        "kpibot.toml: stores[0] (shop-it).events[0].start must be a date such as 2026-01-03, got '2026-13-01'",
+        "kpibot.toml: stores[0] (shop-it).events[1].end must be on or after start (2026-08-20) and within a year "
+        "of it, got '2026-08-10'",
+        "kpibot.toml: stores[0] (shop-it).events[2].finish is not a known setting; allowed: end, expect, name, start",
+        "kpibot.toml: stores[0] (shop-it).events[2].expect must be one of up | down, got 'sideways'",
+    ]
+    assert problems_of(tmp_path, GOOD + 'country = "XX"\n')[0].endswith("got 'XX'")

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import HELP
 from bot.config import GLOBAL_KEYS, STORE_KEYS, TARGET_KEYS
+from bot.config_calendar import EVENT_KEYS
 from bot.shop_config import SHOPIFY_KEYS, WOOCOMMERCE_KEYS
 from kpi.catalogue import CATALOGUE
 
@@ -39,6 +40,8 @@ def test_every_config_key_is_documented(key):
 def test_target_keys_and_environment_are_documented():
     for key in TARGET_KEYS:
         assert re.search(rf"\b{key}\b", README)
+    for key in EVENT_KEYS:
+        assert f"`{key}`" in README
     for variable in ENVIRONMENT:
         assert f"`{variable}`" in README
 

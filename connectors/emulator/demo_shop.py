@@ -1,9 +1,10 @@
 """A deterministic demo shop, in GA4's own field names.
 
-Weekly and yearly seasonality, a slow trend, a Black Friday peak, realistic channel,
-device and new/returning mixes, ad spend on paid channels, and a few planted anomalies
-that the detector is expected to find. The same ``(as_of, days, planted)`` always
-gives the same rows.
+Weekly and yearly seasonality, a slow trend, the calendar of an Italian shop (Christmas
+run-up and dip, Epiphany, Easter, Ferragosto, Black Friday, the January sales), realistic
+channel, device and new/returning mixes, ad spend on paid channels, and a few planted
+anomalies that the detector is expected to find. The same ``(as_of, days, planted)``
+always gives the same rows.
 """
 
 from __future__ import annotations
@@ -87,17 +88,56 @@ class DemoShop:
 
 
 def black_friday(year: int) -> date:
+    """The day after the fourth Thursday of November."""
     november_first = date(year, 11, 1)
-    first_friday = november_first + timedelta(days=(4 - november_first.weekday()) % 7)
-    return first_friday + timedelta(weeks=3)
+    first_thursday = november_first + timedelta(days=(3 - november_first.weekday()) % 7)
+    return first_thursday + timedelta(weeks=3, days=1)
+
+
+def winter_sales(year: int) -> tuple[date, date]:
+    """Saldi invernali: from the first Saturday after New Year's Day to the end of February."""
+    second = date(year, 1, 2)
+    return second + timedelta(days=(5 - second.weekday()) % 7), date(year, 3, 1) - timedelta(days=1)
+
+
+# Sessions multiplier of Italian holidays and the days around them (conversion moves with it).
+FIXED_DAYS = {(12, 24): 0.65, (12, 25): 0.45, (12, 26): 0.6, (12, 31): 0.7, (1, 1): 0.55, (1, 2): 0.9,
+              (1, 6): 0.75, (4, 25): 0.85, (5, 1): 0.8, (6, 2): 0.85, (11, 1): 0.85, (12, 8): 1.1}
+EASTER_DAYS = {-2: 0.9, -1: 0.85, 0: 0.6, 1: 0.7}  # Good Friday to Easter Monday
+FERRAGOSTO = (0.9, 0.85, 0.8, 0.72, 0.62, 0.5, 0.6, 0.72, 0.8, 0.86, 0.92)  # 10 to 20 August
+
+
+def calendar_effect(day: date) -> tuple[float, float]:
+    """Sessions and conversion multipliers of the holidays, seasons and sales on ``day``."""
+    from dateutil.easter import easter
+
+    sessions = FIXED_DAYS.get((day.month, day.day), 1.0) * EASTER_DAYS.get((day - easter(day.year)).days, 1.0)
+    sessions *= _december(day) * (FERRAGOSTO[day.day - 10] if day.month == 8 and 10 <= day.day <= 20 else 1.0)
+    conversion = 1.1 if day.month == 12 and day.day <= 20 else 0.9 if sessions < 0.7 else 1.0
+    start, end = winter_sales(day.year)
+    if start <= day <= end:  # the sales draw the most on their first days
+        fresh = float(np.exp(-(day - start).days / 20))
+        sessions, conversion = sessions * (1 + 0.35 * fresh), conversion * (1 + 0.25 * fresh)
+    return sessions, conversion
+
+
+def _december(day: date) -> float:
+    """The Christmas run-up, the last shipping days, and the quiet days between the holidays."""
+    if day.month != 12:
+        return 1.0
+    if day.day <= 18:
+        return 1 + 0.2 * min(1.0, (day.day - 1) / 14)
+    if day.day <= 23:
+        return (1.15, 1.1, 1.0, 0.9, 0.8)[day.day - 19]
+    return 0.9 if 27 <= day.day <= 30 else 1.0
 
 
 def day_level(day: date, start: date) -> tuple[float, float]:
     """Sessions multiplier and conversion multiplier for ``day`` (no noise)."""
     yearly = 1.0 + 0.18 * np.cos(2 * np.pi * (day.timetuple().tm_yday - 350) / 365.25)
     trend = 1.0 + 0.12 * (day - start).days / 365.25
-    sessions = WEEKDAY[day.weekday()] * yearly * trend
-    conversion = 1.0
+    sessions, conversion = calendar_effect(day)
+    sessions *= WEEKDAY[day.weekday()] * yearly * trend
     offset = (day - black_friday(day.year)).days
     if 0 <= offset <= 3:  # Black Friday to Cyber Monday
         sessions *= (2.6, 1.8, 1.6, 2.0)[offset]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
+from connectors.emulator import demo_shop as demo_shop_module
 from connectors.emulator.demo_shop import DemoShop, build_demo_shop
 from connectors.emulator.server import RunningEmulator, serve_emulator
 from connectors.ga4_client import build_client
@@ -50,11 +52,13 @@ def demo_shop(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Dem
 
 
 _CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
+# A cached warehouse is only reused while the demo shop that filled it is unchanged.
+_SHOP_VERSION = hashlib.sha256(Path(demo_shop_module.__file__).read_bytes()).hexdigest()[:12]
 
 
 def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Database:
     """A warehouse with the demo shop synced through the real client (cached per worker)."""
-    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}.db"
+    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}-{_SHOP_VERSION}.db"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = cached.with_suffix(f".{datetime.now().timestamp()}.tmp")
