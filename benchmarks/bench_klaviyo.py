@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from connectors.emulator.demo_shop import build_demo_shop
+from connectors.demo.shop import build_demo_shop
 from connectors.klaviyo.client import KlaviyoClient
 from connectors.klaviyo.demo import build_klaviyo_demo
 from connectors.klaviyo.emulator import KlaviyoState, serve_klaviyo

@@ -15,15 +15,15 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.demo_store import demo_store
-from connectors.emulator.demo_shop import build_demo_shop
-from connectors.emulator.server import serve_emulator
-from connectors.ga4_client import build_client
-from connectors.ga4_sync import sync_store
+from bot.cli.demo.store import demo_store
+from connectors.demo.shop import build_demo_shop
+from connectors.ga4.client import build_client
+from connectors.ga4.emulator.server import serve_emulator
+from connectors.ga4.sync import sync_store
 from connectors.warehouse import open_database
-from kpi.anomalies import detect
+from kpi.anomalies.detect import detect
 from kpi.answer import Period
-from kpi.query import Query, parse
+from kpi.query.parser import Query, parse
 from kpi.service import answer
 
 AS_OF = date(2026, 11, 24)

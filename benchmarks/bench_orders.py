@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from connectors.orders_import import import_file
+from connectors.orders.importer import import_file
 from connectors.warehouse import open_database
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME

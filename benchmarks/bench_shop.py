@@ -24,8 +24,8 @@ NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 
 
 def emulator_process(pipe: Connection) -> None:
-    from connectors.emulator.demo_shop_orders import synthetic_orders
-    from connectors.emulator.shop_model import refund
+    from connectors.demo.shop_orders import synthetic_orders
+    from connectors.emulation.shop_model import refund
     from connectors.shopify.emulator.server import serve_shopify
     from connectors.shopify.emulator.state import ShopifyEmulatorState
 
@@ -48,8 +48,8 @@ def main() -> None:
     emulator.start()
     url = parent.recv()
 
-    from connectors.ga4_fetch import RetryPolicy
-    from connectors.shop_orders import Destination
+    from connectors.ga4.fetch import RetryPolicy
+    from connectors.orders.shop_store import Destination
     from connectors.shopify.client import ShopifyAccess, ShopifyClient
     from connectors.shopify.sync import sync_shopify
     from connectors.warehouse import open_database

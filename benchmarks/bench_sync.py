@@ -12,10 +12,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from connectors.emulator.demo_shop import build_demo_shop
-from connectors.emulator.server import serve_emulator
-from connectors.ga4_client import build_client
-from connectors.ga4_sync import sync_store
+from connectors.demo.shop import build_demo_shop
+from connectors.ga4.client import build_client
+from connectors.ga4.emulator.server import serve_emulator
+from connectors.ga4.sync import sync_store
 from connectors.warehouse import open_database
 
 DAYS = 3 * 365 + 1

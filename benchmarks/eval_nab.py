@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kpi.anomalies.baselines import Thresholds, judge_additive
+from kpi.anomalies.labels import LabelScore, score_days
 from kpi.answer import Period
-from kpi.baselines import Thresholds, judge_additive
-from kpi.labels import LabelScore, score_days
 
 Rule = Callable[[pd.Series], pd.Series]
 FILES = ("nab_tweets_daily.csv", "nab_tweets_windows.csv")
@@ -101,10 +101,10 @@ def nab_table(folder: Path) -> list[str]:
 
 
 def demo_table() -> list[str]:
-    from bot.demo_store import demo_store
-    from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-    from kpi.anomalies import detect
-    from kpi.watch import WATCHED
+    from bot.cli.demo.store import demo_store
+    from connectors.demo.shop import PLANTED_ANOMALIES
+    from kpi.anomalies.detect import detect
+    from kpi.anomalies.watch import WATCHED
 
     with tempfile.TemporaryDirectory() as folder:
         db = _synced_demo(Path(folder) / "demo.db")
@@ -136,10 +136,10 @@ def demo_table() -> list[str]:
 
 
 def _synced_demo(path: Path):  # type: ignore[no-untyped-def]
-    from connectors.emulator.demo_shop import build_demo_shop
-    from connectors.emulator.server import serve_emulator
-    from connectors.ga4_client import build_client
-    from connectors.ga4_sync import sync_store
+    from connectors.demo.shop import build_demo_shop
+    from connectors.ga4.client import build_client
+    from connectors.ga4.emulator.server import serve_emulator
+    from connectors.ga4.sync import sync_store
     from connectors.warehouse import open_database
 
     db = open_database(path)

@@ -1,4 +1,4 @@
-"""Words users read, in Italian and English. Numbers are formatted by ``bot.formatting``."""
+"""Words users read, in Italian and English. Numbers are formatted by ``bot.render.formatting``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from datetime import date
 
 from babel.dates import format_date
 
-from bot.formatting import locale_for
+from bot.render.formatting import locale_for
 from kpi.answer import Period
 from kpi.metric import Metric
-from kpi.query_errors import QUERY_STRINGS, QueryError, describe
+from kpi.query.errors import QUERY_STRINGS, QueryError, describe
 
 STRINGS: dict[str, tuple[str, str]] = {
     "vs": ("vs", "vs"),
@@ -57,7 +57,7 @@ def format_period(period: Period, language: str) -> str:
     return f"{first} – {format_day(period.end, language)}"
 
 
-# The query language's errors: one table (kpi.query_errors) for the CLI's English and the bot's two languages.
+# The query language's errors: one table (kpi.query.errors) for the CLI's English and the bot's two languages.
 STRINGS.update(QUERY_STRINGS)
 
 

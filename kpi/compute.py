@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from connectors.warehouse import period_sums
 from kpi.answer import BreakdownRow, Period
 from kpi.metric import Metric, Sum
-from kpi.query import QueryError
+from kpi.query.parser import QueryError
 from kpi.settings import StoreSettings
 
 SOURCE_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}
@@ -38,7 +38,7 @@ def part_sums(db: Database, store: StoreSettings, part: Sum, period: Period, by:
     if by is not None and by not in SOURCE_DIMENSIONS[part.source]:
         raise _cannot_split(part, by)
     if part.source == "orders":
-        from kpi.orders import order_measures
+        from kpi.orders.measures import order_measures
 
         frame = order_measures(db, store, period, by)
         if part.measure not in frame.columns:

@@ -3,7 +3,7 @@
 Weeks start on Monday. ``as_of`` is the day kpibot runs as; ``yesterday`` and every
 ``last-Nd`` end the day before it. To-date periods (this-week, mtd, qtd, ytd) run to
 yesterday too, or are just today on their first day. Natural wording ("ultimi 30 giorni")
-is turned into these tokens by ``kpi.grammar``; this module reads only the short form.
+is turned into these tokens by ``kpi.query.grammar``; this module reads only the short form.
 """
 
 from __future__ import annotations

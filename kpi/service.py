@@ -12,7 +12,7 @@ from kpi.caveats import Caveat
 from kpi.compute import breakdown, metric_value, part_sums
 from kpi.metric import Metric
 from kpi.periods import last_year, previous_period, resolve
-from kpi.query import Query
+from kpi.query.parser import Query
 from kpi.series import provisional_days
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate, weekday_weights
@@ -74,7 +74,7 @@ def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Peri
     if target is not None and target.is_default:
         found.append(Caveat("default_target"))
     if "orders" in metric.sources:
-        from kpi.orders import order_caveats
+        from kpi.orders.measures import order_caveats
 
         found.extend(order_caveats(db, store, metric, period, as_of))
     return tuple(found)

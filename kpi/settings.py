@@ -1,6 +1,6 @@
 """Typed per-store settings that the KPI functions need.
 
-The values are loaded and validated by ``bot.config``; the KPI layer only reads them.
+The values are loaded and validated by ``bot.config.loader``; the KPI layer only reads them.
 """
 
 from __future__ import annotations

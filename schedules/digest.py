@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from kpi.anomalies import Anomaly, detect
+from kpi.anomalies.detect import Anomaly, detect
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import daily_values, metric_value, period_totals

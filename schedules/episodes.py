@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from connectors.schedule_store import add_expected_days, episode, live_episodes, open_episode, update_episode
+from connectors.episodes_store import add_expected_days, episode, live_episodes, open_episode, update_episode
 from kpi.settings import StoreSettings
 from schedules.findings import Finding
 

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from sqlite_utils import Database
 
-from connectors.schedule_store import record_outcome, set_notified
+from connectors.episodes_store import record_outcome, set_notified
 from kpi.settings import StoreSettings
 
 THRESHOLDS = {"sync": 3, "digest": 1}

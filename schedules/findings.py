@@ -11,15 +11,15 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from connectors.schedule_store import expected_days
-from kpi.anomalies import judge_day
+from connectors.episodes_store import expected_days
+from kpi.anomalies.detect import judge_day
+from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate_all
-from kpi.watch import WATCHED
 
 
 @dataclass(frozen=True)

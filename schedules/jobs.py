@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from connectors.delivery_store import Key, delivery, mark_corrected, pending_deliveries, provisional_deliveries
+from connectors.episodes_store import last_failure
 from connectors.leases import release_lease, take_lease
-from connectors.schedule_store import last_failure
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
@@ -86,7 +86,7 @@ class Jobs:
             log.warning("notice for %s not posted: %s", store.name, type(error).__name__)
 
     def sync_and_check(self, store_name: str) -> None:
-        from connectors.ga4_sync import plan_range, sync_store
+        from connectors.ga4.sync import plan_range, sync_store
 
         store = self.settings.store(store_name)
         db, now = self.warehouse(), self.clock()

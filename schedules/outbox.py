@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.delivery_store import Key, cancel_delivery, plan_delivery, stamp
-from connectors.schedule_store import episode, update_episode
+from connectors.episodes_store import episode, update_episode
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer, Message, Outcome
 from schedules.digest import Digest, build_digest

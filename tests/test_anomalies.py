@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
-from bot.demo_store import demo_store
-from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-from kpi.anomalies import backtest, detect, judge_day
+from bot.cli.demo.store import demo_store
+from bot.cli.main import main
+from connectors.demo.shop import PLANTED_ANOMALIES
+from kpi.anomalies.baselines import Thresholds, judge_additive, judge_ratio
+from kpi.anomalies.detect import backtest, detect, judge_day
+from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
-from kpi.baselines import Thresholds, judge_additive, judge_ratio
-from kpi.watch import WATCHED
 from tests.support.ga4 import AS_OF, synced_demo_db
 
 STORE = demo_store()

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.support.ga4 import demo_frames, synced_demo_db
 
 
@@ -59,7 +59,8 @@ def test_bad_query_exits_2_with_a_suggestion(config, capsys):
 
 
 def test_cold_cli_answers(config):
-    process = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), "ask", "cvr yesterday vs ly",
-                              "--json", "--as-of", "2026-11-24"], capture_output=True, text=True, timeout=60)
+    process = subprocess.run([sys.executable, "-m", "bot.cli.main", "--config", str(config), "ask",
+                              "cvr yesterday vs ly", "--json", "--as-of", "2026-11-24"],
+                             capture_output=True, text=True, timeout=60)
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["compare"]["period"] == {"start": "2025-11-24", "end": "2025-11-24"}

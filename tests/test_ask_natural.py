@@ -10,11 +10,11 @@ import math
 
 import pytest
 
-from bot.cli import main
-from bot.composition import ThreadWarehouse
-from bot.slack_app import build_app
-from bot.slack_client import build_slack_client
-from bot.slack_http import serve_in_thread
+from bot.cli.composition import ThreadWarehouse
+from bot.cli.main import main
+from bot.slack.app import build_app
+from bot.slack.client import build_slack_client
+from bot.slack.http import serve_in_thread
 from kpi.settings import Settings, StoreSettings
 from tests.fakes.slack_api import fake_slack
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.demo_store import demo_store
-from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-from kpi.anomalies import detect
+from bot.cli.demo.store import demo_store
+from connectors.demo.shop import PLANTED_ANOMALIES
+from kpi.anomalies.baselines import Thresholds, additive_baseline, judge_additive, judge_ratio
+from kpi.anomalies.calendar import EMPTY, Calendar, build_calendar, event_for
+from kpi.anomalies.detect import detect
+from kpi.anomalies.watch import WATCHED
+from kpi.anomalies.yearly import event_days
 from kpi.answer import Period
-from kpi.baselines import Thresholds, additive_baseline, judge_additive, judge_ratio
-from kpi.calendar import EMPTY, Calendar, build_calendar, event_for
 from kpi.settings import PlannedEvent
-from kpi.watch import WATCHED
-from kpi.yearly import event_days
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
 
 PATTERN = np.array([1.0, 0.95, 0.97, 1.02, 1.1, 0.8, 0.75])  # Monday first

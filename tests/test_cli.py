@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot.cli import HELP, main
+from bot.cli.main import HELP, main
 
 
 def test_version(capsys):
@@ -31,7 +31,7 @@ def test_bad_usage_exits_2():
 
 
 def test_errors_are_one_line_without_traceback(tmp_path):
-    process = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "sync"],
+    process = subprocess.run([sys.executable, "-m", "bot.cli.main", "--config", str(tmp_path / "none.toml"), "sync"],
                              capture_output=True, text=True, timeout=60)
     assert process.returncode == 2
     assert "Traceback" not in process.stderr and len(process.stderr.strip().splitlines()) == 1

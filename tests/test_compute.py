@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from bot.demo_store import demo_store
+from bot.cli.demo.store import demo_store
 from kpi.periods import parse_period, resolve
-from kpi.query import Query, QueryError, parse
+from kpi.query.parser import Query, QueryError, parse
 from kpi.service import answer
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
 

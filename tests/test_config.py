@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.config import ConfigError, config_path, load_settings
+from bot.cli.main import main
+from bot.config.loader import ConfigError, config_path, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "kpibot.example.toml"
 
@@ -114,7 +114,7 @@ def test_check_config_ok(tmp_path, capsys):
 
 
 def test_a_channel_resolves_only_to_stores_that_list_it():
-    from bot.context import resolve_store_for_channel, stores_for_channel
+    from bot.cli.context import resolve_store_for_channel, stores_for_channel
 
     settings = load_settings(EXAMPLE)
     first, second = settings.stores[:2]

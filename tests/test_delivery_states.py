@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlite_utils import Database
 
-from bot.delivery_finder import PAGE_SIZE, SlackMessageFinder
-from bot.slack_client import build_slack_client
+from bot.slack.client import build_slack_client
+from bot.slack.finder import PAGE_SIZE, SlackMessageFinder
 from connectors.delivery_store import claim_delivery, delivery, mark_failed, mark_posted, plan_delivery, stamp
 from connectors.migrations import discover, migrate
 from connectors.warehouse import open_database

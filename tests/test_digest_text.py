@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from bot.digest_blocks import digest_blocks
-from bot.digest_text import digest_lines
+from bot.render.digest_blocks import digest_blocks
+from bot.render.digest_text import digest_lines
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import HELP
-from bot.config import GLOBAL_KEYS, STORE_KEYS, TARGET_KEYS
-from bot.config_calendar import EVENT_KEYS
-from bot.shop_config import SHOPIFY_KEYS, WOOCOMMERCE_KEYS
+from bot.cli.main import HELP
+from bot.config.calendar import EVENT_KEYS
+from bot.config.loader import GLOBAL_KEYS, STORE_KEYS, TARGET_KEYS
+from bot.config.shops import SHOPIFY_KEYS, WOOCOMMERCE_KEYS
 from kpi.catalogue import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]

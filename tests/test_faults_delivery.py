@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.composition import assemble
+from bot.cli.composition import assemble
+from bot.cli.main import main
 from connectors.delivery_store import delivery
-from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-from connectors.schedule_store import episode, live_episodes
+from connectors.demo.shop import PLANTED_ANOMALIES
+from connectors.episodes_store import episode, live_episodes
 from connectors.warehouse import open_database
 from schedules.delivery import CLAIM_TIME
 from schedules.jobs import LEASE_TIME, SWEEP

@@ -13,16 +13,16 @@ from datetime import timedelta
 
 import pytest
 
-from bot.replies import status_text
-from connectors.ga4_errors import (
+from bot.render.replies import status_text
+from connectors.ga4.errors import (
     Ga4MalformedError,
     Ga4RetryLater,
     Ga4TimeoutError,
     Ga4UnreachableError,
     failure_kind,
 )
-from connectors.ga4_fetch import RetryPolicy
-from connectors.sync_log import last_runs
+from connectors.ga4.fetch import RetryPolicy
+from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import open_database
 from kpi.settings import StoreSettings
 from tests.support.ga4 import AS_OF, PROPERTY, STORE, demo_shop, emulator, fixed_clock, sync_all
@@ -123,7 +123,7 @@ def test_an_empty_answer_for_a_brand_new_property_is_a_legitimate_sync():
 
 
 def test_days_inside_the_repull_window_may_change_but_final_days_may_not_vanish():
-    from connectors.ga4_checks import CheckFailed, check_final_days_kept
+    from connectors.ga4.checks import CheckFailed, check_final_days_kept
 
     stored = ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"]
     check_final_days_kept(stored, stored[:2], FINAL_THROUGH)  # the last two days are still GA4's to revise
@@ -232,11 +232,11 @@ def test_status_says_the_stored_sentence_in_english_and_what_happened_in_italian
 
 @pytest.fixture
 def kpibot_sync(tmp_path, monkeypatch, capsys):
-    """Runs `kpibot sync` through ``bot.cli.main`` against ``url``; the composition root's sleep recorded."""
-    from bot.cli import main
+    """Runs `kpibot sync` through ``bot.cli.main.main`` against ``url``; the composition root's sleep recorded."""
+    from bot.cli.main import main
 
     slept: list[float] = []
-    monkeypatch.setattr("bot.commands.sync.SLEEP", slept.append)
+    monkeypatch.setattr("bot.cli.commands.sync.SLEEP", slept.append)
 
     def run(url: str, config_extra: str = "") -> tuple[int, str]:
         config = tmp_path / "kpibot.toml"
@@ -298,7 +298,7 @@ def test_max_retry_wait_in_the_config_file_caps_the_wait(kpibot_sync):
 def test_an_unreachable_ga4_is_one_sentence_in_stderr_the_run_log_and_status(kpibot_sync, capsys):
     import socket
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
@@ -316,8 +316,8 @@ def test_an_unreachable_ga4_is_one_sentence_in_stderr_the_run_log_and_status(kpi
 
 
 def test_every_failure_sentence_is_recognised_and_said_in_italian():
-    from bot.replies import SYNC_FAILURES_IT
-    from connectors import ga4_errors
+    from bot.render.replies import SYNC_FAILURES_IT
+    from connectors.ga4 import errors as ga4_errors
 
     classes = [ga4_errors.Ga4CheckError, ga4_errors.Ga4UnreachableError, ga4_errors.Ga4TimeoutError,
                ga4_errors.Ga4MalformedError, ga4_errors.Ga4RetryLater, ga4_errors.Ga4QuotaExhausted,
@@ -336,7 +336,7 @@ def test_a_host_that_does_not_resolve_is_named_as_such():
     from urllib3.connection import HTTPConnection
     from urllib3.exceptions import MaxRetryError, NameResolutionError
 
-    from connectors.ga4_calls import _connection_reason
+    from connectors.ga4.calls import _connection_reason
 
     lookup = NameResolutionError("ga4.example.invalid", HTTPConnection("ga4.example.invalid"),
                                  socket.gaierror(-2, "Name or service not known"))
@@ -345,7 +345,7 @@ def test_a_host_that_does_not_resolve_is_named_as_such():
 
 
 def test_retry_after_as_an_http_date_is_measured_from_the_answers_own_date():
-    from connectors.ga4_calls import _retry_after_seconds
+    from connectors.ga4.calls import _retry_after_seconds
 
     assert _retry_after_seconds("120", None) == 120
     assert _retry_after_seconds("Wed, 25 Nov 2026 21:00:00 GMT", "Wed, 25 Nov 2026 20:00:00 GMT") == 3600

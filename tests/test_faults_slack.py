@@ -16,13 +16,13 @@ from datetime import timedelta
 
 import pytest
 
-from bot.access import Membership
-from bot.composition import ThreadWarehouse
-from bot.config import ConfigError, parse_settings
-from bot.slack_app import build_app
-from bot.slack_client import build_slack_client
-from bot.slack_http import serve_in_thread
-from connectors.schedule_store import open_episode
+from bot.cli.composition import ThreadWarehouse
+from bot.config.loader import ConfigError, parse_settings
+from bot.slack.access import Membership
+from bot.slack.app import build_app
+from bot.slack.client import build_slack_client
+from bot.slack.http import serve_in_thread
+from connectors.episodes_store import open_episode
 from kpi.settings import Settings, StoreSettings
 from tests.fakes.slack_api import fake_slack
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db

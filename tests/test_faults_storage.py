@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from connectors.emulator.server import serve_emulator
-from connectors.ga4_sync import plan_range
+from connectors.ga4.emulator.server import serve_emulator
+from connectors.ga4.sync import plan_range
 from connectors.transaction import WarehouseBusy, WarehouseFull
 from connectors.warehouse import open_database
 from tests.support.ga4 import AS_OF, STORE, demo_shop, synced_demo_db
@@ -166,8 +166,8 @@ def test_a_write_lock_held_past_the_busy_timeout_fails_the_resync_cleanly(world,
         if report == "sessions":
             holder.execute("BEGIN IMMEDIATE")  # another process starts a long write
 
-    from connectors.ga4_client import build_client
-    from connectors.ga4_sync import sync_store
+    from connectors.ga4.client import build_client
+    from connectors.ga4.sync import sync_store
     from tests.support.ga4 import PROPERTY, no_sleep_retry
     from tests.support.kill_at import RESYNC_CLOCK
 

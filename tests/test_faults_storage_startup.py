@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from bot.cli import main
-from connectors.emulator.server import serve_emulator
+from bot.cli.main import main
+from connectors.ga4.emulator.server import serve_emulator
 from connectors.transaction import DamagedDatabase, WarehouseBusy, damaged_sentence, integrity_problem
 from connectors.warehouse import open_database, open_when_writable
 from tests.fakes.slack_api import fake_slack
@@ -146,7 +146,7 @@ def test_serve_started_while_another_process_holds_the_lock_waits_then_serves(tm
     with serve_emulator(demo_shop()) as emulator, fake_slack() as slack:
         env = {**os.environ, "KPIBOT_GA4_ENDPOINT": emulator.url, "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "KPIBOT_SLACK_API_URL": slack.api_url}
-        server = subprocess.Popen([sys.executable, "-m", "bot.cli", "--config", str(config), "serve", "--port",
+        server = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "--config", str(config), "serve", "--port",
                                    "0", "--host", "127.0.0.1"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         try:
             log = read_until(server, "waiting for the write lock")

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from connectors.delivery_store import claim_delivery
 from connectors.leases import take_lease
 from connectors.migrations import discover, migrate
-from connectors.orders_import import import_file
+from connectors.orders.importer import import_file
 from connectors.transaction import WarehouseError, WarehouseFull, transaction
 from connectors.warehouse import open_database, write_chunk
 from tests.support.storage import ROOT, dump, kill_at

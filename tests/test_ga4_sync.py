@@ -10,9 +10,9 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from connectors.ga4_fetch import Ga4AccessError
-from connectors.ga4_sync import plan_range
-from connectors.sync_log import last_runs
+from connectors.ga4.fetch import Ga4AccessError
+from connectors.ga4.sync import plan_range
+from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import open_database
 from tests.support.ga4 import AS_OF, STORE, demo_frames, demo_shop, emulator, sync_all
 
@@ -113,7 +113,7 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
     script = textwrap.dedent(f"""
         import os
         from datetime import date
-        import connectors.ga4_sync as sync
+        import connectors.ga4.sync as sync
         from connectors.warehouse import open_database
         from tests.support.ga4 import demo_shop, emulator, sync_all
         original = sync.update_synced_through
@@ -136,7 +136,7 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
 
 
 def test_a_nearly_spent_hourly_quota_stops_the_sync_and_keeps_what_was_stored():
-    from connectors.ga4_fetch import Ga4QuotaLow
+    from connectors.ga4.fetch import Ga4QuotaLow
 
     as_of = date(2026, 11, 24)
     db = open_database()

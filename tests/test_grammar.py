@@ -1,7 +1,7 @@
 """Italian and natural English read into the same query as the short form (SPEC §6).
 
 Expected short forms are written out here or computed from independent sources (Babel's and
-the calendar module's month names, ``date`` arithmetic), never read from kpi.vocabulary.
+the calendar module's month names, ``date`` arithmetic), never read from kpi.query.vocabulary.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from babel.dates import get_month_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi.anomaly_args import parse_anomaly_args
-from kpi.grammar import words_of
+from kpi.anomalies.args import parse_anomaly_args
 from kpi.periods import parse_period, resolve
-from kpi.query import Command, Query, parse
-from kpi.suggest import detect_language
-from kpi.vocabulary import EXAMPLES, SUGGESTED_COMPARISONS, SUGGESTED_PERIODS
+from kpi.query.grammar import words_of
+from kpi.query.parser import Command, Query, parse
+from kpi.query.suggest import detect_language
+from kpi.query.vocabulary import EXAMPLES, SUGGESTED_COMPARISONS, SUGGESTED_PERIODS
 
 AS_OF = date(2026, 11, 24)
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.cli import main
-from connectors.emulator.demo_shop import PLANTED_ANOMALIES
+from bot.cli.main import main
+from connectors.demo.shop import PLANTED_ANOMALIES
+from kpi.anomalies.labels import LabelError, parse_windows, score_days
 from kpi.answer import Period
-from kpi.labels import LabelError, parse_windows, score_days
 from tests.support.ga4 import AS_OF, synced_demo_db
 
 

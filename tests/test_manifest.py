@@ -16,10 +16,10 @@ import pytest
 import yaml
 from slack_bolt import BoltRequest
 
-from bot.alert_blocks import BUTTONS as ALERT_BUTTONS
-from bot.composition import ThreadWarehouse
-from bot.slack_app import ANSWER_ACTIONS, build_app
-from bot.slack_client import build_slack_client
+from bot.cli.composition import ThreadWarehouse
+from bot.render.alert_blocks import BUTTONS as ALERT_BUTTONS
+from bot.slack.app import ANSWER_ACTIONS, build_app
+from bot.slack.client import build_slack_client
 from kpi.settings import Settings
 from tests.fakes.slack_api import fake_slack
 from tests.support.slack import block_action, event

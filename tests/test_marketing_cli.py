@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.config import load_settings
-from connectors.emulator.server import serve_emulator
+from bot.cli.main import main
+from bot.config.loader import load_settings
+from connectors.ga4.emulator.server import serve_emulator
 from connectors.warehouse import open_database
 from tests.support.ga4 import AS_OF, demo_shop
 from tests.support.marketing import ACCOUNT, klaviyo_emulator, meta_emulator

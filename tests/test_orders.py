@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bot.cli import main
-from connectors.orders_import import BadOrderFile, import_file
+from bot.cli.main import main
+from connectors.orders.importer import BadOrderFile, import_file
 from connectors.warehouse import open_database, write_chunk
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import breakdown, metric_value
-from kpi.query import parse
-from kpi.rfm import SEGMENTS
+from kpi.orders.rfm import SEGMENTS
+from kpi.query.parser import parse
 from kpi.service import answer
 from kpi.settings import StoreSettings
 

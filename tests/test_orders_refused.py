@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from connectors.orders_csv import FIRST_DAY
-from connectors.orders_import import BadOrderFile, import_file
+from bot.cli.main import main
+from connectors.orders.exports import FIRST_DAY
+from connectors.orders.importer import BadOrderFile, import_file
 from connectors.warehouse import open_database
 
 GENERIC = "order_id,customer_id,created_at,total,currency,status\n"

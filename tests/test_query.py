@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import STRINGS, query_error_text, t
-from kpi.query import Command, Query, QueryError, parse
-from kpi.query_errors import QUERY_STRINGS, describe
+from kpi.query.errors import QUERY_STRINGS, describe
+from kpi.query.parser import Command, Query, QueryError, parse
 
 
 def test_full_query():

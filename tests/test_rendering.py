@@ -5,9 +5,9 @@ from __future__ import annotations
 import struct
 from datetime import date
 
-from bot.blocks import MESSAGE_BLOCKS, SECTION_LIMIT, answer_blocks, text_blocks
-from bot.charts import kpi_chart
-from bot.formatting import format_change, format_value, mood_emoji
+from bot.render.blocks import MESSAGE_BLOCKS, SECTION_LIMIT, answer_blocks, text_blocks
+from bot.render.charts import kpi_chart
+from bot.render.formatting import format_change, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, Comparison, Period, TargetStatus
 
 PERIOD = Period(date(2026, 10, 25), date(2026, 11, 23))

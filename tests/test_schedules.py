@@ -9,17 +9,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.alert_poster import SlackAlertPoster
-from bot.composition import ThreadWarehouse
-from bot.delivery_finder import SlackMessageFinder
-from bot.digest_poster import SlackDigestPoster
-from bot.slack_app import build_app
-from bot.slack_client import ChannelPacer, build_slack_client
-from bot.slack_http import serve_in_thread
+from bot.cli.composition import ThreadWarehouse
+from bot.slack.alert_poster import SlackAlertPoster
+from bot.slack.app import build_app
+from bot.slack.client import ChannelPacer, build_slack_client
+from bot.slack.digest_poster import SlackDigestPoster
+from bot.slack.finder import SlackMessageFinder
+from bot.slack.http import serve_in_thread
 from connectors.delivery_store import delivery
-from connectors.emulator.demo_shop import PLANTED_ANOMALIES
-from connectors.ga4_client import build_client
-from connectors.schedule_store import expected_days, live_episodes
+from connectors.demo.shop import PLANTED_ANOMALIES
+from connectors.episodes_store import expected_days, live_episodes
+from connectors.ga4.client import build_client
 from kpi.settings import Settings, StoreSettings
 from schedules.crons import digest_trigger
 from schedules.jobs import Jobs

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from connectors.redact import mask_url, mask_urls_in, secret_kind
 from tests.support.ga4 import PROPERTY, STORE
 
@@ -125,7 +125,7 @@ def test_a_proxy_password_never_reaches_stderr_the_run_log_the_status_or_the_fil
     with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setattr("bot.commands.sync.SLEEP", lambda seconds: None)
+    monkeypatch.setattr("bot.cli.commands.sync.SLEEP", lambda seconds: None)
     monkeypatch.setenv("KPIBOT_GA4_ENDPOINT", f"http://kpibot:{password}@127.0.0.1:{port}")
     config = tmp_path / "kpibot.toml"
     printed = ""
@@ -151,12 +151,12 @@ def test_a_proxy_password_never_reaches_stderr_the_run_log_the_status_or_the_fil
 @pytest.mark.parametrize("fault", ["503", "429", "400"])
 def test_a_proxy_password_stays_out_of_every_api_error(fault, tmp_path, capsys, monkeypatch):
     """The REST client puts "POST <url with password>: ..." in front of every API error message."""
-    from connectors.emulator.server import serve_emulator
+    from connectors.ga4.emulator.server import serve_emulator
     from connectors.warehouse import open_database
     from tests.support.ga4 import demo_shop
 
     password = random_text(ALNUM, 20)
-    monkeypatch.setattr("bot.commands.sync.SLEEP", lambda seconds: None)
+    monkeypatch.setattr("bot.cli.commands.sync.SLEEP", lambda seconds: None)
     config = tmp_path / "kpibot.toml"
     config.write_text(f'[kpibot]\ndatabase = "k.db"\nlanguage = "en"\n'
                       f'[[stores]]\nname = "{STORE}"\nga4_property = "{PROPERTY}"\n')

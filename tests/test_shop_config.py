@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.cli import main
-from bot.config import load_settings
+from bot.cli.main import main
+from bot.config.loader import load_settings
 from tests.test_config import problems_of, write
 
 BASE = '[kpibot]\ndatabase = "k.db"\n[[stores]]\nname = "negozio"\nga4_property = "123"\n'

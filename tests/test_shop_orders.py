@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from connectors.migrations import discover, migrate
-from connectors.order_rules import ShopOrder, counts, customer_key
-from connectors.orders_import import import_file
-from connectors.orders_store import counted_orders
-from connectors.shop_orders import Destination, write_batch
+from connectors.orders.importer import import_file
+from connectors.orders.rules import ShopOrder, counts, customer_key
+from connectors.orders.shop_store import Destination, write_batch
+from connectors.orders.store import counted_orders
 from connectors.warehouse import open_database
 
 EXPORT = """Name,Email,Financial Status,Currency,Total,Refunded Amount,Created at,Lineitem name,Cancelled at

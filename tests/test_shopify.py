@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import requests
 
-from connectors.emulator.demo_shop_orders import demo_shop_orders
-from connectors.emulator.shop_model import cancel, refund
-from connectors.orders_store import counted_orders
+from connectors.demo.shop_orders import demo_shop_orders
+from connectors.emulation.shop_model import cancel, refund
+from connectors.orders.store import counted_orders
 from connectors.shopify.bulk import jsonl_records
 from connectors.shopify.emulator.shapes import jsonl_lines, line_node, order_node
 from connectors.shopify.parse import parse_bulk_record, parse_connection_order
@@ -115,7 +115,7 @@ def test_line_items_before_their_order_in_the_export_store_the_same_tables():
 
 
 def test_kpibot_emulator_serves_the_demo_shop_as_shopify_and_woocommerce():
-    command = [sys.executable, "-u", "-m", "bot.cli", "emulator", "--port", "0", "--days", "10", "--shopify-port",
+    command = [sys.executable, "-u", "-m", "bot.cli.main", "emulator", "--port", "0", "--days", "10", "--shopify-port",
                "0", "--woocommerce-port", "0", "--as-of", "2026-11-24"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:

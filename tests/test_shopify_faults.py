@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from connectors.emulator.shop_model import refund
-from connectors.ga4_fetch import RetryPolicy
-from connectors.orders_import import import_file
-from connectors.orders_store import counted_orders
-from connectors.shop_orders import other_currency_orders, synced_from
+from bot.cli.main import main
+from connectors.emulation.shop_model import refund
+from connectors.ga4.fetch import RetryPolicy
+from connectors.orders.importer import import_file
+from connectors.orders.shop_store import other_currency_orders, synced_from
+from connectors.orders.store import counted_orders
 from connectors.shopify.bulk import MalformedExport
 from connectors.shopify.client import ShopifyAccess, ShopifyClient, ShopifyError
 from connectors.shopify.sync import sync_shopify
@@ -148,7 +148,7 @@ KILLER = """
 import os
 from contextlib import contextmanager
 from datetime import datetime, UTC
-import connectors.shop_orders as shop_orders
+import connectors.orders.shop_store as shop_orders
 from connectors.shopify.client import ShopifyAccess, ShopifyClient
 from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import open_database
@@ -173,7 +173,7 @@ def dying(db):
             os._exit(9)  # the third batch's statements ran; no COMMIT
 
 shop_orders.write_batch, shop_orders.transaction = counting, dying
-import connectors.shop_sync as shop_sync
+import connectors.orders.shop_sync as shop_sync
 shop_sync.write_batch = counting
 db = open_database(PATH)
 client = ShopifyClient(ShopifyAccess(STORE, SHOP, URL, TOKEN, "SHOPIFY_TOKEN_DEMO"))

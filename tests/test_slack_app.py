@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
-from bot.composition import ThreadWarehouse
-from bot.slack_app import build_app
-from bot.slack_client import build_slack_client
-from bot.slack_http import serve_in_thread
+from bot.cli.composition import ThreadWarehouse
+from bot.cli.main import main
+from bot.slack.app import build_app
+from bot.slack.client import build_slack_client
+from bot.slack.http import serve_in_thread
 from kpi.settings import Settings, StoreSettings, Target
 from tests.fakes.slack_api import fake_slack
 from tests.support.ga4 import AS_OF, synced_demo_db
@@ -241,7 +241,7 @@ def test_a_saturated_pool_delays_answers_but_never_acks_and_drops_nothing(shop):
 
 def test_after_its_first_request_bolt_dispatches_on_the_event_loop(shop):
     """The fast ack path relies on Bolt keeping auth.test's answer; a Bolt upgrade must not lose it silently."""
-    from bot.slack_http import knows_its_bot
+    from bot.slack.http import knows_its_bot
 
     settings_, _ = shop
     with fake_slack() as slack:
@@ -257,7 +257,7 @@ def test_after_its_first_request_bolt_dispatches_on_the_event_loop(shop):
 def test_queued_work_gives_way_to_requests_being_acked_but_not_for_ever():
     import threading
 
-    from bot.slack_work import ACK_PRIORITY, QUIET, AckFirst
+    from bot.slack.work import ACK_PRIORITY, QUIET, AckFirst
 
     now = [0.0]
     gate = AckFirst(clock=lambda: now[0])

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import requests
 
-from bot.cli import main
-from connectors.emulator.shop_model import cancel, refund
-from connectors.orders_store import counted_orders
+from bot.cli.main import main
+from connectors.emulation.shop_model import cancel, refund
+from connectors.orders.store import counted_orders
 from connectors.warehouse import open_database
 from connectors.woocommerce.client import WooCommerceAuthError, WooCommerceError
 from connectors.woocommerce.emulator import WooEmulatorState, serve_woocommerce
@@ -185,7 +185,7 @@ def test_a_wrong_key_raises_an_auth_error_without_the_secret():
 
 WOO_KILLER = """
 import os
-import connectors.shop_sync as shop_sync
+import connectors.orders.shop_sync as shop_sync
 from connectors.warehouse import open_database
 from connectors.woocommerce.sync import sync_woocommerce
 from tests.support.shops import NOW, destination, woo_client

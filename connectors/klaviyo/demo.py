@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from connectors.emulator.demo_orders import UNTRACKED
-from connectors.emulator.demo_shop import DemoShop
+from connectors.demo.orders_csv import UNTRACKED
+from connectors.demo.shop import DemoShop
 
 EMAIL_SHARE = 0.17
 AOV = 78.0

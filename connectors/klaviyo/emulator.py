@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.emulator.http_base import JsonHandler, RateLimits, serve
+from connectors.emulation.json_http import JsonHandler, RateLimits, serve
 from connectors.klaviyo.demo import KlaviyoDemo
 from connectors.klaviyo.emulator_reports import ApiError, campaign_values, flow_series
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from connectors.ga4_sync import date_chunks
+from connectors.ga4.sync import date_chunks
 from connectors.klaviyo import store as tables
 from connectors.klaviyo.client import KlaviyoBudgetExhausted, KlaviyoClient, KlaviyoError
 from connectors.klaviyo.parse import (

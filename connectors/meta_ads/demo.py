@@ -14,7 +14,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from connectors.emulator.demo_shop import DemoShop
+from connectors.demo.shop import DemoShop
 
 CAMPAIGNS = {"prospecting": ("120210000000001", "IT | Prospecting | Advantage+", 0.6),
              "retargeting": ("120210000000002", "IT | Retargeting | Catalogo", 0.4)}

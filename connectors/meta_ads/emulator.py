@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.emulator.http_base import JsonHandler, serve
+from connectors.emulation.json_http import JsonHandler, serve
 from connectors.meta_ads.demo import MetaDemo, actions
 from connectors.meta_ads.sync import earliest_day
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
 
-from connectors.ga4_sync import date_chunks
+from connectors.ga4.sync import date_chunks
 from connectors.meta_ads.client import MetaAdsClient, MetaThrottled
 from connectors.meta_ads.parse import insight_rows
 from connectors.source_state import delete_days, plan_range, read_state, save_state, upsert

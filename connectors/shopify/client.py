@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from connectors.ga4_fetch import RetryPolicy
+from connectors.ga4.fetch import RetryPolicy
 from connectors.shopify.queries import API_VERSION
 from connectors.web import READ_CHUNK, DeadlineExceeded, masked, read_with_deadline
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from connectors.order_rules import OrderLine, ShopOrder
+from connectors.orders.rules import OrderLine, ShopOrder
 
 # displayFinancialStatus values that count, as in Shopify's own sales reports
 LIVE_STATUSES = {"PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "PENDING", "AUTHORIZED"}

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from connectors.order_rules import OrderLine, ShopOrder
-from connectors.shop_orders import Destination, mark_synced
-from connectors.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text
+from connectors.orders.rules import OrderLine, ShopOrder
+from connectors.orders.shop_store import Destination, mark_synced
+from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text
 from connectors.shopify import queries
 from connectors.shopify.bulk import jsonl_records, run_bulk_query
 from connectors.shopify.client import ShopifyClient, ShopifyError

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from connectors.ga4_fetch import RetryPolicy
+from connectors.ga4.fetch import RetryPolicy
 from connectors.web import DeadlineExceeded, read_with_deadline
 
 API_PATH = "/wp-json/wc/v3"

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from connectors.emulator.http import JsonHandler, serve
-from connectors.emulator.shop_model import EmulatedOrder
+from connectors.emulation.shop_http import JsonHandler, serve
+from connectors.emulation.shop_model import EmulatedOrder
 
 ORDERS_PATH = "/wp-json/wc/v3/orders"
 STATUS = {"paid": "completed", "partially_refunded": "completed", "refunded": "refunded", "voided": "failed",

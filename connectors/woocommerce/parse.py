@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.order_rules import OrderLine, ShopOrder
+from connectors.orders.rules import OrderLine, ShopOrder
 
 LIVE_STATUSES = {"completed", "processing", "on-hold"}
 

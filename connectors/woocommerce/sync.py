@@ -12,9 +12,9 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from connectors.order_rules import ShopOrder
-from connectors.shop_orders import Destination, mark_synced
-from connectors.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text
+from connectors.orders.rules import ShopOrder
+from connectors.orders.shop_store import Destination, mark_synced
+from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text
 from connectors.woocommerce.client import WooCommerceClient, WooCommerceError
 from connectors.woocommerce.parse import BadOrder, parse_order
 

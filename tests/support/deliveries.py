@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.alert_poster import SlackAlertPoster
-from bot.composition import ThreadWarehouse
-from bot.delivery_finder import SlackMessageFinder
-from bot.digest_poster import SlackDigestPoster
-from bot.slack_client import ChannelPacer, build_slack_client
+from bot.cli.composition import ThreadWarehouse
+from bot.slack.alert_poster import SlackAlertPoster
+from bot.slack.client import ChannelPacer, build_slack_client
+from bot.slack.digest_poster import SlackDigestPoster
+from bot.slack.finder import SlackMessageFinder
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import METADATA_EVENT, Backoff
 from schedules.jobs import Jobs

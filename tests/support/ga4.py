@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from connectors.emulator import demo_shop as demo_shop_module
-from connectors.emulator.demo_shop import DemoShop, build_demo_shop
-from connectors.emulator.server import RunningEmulator, serve_emulator
-from connectors.ga4_client import build_client
-from connectors.ga4_fetch import RetryPolicy
-from connectors.ga4_sync import sync_store
+from connectors.demo.shop import DemoShop, build_demo_shop
+from connectors.demo import shop as demo_shop_module
+from connectors.ga4.client import build_client
+from connectors.ga4.emulator.server import RunningEmulator, serve_emulator
+from connectors.ga4.fetch import RetryPolicy
+from connectors.ga4.sync import sync_store
 from connectors.warehouse import open_database
 
 STORE = "demo-shop"

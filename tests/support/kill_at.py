@@ -40,8 +40,8 @@ def killer(patterns: list[str]) -> Callable[[str], None]:
 
 
 def resync(db: Database, url: str, start: date, end: date) -> None:
-    from connectors.ga4_client import build_client
-    from connectors.ga4_sync import sync_store
+    from connectors.ga4.client import build_client
+    from connectors.ga4.sync import sync_store
     from tests.support.ga4 import PROPERTY, STORE, no_sleep_retry
 
     sync_store(db, build_client({"KPIBOT_GA4_ENDPOINT": url}), STORE, PROPERTY, start, end,
@@ -49,7 +49,7 @@ def resync(db: Database, url: str, start: date, end: date) -> None:
 
 
 def import_orders(db: Database, path: Path) -> None:
-    from connectors.orders_import import import_file
+    from connectors.orders.importer import import_file
 
     import_file(db, path, "shop", "Europe/Rome", "EUR")
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.emulator.demo_shop_orders import demo_shop_orders
-from connectors.emulator.http import ManualClock
-from connectors.emulator.shop_model import EmulatedLine, EmulatedOrder
-from connectors.ga4_fetch import RetryPolicy
-from connectors.shop_orders import Destination
+from connectors.demo.shop_orders import demo_shop_orders
+from connectors.emulation.shop_http import ManualClock
+from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder
+from connectors.ga4.fetch import RetryPolicy
+from connectors.orders.shop_store import Destination
 from connectors.shopify.client import ShopifyAccess, ShopifyClient
 from connectors.shopify.emulator.server import RunningShopify, serve_shopify
 from connectors.shopify.emulator.state import ShopifyEmulatorState
@@ -136,7 +136,7 @@ def later(days: float) -> datetime:
 
 def twin_databases(folder: Path) -> tuple[Path, Path]:
     """Two empty warehouse files with one salt, so their customer hashes can be compared."""
-    from connectors.orders_store import salt
+    from connectors.orders.store import salt
     from connectors.warehouse import open_database
 
     first, second = folder / "killed.db", folder / "clean.db"

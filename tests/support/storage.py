@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database
 
-from connectors.emulator.demo_shop import DemoShop
+from connectors.demo.shop import DemoShop
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}  # in sync order

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.emulator.shop_model import EmulatedOrder
+from connectors.emulation.shop_model import EmulatedOrder
 from connectors.shopify.emulator.selection import Field, GraphQLSyntaxError, cost, parse
 from connectors.shopify.emulator.shapes import connection, gid, line_node, order_node
 from connectors.shopify.emulator.state import BulkOperation, ShopifyEmulatorState

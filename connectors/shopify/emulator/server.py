@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from connectors.emulator.http import JsonHandler, serve
+from connectors.emulation.shop_http import JsonHandler, serve
 from connectors.shopify.emulator.graphql import answer
 from connectors.shopify.emulator.shapes import jsonl_lines
 from connectors.shopify.emulator.state import ShopifyEmulatorState

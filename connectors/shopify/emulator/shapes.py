@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from connectors.emulator.shop_model import EmulatedLine, EmulatedOrder
+from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder
 
 
 def gid(kind: str, number: int) -> str:

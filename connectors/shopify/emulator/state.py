@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from connectors.emulator.shop_model import EmulatedOrder
+from connectors.emulation.shop_model import EmulatedOrder
 
 MAXIMUM_AVAILABLE = 1000.0
 RESTORE_RATE = 50.0  # points per second, as on a standard plan's GraphQL bucket in 2025

@@ -1,0 +1,1 @@
+"""The ``kpibot`` command line and the composition root (the only place that reads the environment and clock)."""

@@ -1,0 +1,75 @@
+"""The composition root's helpers: settings, store selection, the as-of day, the warehouse.
+
+This is where the environment and the clock are read; everything below gets values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from bot.config.loader import config_path
+from bot.config.loader import load_settings as load_settings_file
+from kpi.settings import Settings, StoreSettings
+
+
+class UsageError(Exception):
+    exit_code = 2
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    return load_settings_file(config_path(getattr(args, "config", None), os.environ, Path.cwd()))
+
+
+def selected_stores(settings: Settings, name: str | None) -> list[StoreSettings]:
+    if name is None:
+        return list(settings.stores)
+    for store in settings.stores:
+        if store.name == name:
+            return [store]
+    names = [store.name for store in settings.stores]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"there is no store named {name!r}: {hint}known stores: {', '.join(names)}")
+
+
+def single_store(settings: Settings, name: str | None) -> StoreSettings:
+    stores = selected_stores(settings, name)
+    if len(stores) > 1:
+        names = ", ".join(store.name for store in stores)
+        raise UsageError(f"several stores are configured ({names}): choose one with --store NAME")
+    return stores[0]
+
+
+def today_in(timezone: str) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+def as_of_for(args: argparse.Namespace, store: StoreSettings) -> date:
+    """--as-of, or today in the store's timezone."""
+    given: date | None = getattr(args, "as_of", None)
+    return given or today_in(store.timezone)
+
+
+def open_warehouse(settings: Settings, writing: bool = False) -> Database:
+    """The warehouse; a command that writes first checks the file is sound (``PRAGMA quick_check``)."""
+    from connectors.warehouse import open_database
+
+    return open_database(settings.database, check=writing)
+
+
+def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:
+    """SPEC §9: a channel may only query the stores whose ``channels`` contain it."""
+    return [store for store in settings.stores if channel_id in store.channels]
+
+
+def resolve_store_for_channel(settings: Settings, channel_id: str) -> StoreSettings | None:
+    """The one store this channel maps to, or None when it maps to none or to several (then ask store:NAME)."""
+    stores = stores_for_channel(settings, channel_id)
+    return stores[0] if len(stores) == 1 else None

@@ -1,0 +1,1 @@
+"""`kpibot demo`: the demo shop's settings and the story the demo tells."""

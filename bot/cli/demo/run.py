@@ -1,0 +1,173 @@
+"""The demo: emulator, a real sync through the official client, then what kpibot shows.
+
+Each step is a function so the demo reads as the story it tells.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rich.console import Console
+from sqlite_utils import Database
+
+from bot.cli.context import today_in
+from bot.cli.demo.store import demo_store
+from bot.cli.progress import sync_progress
+from connectors.demo.shop import DemoShop
+from kpi.settings import StoreSettings
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from connectors.demo.shop import build_demo_shop
+    from connectors.ga4.emulator.server import serve_emulator
+    from connectors.warehouse import open_database
+
+    console = Console()
+    started = time.perf_counter()
+    store = demo_store(args.lang)
+    as_of = args.as_of or today_in(store.timezone)
+    db_path = Path(args.db)
+    out = db_path.parent
+    console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
+    shop = build_demo_shop(as_of, args.days)
+    with serve_emulator(shop) as emulator:
+        console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
+        db = open_database(db_path)
+        sync_demo(db, emulator.url, store, as_of, args.days)
+    import_demo_orders(console, db, shop, store, out)
+    show_summary(console, db, store)
+    for step in demo_steps():
+        step(console, db, store, as_of, out)
+    console.rule()
+    console.print(f"Done in {time.perf_counter() - started:.1f} s. In [bold]{out}/[/]: the SQLite warehouse, "
+                  "kpibot.toml, Block Kit JSON of the digest and answers (paste into Slack's Block Kit Builder) "
+                  "and PNG charts.")
+    config = f"--config {out}/kpibot.toml"
+    console.print("Try next:")
+    for example in (f'.venv/bin/kpibot {config} ask "fatturato mtd by channel" --as-of {as_of}',
+                    f'.venv/bin/kpibot {config} ask "roas last-30d by channel" --as-of {as_of} --json',
+                    f".venv/bin/kpibot {config} anomalies sessions last-90d --as-of {as_of}",
+                    f".venv/bin/kpibot {config} digest --as-of {as_of} --json",
+                    ".venv/bin/kpibot demo --lang en"):
+        console.print(f"  [bold]{example}[/]", highlight=False)
+    return 0
+
+
+def sync_demo(db: Database, url: str, store: StoreSettings, as_of: date, days: int) -> None:
+    from datetime import timedelta
+
+    from connectors.ga4.client import build_client
+    from connectors.ga4.sync import sync_store
+
+    client = build_client({"KPIBOT_GA4_ENDPOINT": url})
+    with sync_progress(store.name) as progress:
+        result = sync_store(db, client, store.name, store.ga4_property, as_of - timedelta(days=days),
+                            as_of - timedelta(days=1), clock=lambda: datetime.now(UTC), progress=progress)
+    print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
+
+
+def import_demo_orders(console: Console, db: Database, shop: DemoShop, store: StoreSettings, out: Path) -> None:
+    from connectors.demo.orders_csv import write_demo_orders
+    from connectors.orders.importer import import_file
+
+    path = out / "orders.csv"
+    write_demo_orders(shop, path)
+    counts = import_file(db, path, store.name, store.timezone, store.currency).counts
+    console.print(f"Imported the shop's order export ({path}): {counts.inserted} new, {counts.updated} updated, "
+                  f"{counts.unchanged} unchanged orders.")
+
+
+def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
+    from bot.render.formatting import format_value
+
+    row = db.execute("SELECT MIN(date), MAX(date), SUM(sessions), SUM(orders), SUM(revenue) "
+                     "FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()
+    first, last, sessions, orders, revenue = row
+    console.print(f"Stored {first} to {last}: {format_value(sessions, 'count', store.currency, store.language)} "
+                  f"sessions, {format_value(orders, 'count', store.currency, store.language)} orders, "
+                  f"{format_value(revenue, 'currency', store.currency, store.language)} revenue.")
+
+
+DemoStep = Callable[[Console, Database, StoreSettings, date, Path], None]
+EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "tasso-riacquisto ytd by segment")
+
+
+def demo_steps() -> list[DemoStep]:
+    """What the demo shows after the sync, in order."""
+    return [show_digest, show_answers, show_alerts, write_config]
+
+
+def show_digest(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.render.digest_blocks import digest_blocks
+    from bot.render.terminal import print_slack_text
+    from bot.slack.digest_poster import digest_chart
+    from schedules.digest import build_digest
+
+    digest = build_digest(db, store, as_of)
+    blocks, text = digest_blocks(digest)
+    console.rule("Digest" if store.language == "en" else "Riepilogo del mattino")
+    print_slack_text(console, text)
+    _write_json(out / "digest.blocks.json", {"blocks": blocks})
+    (out / "digest-revenue-30d.png").write_bytes(digest_chart(digest))
+
+
+def show_answers(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.render.answer_text import answer_lines
+    from bot.render.blocks import answer_blocks
+    from bot.render.chart_data import answer_chart
+    from kpi.query.parser import Query, parse
+    from kpi.service import answer
+
+    console.rule("/kpi")
+    for text in EXAMPLES:
+        query = parse(text)
+        assert isinstance(query, Query)
+        result = answer(db, store, query, as_of)
+        console.print(f"[bold cyan]/kpi {text}[/]")
+        console.print("\n".join(answer_lines(result, store.language)), highlight=False)
+        console.print()
+        name = text.replace(" ", "_")
+        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_blocks(result, store.language, text)[0]})
+        if result.period.days > 1:
+            (out / f"answer-{name}.png").write_bytes(answer_chart(db, store, result))
+
+
+def show_alerts(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    from bot.render.anomalies import anomaly_line
+    from bot.render.terminal import to_rich
+    from connectors.demo.shop import PLANTED_ANOMALIES
+    from kpi.anomalies.detect import detect
+
+    found = detect(db, store, as_of)
+    console.rule("Alerts: anomalies in the last 90 days" if store.language == "en" else
+                 "Avvisi: anomalie degli ultimi 90 giorni")
+    for planted in PLANTED_ANOMALIES:
+        days = set(planted.dates(as_of))
+        hits = [a for a in found if a.date in days]
+        console.print(f"[bold]{planted.name}[/] — {planted.description}")
+        for hit in hits:
+            console.print("   " + to_rich(anomaly_line(hit, store)), highlight=False)
+        if not hits:
+            console.print("   (not flagged)")
+    others = [a for a in found if all(a.date not in set(p.dates(as_of)) for p in PLANTED_ANOMALIES)]
+    for other in others:
+        console.print("   " + to_rich(anomaly_line(other, store)), highlight=False)
+
+
+def write_config(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+    (out / "kpibot.toml").write_text(
+        f'[kpibot]\ndatabase = "kpibot.db"\nlanguage = "{store.language}"\n\n[[stores]]\nname = "{store.name}"\n'
+        f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
+        f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
+        f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
+                  for e in store.events if as_of.year - 4 <= e.start.year <= as_of.year + 1))
+
+
+def _write_json(path: Path, payload: object) -> None:
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))

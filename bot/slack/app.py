@@ -1,0 +1,165 @@
+"""The Slack Bolt app: `/kpi`, answer buttons, App Home. Listeners stay thin.
+
+Every listener acks first and queues its work on a bounded pool (``bot.slack.work``), and
+every button and App Home view passes the access rule (``bot.slack.access``) before it reads or
+changes a store's data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_sdk import WebClient
+from sqlite_utils import Database
+
+from bot.cli.context import resolve_store_for_channel
+from bot.slack.access import Access, Membership, MembershipUnknown, Refusal, log_refusal, refusal_text, words
+from bot.slack.replies import SlackReplies, split_public
+from bot.slack.work import WORK_THREADS, deferred, work_pool
+from kpi.settings import Settings, StoreSettings
+
+log = logging.getLogger("kpibot.slack")
+CHART_MIN_DAYS = 7
+ANSWER_ACTIONS = {"kpi_by_channel": ("by", "channel"), "kpi_by_device": ("by", "device"), "kpi_vs_ly": ("vs", "ly")}
+
+
+def rewrite_query(text: str, keyword: str, value: str) -> str:
+    """``text`` with its ``by X`` (or ``vs X``) replaced by ``keyword value``, and no ``store:``."""
+    kept: list[str] = []
+    skip = False
+    for word in text.split():
+        if skip:
+            skip = False
+            continue
+        if word.lower() == keyword:
+            skip = True
+            continue
+        if not word.lower().startswith("store:"):  # the store is the one access was checked for
+            kept.append(word)
+    return " ".join([*kept, keyword, value])
+
+
+def button_value(action: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(action.get("value") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    """The channel a button was clicked in ("" when not in a channel: no store maps to that)."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return str(channel or "")
+
+
+def user_of(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def store_for_button(settings: Settings, name: Any, channel: str) -> StoreSettings | None:
+    """The store a button acts on: the one it names, else the one its channel maps to."""
+    if isinstance(name, str) and name:
+        return next((store for store in settings.stores if store.name == name), None)
+    return resolve_store_for_channel(settings, channel)
+
+
+def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal: Refusal) -> None:
+    log_refusal(user, action, refusal)
+    respond(text=refusal_text(settings, refusal), response_type="ephemeral", replace_original=False)
+
+
+def build_app(settings: Settings, warehouse: Callable[[], Database], client: WebClient, signing_secret: str,
+              today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
+              workers: int = WORK_THREADS) -> App:
+    """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket."""
+    pool = work_pool(workers)
+    app = App(client=client, signing_secret=signing_secret or None, token_verification_enabled=False,
+              request_verification_enabled=verify, process_before_response=True, listener_executor=pool,
+              logger=logging.getLogger("kpibot.bolt"))
+    # Bolt logs a refused request's body at INFO; our HTTP layer refuses those first, and this
+    # keeps a body from ever reaching the log if one slips past (e.g. a timestamp expiring in between).
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    access = Access(settings, membership or Membership(client))
+    replies = SlackReplies(settings, warehouse, today)
+
+    def kpi_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        reply = replies.for_command(command.get("text", ""), command.get("channel_id", ""))
+        respond(**reply.payload())
+        if reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS:
+            upload_chart(client, warehouse(), reply, command["channel_id"])
+
+    def answer_action(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        value, channel, user = button_value(action), channel_of(body), user_of(body)
+        store = store_for_button(settings, value.get("store"), channel)
+        refusal = access.check(user, store, channel)
+        if refusal is not None or store is None:
+            refuse(settings, respond, user, action.get("action_id", ""), refusal or Refusal("no such store"))
+            return
+        keyword, word = ANSWER_ACTIONS[action["action_id"]]
+        query = value.get("q") if isinstance(value.get("q"), str) else ""
+        text = rewrite_query(split_public(str(query))[0], keyword, word) + f" store:{store.name}"
+        respond(**replies.for_command(text, channel).payload())
+
+    def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        channel, user = channel_of(body), user_of(body)
+        store = store_for_button(settings, button_value(action).get("store"), channel)
+        refusal = access.check(user, store, channel)
+        if refusal is not None:
+            refuse(settings, respond, user, "open_dashboard", refusal)
+            return
+        client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
+        respond(text=":bar_chart: kpibot → Home", response_type="ephemeral", replace_original=False)
+
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            user = str(event.get("user") or "")
+            client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
+
+    app.command("/kpi")(deferred(pool, kpi_command))
+    for action_id in ANSWER_ACTIONS:
+        app.action(action_id)(deferred(pool, answer_action))
+    app.action("open_dashboard")(deferred(pool, open_dashboard))
+    app.event("app_home_opened")(deferred(pool, home_opened))
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("Slack listener failed: %s: %r", type(error).__name__, str(error)[:200])
+
+    from bot.slack.actions import register_alert_actions
+
+    register_alert_actions(app, pool, settings, warehouse, today, access)
+    return app
+
+
+def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[[], Database],
+             today: Callable[[StoreSettings], date]) -> dict[str, Any]:
+    """App Home for ``user``: their stores, or a short explanation with no numbers and no store name."""
+    from bot.render.home import explanation_view, home_view
+
+    try:
+        stores = access.visible_stores(user)
+    except MembershipUnknown as error:
+        log_refusal(user, "app_home_opened", Refusal(f"membership lookup failed ({error})"), level=logging.INFO)
+        return explanation_view(words(settings, None)["retry"])
+    if not stores:
+        log_refusal(user, "app_home_opened", Refusal("sees no store"), level=logging.INFO)
+        return explanation_view(words(settings, None)["home"])
+    return home_view(stores, warehouse(), today)
+
+
+def upload_chart(client: WebClient, db: Database, reply: Any, channel: str) -> None:
+    """Post the answer's chart; any failure leaves the text answer as it is."""
+    from bot.render.chart_data import answer_chart
+
+    try:
+        png = answer_chart(db, reply.store, reply.answer)
+        client.files_upload_v2(channel=channel, content=png, filename=f"{reply.answer.metric}.png",
+                               title=reply.text.splitlines()[0].replace("*", ""))
+    except Exception as error:  # noqa: BLE001 - the chart is an extra; the text answer stands
+        log.warning("chart upload failed, answered with text only: %s", type(error).__name__)

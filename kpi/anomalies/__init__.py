@@ -1,0 +1,1 @@
+"""Anomaly detection (SPEC §8): baselines, calendars, the detector and its evaluation."""

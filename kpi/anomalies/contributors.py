@@ -1,0 +1,101 @@
+"""Which channel or device explains an anomalous day most.
+
+A metric's segments are read once for the whole judged range (``read_segments``), and each
+segment's baseline is computed once over it; baselines only look back, so judging a day
+against them is the same as judging it on the data up to that day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+from kpi.anomalies.baselines import expected_values
+from kpi.answer import Period
+from kpi.metric import Metric, Sum
+from kpi.series import daily_sums
+from kpi.settings import StoreSettings
+
+DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",)}
+NORMAL_DAYS = 28
+
+
+@dataclass
+class Segments:
+    """Per dimension: the daily numerator (and denominator) of each segment over the span."""
+
+    numerators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    denominators: dict[str, pd.DataFrame] = field(default_factory=dict)
+    expected: dict[str, pd.DataFrame] = field(default_factory=dict)  # additive: each segment's baseline
+
+
+def read_segments(db: Database, store: StoreSettings, metric: Metric, span: Period) -> Segments:
+    segments = Segments()
+    dimensions = [d for d in DIMENSIONS.get(metric.numerator.source, ())
+                  if not metric.denominator or metric.denominator.source == metric.numerator.source]
+    for dimension in dimensions:
+        numerator = _pivot(db, store, metric.numerator, span, dimension)
+        if metric.denominator is None:
+            segments.numerators[dimension] = numerator
+            segments.expected[dimension] = expected_values(numerator)
+        else:
+            denominator = _pivot(db, store, metric.denominator, span, dimension)
+            segments.numerators[dimension] = numerator.reindex(columns=denominator.columns, fill_value=0.0)
+            segments.denominators[dimension] = denominator
+    return segments
+
+
+def main_contributor(segments: Segments, day: date, went_up: bool) -> str | None:
+    """The segment whose own deviation moves the total most in the anomaly's direction."""
+    best: tuple[float, str | None] = (0.0, None)
+    for dimension in segments.numerators:
+        if dimension in segments.denominators:
+            effects = _ratio_effects(segments.numerators[dimension], segments.denominators[dimension], day)
+        else:
+            effects = _additive_effects(segments.numerators[dimension], segments.expected[dimension], day)
+        for key, effect in effects.items():
+            signed = effect if went_up else -effect
+            if signed > best[0]:
+                best = (signed, key)
+    return best[1]
+
+
+def _pivot(db: Database, store: StoreSettings, part: Sum, span: Period, dimension: str) -> pd.DataFrame:
+    frame = daily_sums(db, store.name, part, span.start, span.end, [dimension])
+    index = pd.date_range(span.start, span.end)
+    if frame.empty:
+        return pd.DataFrame(index=index)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame.pivot_table(index="date", columns=dimension, values="value", aggfunc="sum").reindex(index).fillna(0)
+
+
+def _additive_effects(values: pd.DataFrame, expected: pd.DataFrame, day: date) -> dict[str, float]:
+    """Each segment's value minus its own expected value (0 expected without enough history)."""
+    stamp = pd.Timestamp(day)
+    return {str(key): float(values.loc[stamp, key]) - float(np.nan_to_num(expected.loc[stamp, key]))
+            for key in values.columns}
+
+
+def _ratio_effects(k: pd.DataFrame, n: pd.DataFrame, day: date) -> dict[str, float]:
+    """How far the day's ratio would move back if one segment had had a normal day.
+
+    A segment's normal day is its mean numerator and denominator over the previous 28
+    days; this works both for rates (mobile orders fell) and for shares (Email revenue rose).
+    """
+    stamp = pd.Timestamp(day)
+    history = slice(pd.Timestamp(day - timedelta(days=NORMAL_DAYS)), pd.Timestamp(day - timedelta(days=1)))
+    total_k, total_n = float(k.loc[stamp].sum()), float(n.loc[stamp].sum())
+    if total_n <= 0:
+        return {}
+    today = total_k / total_n
+    effects = {}
+    for key in n.columns:
+        normal_k, normal_n = float(k.loc[history, key].mean()), float(n.loc[history, key].mean())
+        other_n = total_n - float(n.loc[stamp, key]) + normal_n
+        if other_n > 0:
+            effects[str(key)] = today - (total_k - float(k.loc[stamp, key]) + normal_k) / other_n
+    return effects

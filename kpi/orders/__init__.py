@@ -1,0 +1,1 @@
+"""Order-based measures: customers, repurchase, LTV, new vs returning, RFM."""
