@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -42,9 +43,12 @@ class DamagedDatabase(WarehouseError):
     pass
 
 
-def connect(path: Path) -> Database:
+Kind = TypeVar("Kind", bound=Database)
+
+
+def connect(path: Path, kind: type[Kind]) -> Kind:
     try:
-        return Database(path)
+        return kind(path)
     except sqlite3.OperationalError:
         raise WarehouseError(f"cannot open the database file {path}: {CHECK_FOLDER}") from None
 

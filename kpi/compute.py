@@ -9,16 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlite_utils import Database
-
-from connectors.warehouse import period_sums
 from kpi.answer import BreakdownRow, Period
 from kpi.metric import Metric, Sum
+from kpi.orders.measures import order_measures
 from kpi.query.parser import QueryError
+from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
 
-SOURCE_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}
-SOURCE_DIMENSIONS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
+# What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
+BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
                      "users": set(), "orders": {"segment", "visitor"}}
 TOTAL = ""
 
@@ -32,20 +31,17 @@ class Totals:
     revenue: float
 
 
-def part_sums(db: Database, store: StoreSettings, part: Sum, period: Period, by: str | None = None
+def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str | None = None
               ) -> dict[str, float]:
     """Σ of one formula part over ``period``, per breakdown key (or under ``TOTAL``)."""
-    if by is not None and by not in SOURCE_DIMENSIONS[part.source]:
+    if by is not None and by not in BREAKDOWNS[part.source]:
         raise _cannot_split(part, by)
     if part.source == "orders":
-        from kpi.orders.measures import order_measures
-
         frame = order_measures(db, store, period, by)
         if part.measure not in frame.columns:
             return {}
         return {TOTAL if by is None else str(key): float(value) for key, value in frame[part.measure].items()}
-    return period_sums(db, SOURCE_TABLES[part.source], store.name, period.start, period.end, part.measure,
-                       by, dict(part.where))
+    return db.sums(store.name, part.source, part.measure, period.start, period.end, by=by, where=dict(part.where))
 
 
 def _cannot_split(part: Sum, by: str) -> QueryError:
@@ -79,7 +75,7 @@ def combine(metric: Metric, numerator: float | None, denominator: float | None, 
     return value
 
 
-def metric_value(db: Database, store: StoreSettings, metric: Metric, period: Period) -> float | None:
+def metric_value(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> float | None:
     numerator = part_sums(db, store, metric.numerator, period)
     denominator = part_sums(db, store, metric.denominator, period) if metric.denominator else {}
     if not numerator and not denominator:
@@ -87,7 +83,7 @@ def metric_value(db: Database, store: StoreSettings, metric: Metric, period: Per
     return combine(metric, numerator.get(TOTAL, 0.0), denominator.get(TOTAL, 0.0), store)
 
 
-def daily_values(db: Database, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
+def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
     """The KPI for each day of ``period``, from one grouped read per formula part (for charts)."""
     days = [period.start + timedelta(days=i) for i in range(period.days)]
     parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
@@ -102,12 +98,12 @@ def daily_values(db: Database, store: StoreSettings, metric: Metric, period: Per
     return values
 
 
-def _sums_by_day(db: Database, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
-    return period_sums(db, SOURCE_TABLES[part.source], store.name, period.start, period.end, part.measure, "date",
-                       dict(part.where))
+def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
+    return db.sums(store.name, part.source, part.measure, period.start, period.end, by="date",
+                   where=dict(part.where))
 
 
-def breakdown(db: Database, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
+def breakdown(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
     """The KPI per value of ``by``, largest first; keys as the source names them."""
     numerator = part_sums(db, store, metric.numerator, period, by)
     denominator = part_sums(db, store, metric.denominator, period, by) if metric.denominator else {}
@@ -117,10 +113,10 @@ def breakdown(db: Database, store: StoreSettings, metric: Metric, period: Period
     return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0.0), row.key))
 
 
-def period_totals(db: Database, store: StoreSettings, period: Period, by: str | None = None
+def period_totals(db: KpiReader, store: StoreSettings, period: Period, by: str | None = None
                   ) -> dict[str, Totals]:
     """Sessions, orders and revenue per key of ``by`` (or under ``TOTAL``)."""
-    sums = {measure: period_sums(db, "ga4_sessions", store.name, period.start, period.end, measure, by)
+    sums = {measure: db.sums(store.name, "sessions", measure, period.start, period.end, by=by)
             for measure in ("sessions", "orders", "revenue")}
     keys = set().union(*sums.values())
     return {key: Totals(sums["sessions"].get(key, 0.0), sums["orders"].get(key, 0.0), sums["revenue"].get(key, 0.0))

@@ -1,4 +1,4 @@
-"""Daily sums behind a KPI, read through the warehouse, and GA4 data freshness.
+"""Daily sums behind a KPI, read through the ``KpiReader``, and which days GA4 may still change.
 
 One function serves the KPI answers, the anomaly detector and the charts, so a KPI's
 numerator and denominator are read the same way everywhere.
@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlite_utils import Database
 
-from connectors.warehouse import date_range_frame
 from kpi.metric import Sum
+from kpi.reader import KpiReader
 
-SOURCE_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}
+DAILY_SOURCES = ("sessions", "users", "ads")  # orders have no daily sums: they are counted per period
 
 # GA4 keeps processing a day for 24 to 48 hours: yesterday and the day before are provisional.
 PROCESSING_DAYS = 2
@@ -27,16 +26,13 @@ def provisional_days(as_of: date) -> set[date]:
 
 
 def daily_sums(
-    db: Database, store: str, part: Sum, start: date, end: date, by: Sequence[str] = ()
+    db: KpiReader, store: str, part: Sum, start: date, end: date, by: Sequence[str] = ()
 ) -> pd.DataFrame:
     """Σ ``part.measure`` per day (and per ``by`` column) with ``part.where`` applied.
 
     Columns: ``date`` (ISO string), the ``by`` columns, and ``value``. Days without rows
     are absent; callers reindex when they need a dense series.
     """
-    if part.source not in SOURCE_TABLES:
+    if part.source not in DAILY_SOURCES:
         raise ValueError(f"daily sums are not defined for source {part.source!r}")
-    frame = date_range_frame(
-        db, SOURCE_TABLES[part.source], store, start, end, [part.measure], by=by, where=dict(part.where)
-    )
-    return frame.rename(columns={part.measure: "value"})
+    return db.daily(store, part.source, part.measure, start, end, by=by, where=dict(part.where))

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
-from connectors.warehouse import chunks_overlapping, days_present
 from kpi.answer import Answer, Comparison, Period
 from kpi.caveats import Caveat
 from kpi.compute import breakdown, metric_value, part_sums
 from kpi.metric import Metric
 from kpi.periods import last_year, previous_period, resolve
 from kpi.query.parser import Query
+from kpi.reader import KpiReader
 from kpi.series import provisional_days
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate, weekday_weights
 
 
-def answer(db: Database, store: StoreSettings, query: Query, as_of: date) -> Answer:
+def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> Answer:
     period = resolve(query.period, as_of)
     value = metric_value(db, store, query.metric, period)
     compare_period = comparison_period(query, period, as_of)
@@ -52,7 +50,7 @@ def relative_change(value: float | None, compare: float | None) -> float | None:
     return (value - compare) / compare
 
 
-def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Period, as_of: date,
+def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,
                 value: float | None) -> tuple[Caveat, ...]:
     found: list[Caveat] = []
     ga4 = any(source != "orders" for source in metric.sources)
@@ -60,10 +58,11 @@ def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Peri
         pending = {d for d in provisional_days(as_of) | {as_of} if period.start <= d <= period.end}
         if pending:
             found.append(Caveat("provisional", {"days": len(pending)}))
-        found.extend(_chunk_caveats(db, store, period))
+        flags = db.quality_flags(store.name, period.start, period.end)
+        found.extend(Caveat(code) for code in ("thresholded", "other_row", "sampled") if code in flags)
         last_closed = min(period.end, as_of - timedelta(days=1))
         expected_days = (last_closed - period.start).days + 1
-        missing = expected_days - len(days_present(db, "ga4_sessions", store.name, period.start, last_closed))
+        missing = expected_days - len(db.days_with_data(store.name, "sessions", period.start, last_closed))
         if value is None and expected_days > 0 and missing == expected_days:
             found.append(Caveat("no_data"))
         elif missing > 0:
@@ -80,7 +79,7 @@ def caveats_for(db: Database, store: StoreSettings, metric: Metric, period: Peri
     return tuple(found)
 
 
-def compare_caveats(db: Database, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
+def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
     """Say so when the comparison period starts before the data does (a partial baseline)."""
     first = data_start(db, store, metric)
     if first is not None and compare.start < first <= compare.end + timedelta(days=1):
@@ -88,18 +87,8 @@ def compare_caveats(db: Database, store: StoreSettings, metric: Metric, compare:
     return ()
 
 
-def data_start(db: Database, store: StoreSettings, metric: Metric) -> date | None:
-    tables = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_sessions", "orders": "orders"}
-    starts = []
-    for source in metric.sources:
-        row = db.execute(f"SELECT MIN(date) FROM {tables[source]} WHERE store = ?", [store.name]).fetchone()
-        if row and row[0]:
-            starts.append(date.fromisoformat(row[0]))
+def data_start(db: KpiReader, store: StoreSettings, metric: Metric) -> date | None:
+    """The first day for which every source of ``metric`` has data."""
+    spans = [db.data_span(store.name, source) for source in metric.sources]
+    starts = [span[0] for span in spans if span is not None]
     return max(starts) if starts else None
-
-
-def _chunk_caveats(db: Database, store: StoreSettings, period: Period) -> list[Caveat]:
-    chunks = chunks_overlapping(db, store.name, period.start, period.end)
-    return [Caveat(code) for code, column in (("thresholded", "thresholded"), ("other_row", "other_row"),
-                                              ("sampled", "sampled"))
-            if any(chunk[column] for chunk in chunks)]

@@ -10,13 +10,12 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
 from kpi.answer import Period, TargetStatus
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value
 from kpi.metric import sum_of
 from kpi.periods import parse_period, resolve
+from kpi.reader import KpiReader
 from kpi.series import daily_sums
 from kpi.settings import DEFAULT_TARGETS, StoreSettings, Target
 
@@ -24,7 +23,7 @@ LINEAR = (1.0,) * 7
 PATTERN_WEEKS = 8
 
 
-def weekday_weights(db: Database, store: StoreSettings, before: date) -> tuple[float, ...]:
+def weekday_weights(db: KpiReader, store: StoreSettings, before: date) -> tuple[float, ...]:
     """Mean revenue per weekday over the 8 weeks before ``before``, normalised to mean 1."""
     start = before - timedelta(weeks=PATTERN_WEEKS)
     frame = daily_sums(db, store.name, sum_of("revenue"), start, before - timedelta(days=1))
@@ -79,7 +78,7 @@ def all_targets(store: StoreSettings) -> list[Target]:
     return [*store.targets, *(t for t in DEFAULT_TARGETS if t.metric not in configured)]
 
 
-def evaluate_all(db: Database, store: StoreSettings, as_of: date) -> list[TargetCheck]:
+def evaluate_all(db: KpiReader, store: StoreSettings, as_of: date) -> list[TargetCheck]:
     """Every target: period goals month to date with pacing, the others over the last 7 days."""
     weights = weekday_weights(db, store, as_of)
     checks = []

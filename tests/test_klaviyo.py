@@ -18,7 +18,7 @@ from connectors.klaviyo.client import KlaviyoAuthError, KlaviyoUnavailable
 from connectors.klaviyo.reports import STATISTICS
 from connectors.klaviyo.sync import DAILY_BUDGET, sync_klaviyo
 from connectors.source_state import read_state
-from connectors.warehouse import open_database, period_sums
+from connectors.warehouse import open_database
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import (
     KLAVIYO,
@@ -41,13 +41,13 @@ def sync(db, url, recorder=None, as_of=AS_OF, **options):
     return sync_klaviyo(db, client, KLAVIYO, as_of, now=fixed_now, **options), client
 
 
-def assert_sums_match(db, frame, table, by, start, end, statistics=STATISTICS):
+def assert_sums_match(db, frame, source, by, start, end, statistics=STATISTICS):
     raw = in_period(frame, start, end)
     for name in statistics:
-        stored = period_sums(db, table, STORE, start, end, name, by=by)
+        stored = db.sums(STORE, source, name, start, end, by=by)
         expected = raw.groupby(by)[name].sum()
         expected = {str(k): float(v) for k, v in expected.items() if v or str(k) in stored}
-        assert stored == pytest.approx(expected), (table, name, start, end)
+        assert stored == pytest.approx(expected), (source, name, start, end)
 
 
 @pytest.fixture(scope="module")
@@ -62,16 +62,16 @@ def synced(tmp_path_factory):
 @pytest.mark.parametrize(("start", "end"), PERIODS)
 def test_stored_flow_days_equal_the_emulator_rows_by_flow_and_channel(synced, start, end):
     db, demo, *_ = synced
-    assert_sums_match(db, demo.flow_days, "klaviyo_flow_days", "flow_id", start, end)
-    assert_sums_match(db, demo.flow_days, "klaviyo_flow_days", "send_channel", start, end)
+    assert_sums_match(db, demo.flow_days, "klaviyo_flows", "flow_id", start, end)
+    assert_sums_match(db, demo.flow_days, "klaviyo_flows", "send_channel", start, end)
 
 
 @pytest.mark.parametrize(("start", "end"), PERIODS)
 def test_stored_campaign_days_equal_the_emulator_rows_by_campaign(synced, start, end):
     db, demo, *_ = synced
     campaigns = demo.campaigns.rename(columns={"channel": "send_channel"})
-    assert_sums_match(db, campaigns, "klaviyo_campaign_days", "campaign_id", start, end)
-    assert_sums_match(db, campaigns, "klaviyo_campaign_days", "send_channel", start, end)
+    assert_sums_match(db, campaigns, "klaviyo_campaigns", "campaign_id", start, end)
+    assert_sums_match(db, campaigns, "klaviyo_campaigns", "send_channel", start, end)
 
 
 def test_each_campaign_is_on_its_local_send_day(synced):
@@ -170,7 +170,7 @@ def test_a_three_year_backfill_of_20_flows_stays_inside_the_daily_budget(tmp_pat
     flow_windows, campaign_windows = math.ceil(3 * 365 / 60), math.ceil(3 * 365 / 365)
     assert client.report_requests == served <= flow_windows + 2 * campaign_windows  # a campaign window may page once
     assert len(demo.flows) == 20 and len(demo.campaigns) >= 300
-    assert_sums_match(db, demo.flow_days, "klaviyo_flow_days", "flow_id", since, AS_OF - timedelta(days=1))
+    assert_sums_match(db, demo.flow_days, "klaviyo_flows", "flow_id", since, AS_OF - timedelta(days=1))
 
 
 def test_a_renamed_flow_keeps_its_history_and_its_role(tmp_path):
@@ -198,7 +198,7 @@ def test_a_refused_statistic_is_skipped_and_the_rest_kept(tmp_path):
     assert result.skipped == {"flow_series": ("conversion_uniques",), "campaign_values": ("conversion_uniques",)}
     assert db.execute("SELECT COUNT(*) FROM klaviyo_flow_days WHERE conversion_uniques IS NOT NULL").fetchone() == (0,)
     kept = tuple(s for s in STATISTICS if s != "conversion_uniques")
-    assert_sums_match(db, demo.flow_days, "klaviyo_flow_days", "flow_id", AS_OF - timedelta(days=90),
+    assert_sums_match(db, demo.flow_days, "klaviyo_flows", "flow_id", AS_OF - timedelta(days=90),
                       AS_OF - timedelta(days=1), kept)
     assert "conversion_uniques" in read_state(db, STORE, "klaviyo", "flow_series").note
 

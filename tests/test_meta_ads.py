@@ -13,7 +13,7 @@ import pytest
 from connectors.meta_ads.client import MetaAuthError, MetaUnavailable
 from connectors.meta_ads.sync import earliest_day, foreign_currencies, sync_meta_ads
 from connectors.source_state import read_state
-from connectors.warehouse import open_database, period_sums
+from connectors.warehouse import open_database
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import META, STORE, Recorder, fixed_now, in_period, meta_client, meta_demo, meta_emulator
 
@@ -42,7 +42,7 @@ def test_stored_insights_equal_the_emulator_rows_by_campaign(synced, start, end)
     raw = in_period(state.data.rows, start, end)
     for measure in MEASURES:
         expected = {str(k): float(v) for k, v in raw.groupby("campaign_id")[measure].sum().items()}
-        assert period_sums(db, "meta_ads_days", STORE, start, end, measure, by="campaign_id") == \
+        assert db.sums(STORE, "meta_ads", measure, start, end, by="campaign_id") == \
             pytest.approx(expected), measure
 
 
@@ -111,7 +111,7 @@ def test_spend_in_another_currency_is_stored_as_is_and_flagged(tmp_path):
     assert any("USD" in warning and "EUR" in warning for warning in result.warnings)
     assert foreign_currencies(db, META) == ["USD"]
     raw = in_period(state.data.rows, AS_OF - timedelta(days=40), AS_OF - timedelta(days=1))
-    assert period_sums(db, "meta_ads_days", STORE, AS_OF - timedelta(days=40), AS_OF, "spend")[""] == \
+    assert db.sums(STORE, "meta_ads", "spend", AS_OF - timedelta(days=40), AS_OF)[""] == \
         pytest.approx(raw["spend"].sum())  # kept in dollars, not converted
     assert "USD" in read_state(db, STORE, "meta_ads", "insights").note
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from connectors.migrations import discover
-from connectors.warehouse import date_range_frame, open_database, write_chunk
+from connectors.warehouse import open_database, write_chunk
 
 
 def chunk(start: str, end: str) -> dict:
@@ -31,9 +31,8 @@ def test_rewriting_a_chunk_replaces_rows_of_that_range_only():
     write_chunk(db, "ga4_sessions", [row("2026-01-01", "Email", 5), row("2026-01-02", "Email", 7)],
                 chunk("2026-01-01", "2026-01-02"))
     write_chunk(db, "ga4_sessions", [row("2026-01-02", "Direct", 3)], chunk("2026-01-02", "2026-01-02"))
-    frame = date_range_frame(db, "ga4_sessions", "s", date(2026, 1, 1), date(2026, 1, 2),
-                             ["sessions"], by=["channel"])
+    frame = db.daily("s", "sessions", "sessions", date(2026, 1, 1), date(2026, 1, 2), by=["channel"])
     assert frame.to_dict("records") == [
-        {"date": "2026-01-01", "channel": "Email", "sessions": 5},
-        {"date": "2026-01-02", "channel": "Direct", "sessions": 3},
+        {"date": "2026-01-01", "channel": "Email", "value": 5},
+        {"date": "2026-01-02", "channel": "Direct", "value": 3},
     ]

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
 from kpi.anomalies.baselines import expected_values
 from kpi.answer import Period
 from kpi.metric import Metric, Sum
+from kpi.reader import KpiReader
 from kpi.series import daily_sums
 from kpi.settings import StoreSettings
 
@@ -33,7 +33,7 @@ class Segments:
     expected: dict[str, pd.DataFrame] = field(default_factory=dict)  # additive: each segment's baseline
 
 
-def read_segments(db: Database, store: StoreSettings, metric: Metric, span: Period) -> Segments:
+def read_segments(db: KpiReader, store: StoreSettings, metric: Metric, span: Period) -> Segments:
     segments = Segments()
     dimensions = [d for d in DIMENSIONS.get(metric.numerator.source, ())
                   if not metric.denominator or metric.denominator.source == metric.numerator.source]
@@ -64,7 +64,7 @@ def main_contributor(segments: Segments, day: date, went_up: bool) -> str | None
     return best[1]
 
 
-def _pivot(db: Database, store: StoreSettings, part: Sum, span: Period, dimension: str) -> pd.DataFrame:
+def _pivot(db: KpiReader, store: StoreSettings, part: Sum, span: Period, dimension: str) -> pd.DataFrame:
     frame = daily_sums(db, store.name, part, span.start, span.end, [dimension])
     index = pd.date_range(span.start, span.end)
     if frame.empty:

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
 
 from kpi.anomalies.baselines import judge_additive, judge_ratio
 from kpi.anomalies.calendar import Calendar, event_for, store_calendar
@@ -26,6 +25,7 @@ from kpi.anomalies.yearly import event_days
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.metric import Metric, Sum
+from kpi.reader import KpiReader
 from kpi.series import daily_sums, provisional_days
 from kpi.settings import StoreSettings
 
@@ -62,7 +62,7 @@ def default_period(as_of: date) -> Period:
     return Period(as_of - timedelta(days=90), as_of - timedelta(days=1))
 
 
-def detect(db: Database, store: StoreSettings, as_of: date, metrics: Sequence[str] | None = None,
+def detect(db: KpiReader, store: StoreSettings, as_of: date, metrics: Sequence[str] | None = None,
            period: Period | None = None, excluded_days: Mapping[str, set[date]] | None = None,
            calendar: Calendar | None = None) -> list[Anomaly]:
     """Every flagged day in ``period`` (default last-90d) for ``metrics`` (default: watched)."""
@@ -84,7 +84,7 @@ def judged_period(period: Period, as_of: date) -> Period:
     return Period(period.start, min(period.end, last_final))
 
 
-def judge_day(db: Database, store: StoreSettings, metric: str, day: date, as_of: date,
+def judge_day(db: KpiReader, store: StoreSettings, metric: str, day: date, as_of: date,
               excluded_days: Mapping[str, set[date]] | None = None,
               calendar: Calendar | None = None) -> Anomaly | None:
     """The daily alert check's verdict on one day: the same judgement as ``detect``."""
@@ -99,7 +99,7 @@ class _Context:
     Each daily sum is read once per call (sessions, for one, serve four KPIs).
     """
 
-    db: Database
+    db: KpiReader
     store: StoreSettings
     span: Period
     calendar: Calendar
@@ -133,7 +133,7 @@ def _dense(frame: pd.DataFrame, index: pd.DatetimeIndex, by: str | None = None) 
     return frame.pivot_table(index="date", columns=by, values="value", aggfunc="sum").reindex(index).fillna(0.0)
 
 
-def _read(db: Database, store: StoreSettings, part: Sum, span: Period, by: str | None = None) -> Any:
+def _read(db: KpiReader, store: StoreSettings, part: Sum, span: Period, by: str | None = None) -> Any:
     index = pd.date_range(span.start, span.end, freq="D")
     return _dense(daily_sums(db, store.name, part, span.start, span.end, [by] if by else []), index, by)
 
@@ -185,7 +185,7 @@ def _anomaly(segments: Segments, metric: Metric, day: pd.Timestamp, row: pd.Seri
                    float(row["z"]), event.name if event else None)
 
 
-def backtest(db: Database, store: StoreSettings, start: date, end: date,
+def backtest(db: KpiReader, store: StoreSettings, start: date, end: date,
              metrics: Sequence[str] | None = None, calendar: Calendar | None = None) -> dict[str, Any]:
     """``detect`` over ``start..end`` as the daily check would have judged each day then.
 

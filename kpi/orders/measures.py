@@ -13,13 +13,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlite_utils import Database
 
-from connectors.orders.store import counted_orders, orders_version
 from kpi.answer import Period
 from kpi.caveats import Caveat
 from kpi.metric import Metric
 from kpi.orders.rfm import rfm_scores
+from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
 
 _CACHE: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
@@ -40,15 +39,15 @@ def _cached(key: tuple[object, ...], build: Callable[[], pd.DataFrame]) -> pd.Da
     return frame
 
 
-def order_history(db: Database, store: str, ltv_months: int = 12) -> pd.DataFrame:
+def order_history(db: KpiReader, store: str, ltv_months: int = 12) -> pd.DataFrame:
     """Counted orders with each customer's first-order date, the order's rank (1 = first)
     and the end of the customer's LTV window. Cached until the orders change."""
-    return _cached(("history", *orders_version(db, store), ltv_months),
+    return _cached(("history", db.orders_version(store), ltv_months),
                    lambda: _history(db, store, ltv_months))
 
 
-def _history(db: Database, store: str, ltv_months: int) -> pd.DataFrame:
-    frame = counted_orders(db, store)
+def _history(db: KpiReader, store: str, ltv_months: int) -> pd.DataFrame:
+    frame = db.counted_orders(store)
     frame["customer"] = pd.factorize(frame["customer"])[0].astype(np.int32)  # ints group far faster than hashes
     frame["date"] = pd.to_datetime(frame["date"])
     frame["rank"] = frame.groupby("customer").cumcount() + 1
@@ -67,13 +66,13 @@ def add_months(days: pd.Series, months: int) -> pd.Series:
     return first + pd.to_timedelta(np.minimum(days.dt.day, last_day) - 1, unit="D")
 
 
-def order_measures(db: Database, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
+def order_measures(db: KpiReader, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
     """Every order measure for ``period`` per key of ``by``; a ratio's two parts share one computation."""
-    key = ("measures", *orders_version(db, store.name), store.ltv_months, period.start, period.end, by)
+    key = ("measures", db.orders_version(store.name), store.ltv_months, period.start, period.end, by)
     return _cached(key, lambda: _order_measures(db, store, period, by))
 
 
-def _order_measures(db: Database, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
+def _order_measures(db: KpiReader, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
     history = order_history(db, store.name, store.ltv_months)
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     inside = history[(history["date"] >= start) & (history["date"] <= end)].copy()
@@ -109,16 +108,16 @@ def _measures(inside: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
     return frame.fillna(0.0).astype(float)
 
 
-def customer_segments(db: Database, store: StoreSettings, as_of: date) -> pd.Series:
+def customer_segments(db: KpiReader, store: StoreSettings, as_of: date) -> pd.Series:
     """Each customer's RFM segment from their orders up to ``as_of`` (cached)."""
     def build() -> pd.DataFrame:
         history = order_history(db, store.name, store.ltv_months)
         return rfm_scores(history[history["date"] <= pd.Timestamp(as_of)], as_of)
 
-    return _cached(("rfm", *orders_version(db, store.name), store.ltv_months, as_of), build)["segment"]
+    return _cached(("rfm", db.orders_version(store.name), store.ltv_months, as_of), build)["segment"]
 
 
-def order_caveats(db: Database, store: StoreSettings, metric: Metric, period: Period, as_of: date) -> list[Caveat]:
+def order_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date) -> list[Caveat]:
     if order_history(db, store.name, store.ltv_months).empty:
         return [Caveat("no_orders")]
     measures = {part.measure for part in (metric.numerator, metric.denominator) if part}

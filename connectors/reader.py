@@ -1,0 +1,82 @@
+"""The warehouse read by the KPI maths: what ``kpi.reader.KpiReader`` asks, in SQL.
+
+Sums are grouped in SQL (one query per measure and period), so a ratio is always a ratio of
+sums. Column names come from ``connectors.tables``; anything else is refused before it can
+reach a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from connectors.tables import SOURCE_DIMENSIONS, table_for
+
+QUALITY_FLAGS = ("thresholded", "other_row", "sampled")
+
+
+def sums(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: str | None = None,
+         where: Mapping[str, str] | None = None) -> dict[str, float]:
+    key = _column(source, by, allow_date=True) if by else "''"
+    filters, params = _filters(source, store, start, end, where)
+    sql = (f"SELECT {key} AS key, SUM({_measure(measure)}) FROM {table_for(source)} "
+           f"WHERE store = :store AND date BETWEEN :start AND :end{filters} GROUP BY {key}")
+    return {str(k): float(v) for k, v in db.execute(sql, params).fetchall() if v is not None}
+
+
+def daily(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: Sequence[str] = (),
+          where: Mapping[str, str] | None = None) -> pd.DataFrame:
+    keys = ["date", *(_column(source, column) for column in by)]
+    filters, params = _filters(source, store, start, end, where)
+    sql = (f"SELECT {', '.join(keys)}, SUM({_measure(measure)}) AS value FROM {table_for(source)} "
+           f"WHERE store = :store AND date BETWEEN :start AND :end{filters} "
+           f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
+    cursor = db.execute(sql, params)
+    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+
+
+def days_with_data(db: Database, store: str, source: str, start: date, end: date) -> set[date]:
+    rows = db.execute(f"SELECT DISTINCT date FROM {table_for(source)} WHERE store = ? AND date BETWEEN ? AND ?",
+                      [store, start.isoformat(), end.isoformat()]).fetchall()
+    return {date.fromisoformat(row[0]) for row in rows}
+
+
+def data_span(db: Database, store: str, source: str) -> tuple[date, date] | None:
+    """The first and last day stored: the one "data up to" every surface shows."""
+    # two queries, not MIN and MAX in one: each alone is a single step down the (store, date) index
+    first, last = (db.execute(f"SELECT {end}(date) FROM {table_for(source)} WHERE store = ?", [store]).fetchone()[0]
+                   for end in ("MIN", "MAX"))
+    return (date.fromisoformat(first), date.fromisoformat(last)) if first and last else None
+
+
+def quality_flags(db: Database, store: str, start: date, end: date) -> set[str]:
+    raised = db.execute(f"SELECT {', '.join(f'MAX({flag})' for flag in QUALITY_FLAGS)} FROM ga4_chunks "
+                        "WHERE store = ? AND start_date <= ? AND end_date >= ?",
+                        [store, end.isoformat(), start.isoformat()]).fetchone()
+    return {flag for flag, value in zip(QUALITY_FLAGS, raised, strict=True) if value}
+
+
+def _measure(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a measure: {name!r}")
+    return name
+
+
+def _column(source: str, name: str | None, allow_date: bool = False) -> str:
+    if name in SOURCE_DIMENSIONS.get(source, ()) or (allow_date and name == "date"):
+        return str(name)
+    raise ValueError(f"the source {source!r} has no dimension {name!r}")
+
+
+def _filters(source: str, store: str, start: date, end: date,
+             where: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"store": store, "start": start.isoformat(), "end": end.isoformat()}
+    filters = ""
+    for column, value in (where or {}).items():
+        filters += f" AND {_column(source, column)} = :w_{column}"
+        params[f"w_{column}"] = value
+    return filters, params
