@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
+from connectors.warehouse import Warehouse
 from kpi.anomalies.detect import Anomaly, detect
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
@@ -58,7 +57,7 @@ class DigestUnavailable(Exception):
     """There is no data for the day: the digest cannot be built (a failure notice follows)."""
 
 
-def build_digest(db: Database, store: StoreSettings, as_of: date) -> Digest:
+def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
     day = as_of - timedelta(days=1)
     week_ago = day - timedelta(days=7)
     totals = period_totals(db, store, Period(day, day))
@@ -82,7 +81,7 @@ def build_digest(db: Database, store: StoreSettings, as_of: date) -> Digest:
     )
 
 
-def kpi_line(db: Database, store: StoreSettings, name: str, day: date) -> KpiLine:
+def kpi_line(db: Warehouse, store: StoreSettings, name: str, day: date) -> KpiLine:
     metric = BY_NAME[name]
     value = metric_value(db, store, metric, Period(day, day))
     week = metric_value(db, store, metric, Period(day - timedelta(days=7), day - timedelta(days=7)))
@@ -93,6 +92,6 @@ def kpi_line(db: Database, store: StoreSettings, name: str, day: date) -> KpiLin
     return KpiLine(name, value, week, relative_change(value, week), average, relative_change(value, average))
 
 
-def _daily(db: Database, store: StoreSettings, period: Period, shift: int) -> list[float | None]:
+def _daily(db: Warehouse, store: StoreSettings, period: Period, shift: int) -> list[float | None]:
     shifted = Period(period.start - timedelta(days=shift), period.end - timedelta(days=shift))
     return daily_values(db, store, BY_NAME["revenue"], shifted)

@@ -13,16 +13,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from connectors.episodes_store import add_expected_days, episode, live_episodes, open_episode, update_episode
+from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
 from schedules.findings import Finding
 
 ACTIONS = ("acknowledge", "snooze_1d", "snooze_7d", "expected")
 
 
-def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], now: datetime) -> dict[str, list[int]]:
+def reconcile(db: Warehouse, store: StoreSettings, findings: Sequence[Finding], now: datetime) -> dict[str, list[int]]:
     """Open, refresh and resolve episodes so they match today's findings; returns their ids."""
     live = {(e["metric"], e["kind"]): e for e in live_episodes(db, store.name)}
     result: dict[str, list[int]] = {"opened": [], "refreshed": [], "resolved": []}
@@ -43,12 +42,12 @@ def reconcile(db: Database, store: StoreSettings, findings: Sequence[Finding], n
     return result
 
 
-def unposted_episodes(db: Database, store: str) -> list[int]:
+def unposted_episodes(db: Warehouse, store: str) -> list[int]:
     """Live episodes whose message never went out (the post failed, or the process died first)."""
     return [row["id"] for row in live_episodes(db, store) if not row["ts"]]
 
 
-def _open(db: Database, store: StoreSettings, finding: Finding, now: datetime) -> int | None:
+def _open(db: Warehouse, store: StoreSettings, finding: Finding, now: datetime) -> int | None:
     episode_id = open_episode(db, {
         "store": store.name, "metric": finding.metric, "kind": finding.kind,
         "opened_on": finding.day.isoformat(), "last_seen_on": finding.day.isoformat(), "value": finding.value,
@@ -58,13 +57,13 @@ def _open(db: Database, store: StoreSettings, finding: Finding, now: datetime) -
     return episode_id  # None: another process opened it first
 
 
-def _row(db: Database, episode_id: int) -> dict[str, Any]:
+def _row(db: Warehouse, episode_id: int) -> dict[str, Any]:
     row = episode(db, episode_id)
     assert row is not None
     return row
 
 
-def apply_action(db: Database, episode_id: int, action: str, today: date, user: str) -> dict[str, Any]:
+def apply_action(db: Warehouse, episode_id: int, action: str, today: date, user: str) -> dict[str, Any]:
     """Acknowledge / Snooze 1 day / Snooze 7 days / Expected; returns the updated episode."""
     current = episode(db, episode_id)
     if current is None or action not in ACTIONS:
@@ -84,7 +83,7 @@ def apply_action(db: Database, episode_id: int, action: str, today: date, user: 
     return _row(db, episode_id)
 
 
-def wake_snoozed(db: Database, store: str, today: date) -> list[int]:
+def wake_snoozed(db: Warehouse, store: str, today: date) -> list[int]:
     """Snoozes that ran out become open again (still one message: it is updated, not re-posted)."""
     woken = []
     for row in live_episodes(db, store):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlite_utils import Database
-
 from connectors.episodes_store import record_outcome, set_notified
+from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
 
 THRESHOLDS = {"sync": 3, "digest": 1}
@@ -32,7 +31,7 @@ class Notifier(Protocol):
     def notice(self, store: StoreSettings, text: str) -> None: ...
 
 
-def note_outcome(db: Database, store: StoreSettings, kind: str, error: str | None, now: datetime,
+def note_outcome(db: Warehouse, store: StoreSettings, kind: str, error: str | None, now: datetime,
                  notifier: Notifier) -> str | None:
     """Record a run; post a notice when failures reach the threshold or recover. Returns what was posted."""
     counter = record_outcome(db, store.name, kind, error, now)

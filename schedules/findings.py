@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
 from connectors.episodes_store import expected_days
+from connectors.warehouse import Warehouse
 from kpi.anomalies.detect import judge_day
 from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
@@ -50,13 +49,13 @@ def last_final_day(as_of: date) -> date:
     return as_of - timedelta(days=PROCESSING_DAYS + 1)
 
 
-def find_all(db: Database, store: StoreSettings, as_of: date) -> list[Finding]:
+def find_all(db: Warehouse, store: StoreSettings, as_of: date) -> list[Finding]:
     day = last_final_day(as_of)
     return [*anomaly_findings(db, store, day, as_of), *target_findings(db, store, as_of),
             *relative_findings(db, store, day)]
 
 
-def anomaly_findings(db: Database, store: StoreSettings, day: date, as_of: date) -> list[Finding]:
+def anomaly_findings(db: Warehouse, store: StoreSettings, day: date, as_of: date) -> list[Finding]:
     excluded = expected_days(db, store.name)
     found = []
     for metric in WATCHED:
@@ -67,7 +66,7 @@ def anomaly_findings(db: Database, store: StoreSettings, day: date, as_of: date)
     return found
 
 
-def target_findings(db: Database, store: StoreSettings, as_of: date) -> list[Finding]:
+def target_findings(db: Warehouse, store: StoreSettings, as_of: date) -> list[Finding]:
     found = []
     for check in evaluate_all(db, store, as_of):
         if check.status.status in ("below", "above"):
@@ -78,7 +77,7 @@ def target_findings(db: Database, store: StoreSettings, as_of: date) -> list[Fin
     return found
 
 
-def relative_findings(db: Database, store: StoreSettings, day: date) -> list[Finding]:
+def relative_findings(db: Warehouse, store: StoreSettings, day: date) -> list[Finding]:
     found = []
     week_before = day - timedelta(days=7)
     for condition in RELATIVE_CONDITIONS:

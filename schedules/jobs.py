@@ -19,11 +19,10 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from connectors.delivery_store import Key, delivery, mark_corrected, pending_deliveries, provisional_deliveries
 from connectors.episodes_store import last_failure
 from connectors.leases import release_lease, take_lease
+from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
@@ -49,7 +48,7 @@ def _nothing(step: str, key: Key) -> None:
 @dataclass
 class Jobs:
     settings: Settings
-    warehouse: Callable[[], Database]
+    warehouse: Callable[[], Warehouse]
     ga4_client: Callable[[], Any]
     digests: DigestPoster
     alerts: AlertPoster
@@ -161,7 +160,7 @@ class Jobs:
             note_outcome(self.warehouse(), store, "digest", outcome.error, self.clock(), self)
         return outcome
 
-    def _digest_missed(self, db: Database, store: StoreSettings) -> bool:
+    def _digest_missed(self, db: Warehouse, store: StoreSettings) -> bool:
         """Today's digest is due and nobody took it: its slot fired while no process held the lease,
         or it could not be built (then again every ``REBUILD``, so it goes out once the data comes)."""
         if not store.digest_channel:
@@ -201,7 +200,7 @@ class Jobs:
                 corrected.append(f"{row['store']}:{row['date']}")
         return corrected
 
-    def _correct(self, db: Database, store: StoreSettings, row: dict[str, Any]) -> bool:
+    def _correct(self, db: Warehouse, store: StoreSettings, row: dict[str, Any]) -> bool:
         """Edit the posted digest in place (``chat.update`` of the same ts: repeating it is harmless)."""
         digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1))
         key = (row["store"], row["kind"], row["date"], row["channel"])

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
-from sqlite_utils import Database
 
 from bot.cli.context import load_settings, today_in
+from connectors.warehouse import Warehouse
 from kpi.settings import Settings, StoreSettings
 
 
@@ -29,7 +29,7 @@ class ThreadWarehouse:
         self.path = path
         self.local = threading.local()
 
-    def __call__(self) -> Database:
+    def __call__(self) -> Warehouse:
         db = getattr(self.local, "db", None)
         if db is None:
             from connectors.warehouse import open_database

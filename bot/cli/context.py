@@ -12,10 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
 from bot.config.loader import config_path
 from bot.config.loader import load_settings as load_settings_file
+from connectors.warehouse import Warehouse
 from kpi.settings import Settings, StoreSettings
 
 
@@ -57,7 +56,7 @@ def as_of_for(args: argparse.Namespace, store: StoreSettings) -> date:
     return given or today_in(store.timezone)
 
 
-def open_warehouse(settings: Settings, writing: bool = False) -> Database:
+def open_warehouse(settings: Settings, writing: bool = False) -> Warehouse:
     """The warehouse; a command that writes first checks the file is sound (``PRAGMA quick_check``)."""
     from connectors.warehouse import open_database
 

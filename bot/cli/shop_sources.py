@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from connectors.ga4.fetch import RetryPolicy
 from connectors.orders.shop_store import Destination
 from connectors.orders.shop_sync import ShopSyncResult
+from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
 
 if TYPE_CHECKING:
@@ -66,7 +65,7 @@ def woocommerce_client(store: StoreSettings, environ: Mapping[str, str],
                                                config.secret_env), retry)
 
 
-def sync_shop_source(db: Database, store: StoreSettings, source: str, environ: Mapping[str, str], now: datetime,
+def sync_shop_source(db: Warehouse, store: StoreSettings, source: str, environ: Mapping[str, str], now: datetime,
                      since: date | None = None, until: date | None = None,
                      retry: RetryPolicy | None = None) -> ShopSyncResult:
     """One shop source of one store, synced; raises an error with ``exit_code`` when it fails."""

@@ -11,16 +11,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from connectors.ga4.fetch import RetryPolicy
 from connectors.redact import mask_urls_in
+from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
 
 
 @dataclass(frozen=True)
 class SyncRequest:
-    db: Database
+    db: Warehouse
     store: StoreSettings
     as_of: date
     since: date | None

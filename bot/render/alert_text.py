@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.i18n import format_day, label
 from bot.render.formatting import format_value
 from connectors.episodes_store import live_episodes
+from connectors.warehouse import Warehouse
 from kpi.catalogue import BY_NAME
 from kpi.settings import StoreSettings
 
@@ -52,9 +51,9 @@ def episode_summary(row: dict[str, Any], store: StoreSettings) -> str:
             f"({words['expected']} {show(row['expected'])}) · {words['since']} {since}{who}")
 
 
-def open_alert_lines(db: Database, store: StoreSettings) -> list[str]:
+def open_alert_lines(db: Warehouse, store: StoreSettings) -> list[str]:
     return [f"• {episode_summary(row, store)} · _{state_text(row, store)}_" for row in live_episodes(db, store.name)]
 
 
-def open_alerts_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def open_alerts_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     return "\n".join(open_alert_lines(db, store)) or words_for(store)["none"]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
 from bot.i18n import label
 from bot.render.charts import kpi_chart
+from connectors.warehouse import Warehouse
 from kpi.answer import Answer, Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import daily_values
@@ -18,7 +17,7 @@ def _days(period: Period) -> list[date]:
     return [period.start + timedelta(days=i) for i in range(period.days)]
 
 
-def answer_chart(db: Database, store: StoreSettings, answer: Answer, marked: list[date] | None = None) -> bytes:
+def answer_chart(db: Warehouse, store: StoreSettings, answer: Answer, marked: list[date] | None = None) -> bytes:
     metric = BY_NAME[answer.metric]
     compare = None
     if answer.compare is not None and answer.compare.period.days == answer.period.days:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlite_utils import Database
-
 from bot.i18n import format_day, format_period, label
 from bot.render.anomalies import anomaly_line
 from bot.render.answer_text import formula_line, target_line
 from bot.render.formatting import arrow, format_change, format_value, mood_emoji
+from connectors.warehouse import Warehouse
 from kpi.catalogue import BY_NAME
 from kpi.settings import StoreSettings
 from schedules.digest import Digest, KpiLine, build_digest
@@ -75,6 +74,6 @@ def digest_lines(digest: Digest) -> list[str]:
     return lines
 
 
-def digest_as_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def digest_as_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     return "\n".join(digest_lines(build_digest(db, store, as_of)))
 

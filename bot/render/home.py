@@ -10,11 +10,10 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.i18n import format_day, label
 from bot.render.blocks import context, section
 from bot.render.formatting import format_change, format_value, mood_emoji
+from connectors.warehouse import Warehouse
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
 from kpi.compute import metric_value
@@ -29,7 +28,7 @@ WORDS = {"it": {"yesterday": "Ieri", "targets": "Obiettivi", "alerts": "Avvisi a
                 "fresh": "GA4 data up to {day}", "vs": "vs same weekday last week"}}
 
 
-def home_view(stores: Sequence[StoreSettings], db: Database, today: Callable[[StoreSettings], date]) -> dict[str, Any]:
+def home_view(stores: Sequence[StoreSettings], db: Warehouse, today: Callable[[StoreSettings], date]) -> dict[str, Any]:
     """The home tab for someone who may see ``stores`` (never empty: see ``explanation_view``)."""
     blocks: list[dict[str, Any]] = []
     for store in stores:
@@ -43,7 +42,7 @@ def explanation_view(text: str) -> dict[str, Any]:
     return {"type": "home", "blocks": [section(text)]}
 
 
-def store_blocks(db: Database, store: StoreSettings, as_of: date) -> list[dict[str, Any]]:
+def store_blocks(db: Warehouse, store: StoreSettings, as_of: date) -> list[dict[str, Any]]:
     words = WORDS.get(store.language, WORDS["en"])
     yesterday = as_of - timedelta(days=1)
     week_ago = yesterday - timedelta(days=7)
@@ -64,18 +63,18 @@ def store_blocks(db: Database, store: StoreSettings, as_of: date) -> list[dict[s
             context(_freshness(db, store, words))]
 
 
-def _targets(db: Database, store: StoreSettings, as_of: date) -> str:
+def _targets(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     from bot.render.replies import targets_text
 
     return targets_text(db, store, as_of)
 
 
-def _alerts(db: Database, store: StoreSettings, none: str) -> str:
+def _alerts(db: Warehouse, store: StoreSettings, none: str) -> str:
     from bot.render.alert_text import open_alert_lines
 
     return "\n".join(open_alert_lines(db, store)) or none
 
 
-def _freshness(db: Database, store: StoreSettings, words: dict[str, str]) -> str:
+def _freshness(db: Warehouse, store: StoreSettings, words: dict[str, str]) -> str:
     last = db.execute("SELECT MAX(date) FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()[0]
     return words["fresh"].format(day=last or "–")

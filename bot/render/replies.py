@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlite_utils import Database
-
 from bot.i18n import format_period, label
 from bot.render.formatting import format_value
+from connectors.warehouse import Warehouse
 from kpi.catalogue import BY_NAME, CATALOGUE
 from kpi.query.parser import Command
 from kpi.settings import Settings, StoreSettings
@@ -33,7 +32,7 @@ Aggiungi `public` alla fine per rispondere nel canale.""",
 }
 
 
-def reply_text(db: Database, settings: Settings, store: StoreSettings, command: Command, as_of: date) -> str:
+def reply_text(db: Warehouse, settings: Settings, store: StoreSettings, command: Command, as_of: date) -> str:
     handlers = {"help": lambda: HELP.get(store.language, HELP["en"]), "list": lambda: list_text(store.language),
                 "targets": lambda: targets_text(db, store, as_of), "status": lambda: status_text(db, store, as_of),
                 "anomalies": lambda: anomalies_text(db, store, command, as_of),
@@ -49,7 +48,7 @@ def list_text(language: str) -> str:
     return "\n".join(lines)
 
 
-def targets_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def targets_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     from bot.render.answer_text import target_line
     from kpi.targets import evaluate_all
 
@@ -62,7 +61,7 @@ def targets_text(db: Database, store: StoreSettings, as_of: date) -> str:
     return "\n".join(lines)
 
 
-def status_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def status_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     from connectors.ga4.sync_log import last_runs
 
     last = db.execute("SELECT MAX(date) FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()[0]
@@ -113,7 +112,7 @@ def last_sync_line(run: dict[str, object], language: str) -> str:
     return f"Ultima sincronizzazione: {started} ({'ok' if run['finished_at'] else 'in corso'}, {rows} righe)"
 
 
-def anomalies_text(db: Database, store: StoreSettings, command: Command, as_of: date) -> str:
+def anomalies_text(db: Warehouse, store: StoreSettings, command: Command, as_of: date) -> str:
     from bot.render.anomalies import anomaly_lines
     from kpi.anomalies.args import parse_anomaly_args
     from kpi.anomalies.detect import detect
@@ -123,13 +122,13 @@ def anomalies_text(db: Database, store: StoreSettings, command: Command, as_of: 
     return "\n".join(anomaly_lines(found, store))
 
 
-def alerts_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def alerts_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     from bot.render.alert_text import open_alerts_text
 
     return open_alerts_text(db, store, as_of)
 
 
-def digest_text(db: Database, store: StoreSettings, as_of: date) -> str:
+def digest_text(db: Warehouse, store: StoreSettings, as_of: date) -> str:
     from bot.render.digest_text import digest_as_text
 
     return digest_as_text(db, store, as_of)

@@ -13,10 +13,10 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import App, Respond
-from sqlite_utils import Database
 
 from bot.render.alert_blocks import alert_message
 from bot.slack.access import Access, Refusal
+from connectors.warehouse import Warehouse
 from kpi.settings import Settings, StoreSettings
 from schedules.episodes import apply_action
 
@@ -26,7 +26,7 @@ GONE = {"it": "Questo avviso non esiste più.", "en": "This alert no longer exis
 EPISODE_ID_DIGITS = 18  # fits SQLite's 64-bit integers
 
 
-def register_alert_actions(app: App, pool: Executor, settings: Settings, warehouse: Callable[[], Database],
+def register_alert_actions(app: App, pool: Executor, settings: Settings, warehouse: Callable[[], Warehouse],
                            today: Callable[[StoreSettings], date], access: Access) -> None:
     from bot.cli.context import resolve_store_for_channel
     from bot.slack.app import channel_of, refuse, user_of

@@ -15,12 +15,12 @@ from typing import Any
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
-from sqlite_utils import Database
 
 from bot.cli.context import resolve_store_for_channel
 from bot.slack.access import Access, Membership, MembershipUnknown, Refusal, log_refusal, refusal_text, words
 from bot.slack.replies import SlackReplies, split_public
 from bot.slack.work import WORK_THREADS, deferred, work_pool
+from connectors.warehouse import Warehouse
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
@@ -74,7 +74,7 @@ def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal
     respond(text=refusal_text(settings, refusal), response_type="ephemeral", replace_original=False)
 
 
-def build_app(settings: Settings, warehouse: Callable[[], Database], client: WebClient, signing_secret: str,
+def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: WebClient, signing_secret: str,
               today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
               workers: int = WORK_THREADS) -> App:
     """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket."""
@@ -137,7 +137,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Database], client: Web
     return app
 
 
-def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[[], Database],
+def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[[], Warehouse],
              today: Callable[[StoreSettings], date]) -> dict[str, Any]:
     """App Home for ``user``: their stores, or a short explanation with no numbers and no store name."""
     from bot.render.home import explanation_view, home_view
@@ -153,7 +153,7 @@ def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[
     return home_view(stores, warehouse(), today)
 
 
-def upload_chart(client: WebClient, db: Database, reply: Any, channel: str) -> None:
+def upload_chart(client: WebClient, db: Warehouse, reply: Any, channel: str) -> None:
     """Post the answer's chart; any failure leaves the text answer as it is."""
     from bot.render.chart_data import answer_chart
 

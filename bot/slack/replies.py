@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from bot.cli.context import stores_for_channel
 from bot.i18n import query_error_text
 from bot.render.blocks import answer_blocks, context, section, text_blocks
 from bot.render.replies import reply_text
+from connectors.warehouse import Warehouse
 from kpi.answer import Answer
 from kpi.query.parser import Command, Query, QueryError, parse
 from kpi.service import answer
@@ -63,7 +62,7 @@ def split_public(text: str) -> tuple[str, bool]:
 
 
 class SlackReplies:
-    def __init__(self, settings: Settings, warehouse: Callable[[], Database],
+    def __init__(self, settings: Settings, warehouse: Callable[[], Warehouse],
                  today: Callable[[StoreSettings], date]) -> None:
         self.settings = settings
         self.warehouse = warehouse

@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
-from sqlite_utils import Database
 
 from bot.cli.context import today_in
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from connectors.demo.shop import DemoShop
+from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
 
 
@@ -58,7 +58,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def sync_demo(db: Database, url: str, store: StoreSettings, as_of: date, days: int) -> None:
+def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: int) -> None:
     from datetime import timedelta
 
     from connectors.ga4.client import build_client
@@ -71,7 +71,7 @@ def sync_demo(db: Database, url: str, store: StoreSettings, as_of: date, days: i
     print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
 
 
-def import_demo_orders(console: Console, db: Database, shop: DemoShop, store: StoreSettings, out: Path) -> None:
+def import_demo_orders(console: Console, db: Warehouse, shop: DemoShop, store: StoreSettings, out: Path) -> None:
     from connectors.demo.orders_csv import write_demo_orders
     from connectors.orders.importer import import_file
 
@@ -82,7 +82,7 @@ def import_demo_orders(console: Console, db: Database, shop: DemoShop, store: St
                   f"{counts.unchanged} unchanged orders.")
 
 
-def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
+def show_summary(console: Console, db: Warehouse, store: StoreSettings) -> None:
     from bot.render.formatting import format_value
 
     row = db.execute("SELECT MIN(date), MAX(date), SUM(sessions), SUM(orders), SUM(revenue) "
@@ -93,7 +93,7 @@ def show_summary(console: Console, db: Database, store: StoreSettings) -> None:
                   f"{format_value(revenue, 'currency', store.currency, store.language)} revenue.")
 
 
-DemoStep = Callable[[Console, Database, StoreSettings, date, Path], None]
+DemoStep = Callable[[Console, Warehouse, StoreSettings, date, Path], None]
 EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "tasso-riacquisto ytd by segment")
 
 
@@ -102,7 +102,7 @@ def demo_steps() -> list[DemoStep]:
     return [show_digest, show_answers, show_alerts, write_config]
 
 
-def show_digest(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
     from bot.render.digest_blocks import digest_blocks
     from bot.render.terminal import print_slack_text
     from bot.slack.digest_poster import digest_chart
@@ -116,7 +116,7 @@ def show_digest(console: Console, db: Database, store: StoreSettings, as_of: dat
     (out / "digest-revenue-30d.png").write_bytes(digest_chart(digest))
 
 
-def show_answers(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
     from bot.render.answer_text import answer_lines
     from bot.render.blocks import answer_blocks
     from bot.render.chart_data import answer_chart
@@ -137,7 +137,7 @@ def show_answers(console: Console, db: Database, store: StoreSettings, as_of: da
             (out / f"answer-{name}.png").write_bytes(answer_chart(db, store, result))
 
 
-def show_alerts(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
     from bot.render.anomalies import anomaly_line
     from bot.render.terminal import to_rich
     from connectors.demo.shop import PLANTED_ANOMALIES
@@ -159,7 +159,7 @@ def show_alerts(console: Console, db: Database, store: StoreSettings, as_of: dat
         console.print("   " + to_rich(anomaly_line(other, store)), highlight=False)
 
 
-def write_config(console: Console, db: Database, store: StoreSettings, as_of: date, out: Path) -> None:
+def write_config(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
     (out / "kpibot.toml").write_text(
         f'[kpibot]\ndatabase = "kpibot.db"\nlanguage = "{store.language}"\n\n[[stores]]\nname = "{store.name}"\n'
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
