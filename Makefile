@@ -20,6 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check --no-cache bot connectors kpi schedules tests benchmarks
 	$(BIN)/mypy bot connectors kpi schedules
+	$(BIN)/mypy --strict kpi
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

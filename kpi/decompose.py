@@ -23,9 +23,6 @@ class Decomposition:
     defined: bool = True  # False when a zero makes the split undefined (say so in a caveat)
 
 
-PARTS = ("traffic", "cvr", "aov")
-
-
 def decompose_revenue_change(before: Totals, after: Totals) -> Decomposition:
     change = after.revenue / before.revenue - 1 if before.revenue else None
     factors = (before.sessions, before.orders, before.revenue, after.sessions, after.orders, after.revenue)

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Where a sum comes from. "sessions": ga4_sessions (date x channel x device x visitor);
-# "users": ga4_users (day grain, never summed across dimensions); "ads": ga4_ads
-# (date x channel x campaign); "orders": per-period aggregates over the orders table.
-SOURCES = ("sessions", "users", "ads", "orders")
-
 
 @dataclass(frozen=True)
 class Sum:
     """Σ ``measure`` from ``source``, optionally only where a dimension equals a value."""
 
     measure: str
-    source: str = "sessions"
+    source: str = "sessions"  # sessions | users | ads (GA4 reports), orders, or a marketing source
     where: tuple[tuple[str, str], ...] = ()
 
 

@@ -9,6 +9,7 @@ is turned into these tokens by ``kpi.query.grammar``; this module reads only the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -180,8 +181,9 @@ def previous_period(spec: PeriodSpec, period: Period) -> Period:
         return Period(start, _month_end(start))
     if spec.kind == "last_week":
         return Period(period.start - timedelta(days=7), period.end - timedelta(days=7))
-    unit_start = {"this_week": lambda d: d - timedelta(days=7), "mtd": lambda d: _add_months(d, -1),
-                  "qtd": lambda d: _add_months(d, -3), "ytd": lambda d: date(d.year - 1, 1, 1)}
+    unit_start: dict[str, Callable[[date], date]] = {
+        "this_week": lambda d: d - timedelta(days=7), "mtd": lambda d: _add_months(d, -1),
+        "qtd": lambda d: _add_months(d, -3), "ytd": lambda d: date(d.year - 1, 1, 1)}
     if spec.kind in unit_start:
         start = unit_start[spec.kind](period.start)
         return Period(start, start + timedelta(days=period.days - 1))

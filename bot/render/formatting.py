@@ -36,11 +36,6 @@ def format_change(change: float | None, language: str) -> str:
     return ("+" if change >= 0 else "−") + text
 
 
-def format_points(points: float, language: str) -> str:
-    """Percentage points with a sign, for the revenue decomposition (``−3,1%``)."""
-    return format_change(points, language)
-
-
 def arrow(change: float | None) -> str:
     if change is None or abs(change) < 0.005:
         return "→"

@@ -118,7 +118,7 @@ def _unless_explained(z: pd.Series, other: pd.Series, where: pd.Series) -> pd.Se
     return z.where(~asked, agreeing.where(np.sign(z) == np.sign(other), 0.0))
 
 
-def _judge_events(frame: pd.DataFrame, clean: pd.Series, yearly: candidates.Candidate,
+def _judge_events(frame: pd.DataFrame, clean: pd.Series, yearly: candidates.Candidate[pd.Series],
                   days: pd.DataFrame) -> pd.DataFrame:
     """Event days: against last year's twin when there is one, else only against their expectation."""
     event = days["event"].to_numpy()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import time
-from pathlib import Path
 
 from connectors.demo.shop import winter_sales
-from kpi.settings import PlannedEvent, Settings, StoreSettings, Target
+from kpi.settings import PlannedEvent, StoreSettings, Target
 
 DEMO_PROPERTY = "100000001"
 # The demo shop runs the January sales every year; a real store lists each year's dates.
@@ -23,8 +22,3 @@ def demo_store(language: str = "it") -> StoreSettings:
                  Target("email_revenue_share", min=0.15, max=0.20)),
         country="IT", events=DEMO_EVENTS,
     )
-
-
-def demo_settings(database: Path, language: str = "it") -> Settings:
-    return Settings(database=database, language=language, timezone="Europe/Rome",
-                    stores=(demo_store(language),))
