@@ -1,66 +1,339 @@
-"""Words users read, in Italian and English. Numbers are formatted by ``bot.render.formatting``."""
+"""Every word a user reads, in English and Italian: one catalogue, one function.
+
+``t(key, language, **params)`` is the only way a sentence reaches a user. A key holds both
+languages with the same placeholders (``tests/bot/test_i18n.py`` fails otherwise), and no
+module outside this one chooses words by language. Numbers and dates are formatted by
+``bot.render.formatting``; KPI names come from the catalogue's labels (``label``).
+"""
 
 from __future__ import annotations
 
-from datetime import date
-
-from babel.dates import format_date
-
-from bot.render.formatting import locale_for
-from kpi.answer import Period
+from kpi.caveats import Caveat
 from kpi.metric import Metric
-from kpi.query.errors import QUERY_STRINGS, QueryError, describe
+from kpi.query.errors import QueryError
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "vs": ("vs", "vs"),
-    "previous": ("previous period", "periodo precedente"),
-    "target": ("Target", "Obiettivo"),
-    "status_ok": ("on target", "in linea con l'obiettivo"),
-    "status_below": ("below target", "sotto l'obiettivo"),
-    "status_above": ("above target", "sopra l'obiettivo"),
-    "status_no_data": ("no data", "nessun dato"),
-    "default": ("default", "predefinito"),
-    "pace": ("{pace} of the goal expected by now", "{pace} dell'obiettivo atteso a oggi"),
-    "note": ("Note", "Nota"),
-    "no_value": ("no data", "nessun dato"),
-    "by": ("by", "per"),
-    "channel": ("channel", "canale"),
-    "device": ("device", "dispositivo"),
-    "visitor": ("new/returning", "nuovi/di ritorno"),
-    "campaign": ("campaign", "campagna"),
-    "segment": ("segment", "segmento"),
-    "formula": ("Revenue {change}: traffic {traffic}, CvR {cvr}, AOV {aov}",
-                "Fatturato {change}: traffico {traffic}, CvR {cvr}, AOV {aov}"),
-    "no_split": ("Revenue {change} (split undefined: a zero in the data)",
-                 "Fatturato {change} (scomposizione non definita: uno zero nei dati)"),
+LANGUAGES = ("en", "it")
+FALLBACK = "en"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # answers
+    "vs": {"en": "vs", "it": "vs"},
+    "target": {"en": "Target", "it": "Obiettivo"},
+    "status_ok": {"en": "on target", "it": "in linea con l'obiettivo"},
+    "status_below": {"en": "below target", "it": "sotto l'obiettivo"},
+    "status_above": {"en": "above target", "it": "sopra l'obiettivo"},
+    "status_no_data": {"en": "no data", "it": "nessun dato"},
+    "default": {"en": "default", "it": "predefinito"},
+    "per_month": {"en": " per month", "it": " al mese"},
+    "pace": {"en": "{pace} of the goal expected by now", "it": "{pace} dell'obiettivo atteso a oggi"},
+    "note": {"en": "Note", "it": "Nota"},
+    "no_change": {"en": "n/a", "it": "n/d"},
+    "button_by_channel": {"en": "By channel", "it": "Per canale"},
+    "button_by_device": {"en": "By device", "it": "Per dispositivo"},
+    "button_vs_ly": {"en": "vs last year", "it": "vs anno scorso"},
+    "button_dashboard": {"en": "Open dashboard", "it": "Apri la dashboard"},
+    "dashboard_opened": {"en": ":bar_chart: kpibot → Home", "it": ":bar_chart: kpibot → Home"},
+    "formula": {"en": "Revenue {change}: traffic {traffic}, CvR {cvr}, AOV {aov}",
+                "it": "Fatturato {change}: traffico {traffic}, CvR {cvr}, AOV {aov}"},
+    "no_split": {"en": "Revenue {change} (split undefined: a zero in the data)",
+                 "it": "Fatturato {change} (scomposizione non definita: uno zero nei dati)"},
+    # caveats (kpi.caveats codes)
+    "caveat_provisional": {"en": "days still being processed by GA4, which may change: {days}",
+                           "it": "giorni ancora in elaborazione in GA4, che possono cambiare: {days}"},
+    "caveat_thresholded": {"en": "GA4 applied thresholding to some of this data: small counts may be hidden",
+                           "it": "GA4 ha applicato una soglia ad alcuni dati: i valori piccoli possono essere "
+                                 "nascosti"},
+    "caveat_other_row": {"en": "GA4 grouped some rows into \"(other)\": breakdowns may be incomplete",
+                         "it": "GA4 ha raggruppato alcune righe in \"(other)\": le suddivisioni possono essere "
+                               "incomplete"},
+    "caveat_sampled": {"en": "GA4 sampled some of this data", "it": "GA4 ha campionato parte di questi dati"},
+    "caveat_missing_days": {"en": "days of the period with no data: {days} (run kpibot sync)",
+                            "it": "giorni del periodo senza dati: {days} (esegui kpibot sync)"},
+    "caveat_no_data": {"en": "there is no data for this period", "it": "non ci sono dati per questo periodo"},
+    "caveat_zero_denominator": {"en": "the {part} is zero, so the ratio is undefined",
+                                "it": "il denominatore ({part}) è zero, quindi il rapporto non è definito"},
+    "caveat_zero_revenue_split": {
+        "en": "a zero in revenue, sessions or orders: the traffic/CvR/AOV split is not defined",
+        "it": "uno zero in fatturato, sessioni o ordini: la scomposizione non è definita"},
+    "caveat_default_target": {
+        "en": "the target is kpibot's default (email 15–20% of revenue); set your own in kpibot.toml",
+        "it": "l'obiettivo è quello predefinito (email 15–20% del fatturato); impostalo in kpibot.toml"},
+    "caveat_young_cohort": {
+        "en": "customers who first bought after {since} have had less than {months} months to buy again",
+        "it": "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"},
+    "caveat_compare_gap": {
+        "en": "the comparison period {start} – {end} is not fully covered by the data, so the change is not "
+              "like for like",
+        "it": "il periodo di confronto {start} – {end} non è coperto del tutto dai dati: la variazione non è "
+              "omogenea"},
+    "caveat_no_orders": {"en": "no orders are imported for this store: run kpibot import-orders",
+                         "it": "nessun ordine importato per questo negozio: esegui kpibot import-orders"},
+    # the query language's errors (kpi.query.errors codes)
+    "query_empty": {"en": "Ask for a KPI", "it": "Chiedi un KPI"},
+    "query_no_metric": {"en": "Say which KPI you want", "it": "Di' quale KPI vuoi"},
+    "query_unknown_metric": {"en": "I don't know the KPI `{word}`", "it": "Non conosco il KPI `{word}`"},
+    "query_two_metrics": {"en": "Ask for one KPI at a time, not `{first}` and `{second}`",
+                          "it": "Chiedi un KPI alla volta, non `{first}` e `{second}`"},
+    "query_unknown_period": {"en": "`{word}` is not a period", "it": "`{word}` non è un periodo"},
+    "query_unknown_word": {"en": "I don't understand `{word}`", "it": "Non capisco `{word}`"},
+    "query_two_periods": {
+        "en": "Give one period, not `{first}` and `{second}`: put `vs` before the one to compare with",
+        "it": "Indica un solo periodo, non `{first}` e `{second}`: metti `vs` prima di quello da confrontare"},
+    "query_missing_comparison": {"en": "`vs` needs `prev`, `ly` or a period",
+                                 "it": "`vs` vuole `periodo precedente`, `anno scorso` o un periodo"},
+    "query_bad_comparison": {"en": "`{word}` is not a comparison: use `vs prev`, `vs ly` or a period",
+                             "it": "`{word}` non è un confronto: usa `vs periodo precedente`, `vs anno scorso` o "
+                                   "un periodo"},
+    "query_compare_needs_vs": {"en": "`{word}` is a comparison, not a period: put `vs` before it",
+                               "it": "`{word}` è un confronto, non un periodo: mettici `vs` davanti"},
+    "query_two_comparisons": {"en": "Compare with one period at a time", "it": "Confronta con un periodo alla volta"},
+    "query_bad_dimension": {"en": "`by` takes one of channel, device, visitor, campaign, segment",
+                            "it": "`per` vuole uno tra canale, dispositivo, visitatore, campagna, segmento"},
+    "query_two_dimensions": {"en": "Split by one dimension at a time", "it": "Dividi per una dimensione alla volta"},
+    "query_two_stores": {"en": "Name one store only", "it": "Indica un solo negozio"},
+    "query_empty_store": {"en": "`store:` needs a store name", "it": "`store:` vuole il nome di un negozio"},
+    "query_days_out_of_range": {"en": "{days} days is out of range: use 1 to {max} days",
+                                "it": "{days} giorni sono fuori scala: usa da 1 a {max} giorni"},
+    "query_bad_date": {"en": "`{text}` is not a valid date: write it as YYYY-MM-DD (or day/month/year)",
+                       "it": "`{text}` non è una data valida: scrivila come AAAA-MM-GG (o giorno/mese/anno)"},
+    "query_bad_month": {"en": "`{text}` is not a month: write it as YYYY-MM or as `november 2025`",
+                        "it": "`{text}` non è un mese: scrivilo come AAAA-MM o come `novembre 2025`"},
+    "query_year_out_of_range": {"en": "`{text}` is outside the years {first}–{last}: check the year",
+                                "it": "`{text}` è fuori dagli anni {first}–{last}: controlla l'anno"},
+    "query_range_reversed": {"en": "The range {text} ends before it starts: write the earlier date first",
+                             "it": "L'intervallo {text} finisce prima di cominciare: scrivi prima la data più "
+                                   "vecchia"},
+    "query_range_too_long": {"en": "The range {text} is longer than {max} days",
+                             "it": "L'intervallo {text} supera i {max} giorni"},
+    "query_month_needs_year": {"en": "`{month}` needs a year: write `{month} 2025`, for example",
+                               "it": "`{month}` vuole l'anno: scrivi per esempio `{month} 2025`"},
+    "query_not_kpi_nor_period": {"en": "`{word}` is neither a KPI nor a period",
+                                 "it": "`{word}` non è né un KPI né un periodo"},
+    "query_users_cannot_split": {"en": "Users are stored per day only and cannot be split by a dimension",
+                                 "it": "Gli utenti sono salvati solo per giorno e non si possono dividere per "
+                                       "dimensione"},
+    "query_cannot_split_campaign": {
+        "en": "This KPI cannot be split by campaign: that split exists for ad metrics such as ad_cost, ad_clicks "
+              "or cpc",
+        "it": "Questo KPI non si può dividere per campagna: la divisione esiste per i KPI pubblicitari come "
+              "ad_cost, ad_clicks o cpc"},
+    "query_cannot_split_segment": {
+        "en": "This KPI cannot be split by segment: that split exists for order metrics such as repurchase_rate, "
+              "ltv or aov_new",
+        "it": "Questo KPI non si può dividere per segmento: la divisione esiste per i KPI degli ordini come "
+              "repurchase_rate, ltv o aov_new"},
+    "query_cannot_split_visitor": {
+        "en": "This KPI cannot be split by visitor: that split exists for GA4 session metrics or order metrics",
+        "it": "Questo KPI non si può dividere per visitatore: la divisione esiste per i KPI delle sessioni GA4 o "
+              "degli ordini"},
+    "query_cannot_split": {
+        "en": "This KPI cannot be split by {by}: that split exists for GA4 session metrics",
+        "it": "Questo KPI non si può dividere per {by}: la divisione esiste per i KPI delle sessioni GA4"},
+    "query_did_you_mean": {"en": "Did you mean `{suggestion}`?", "it": "Forse intendevi `{suggestion}`?"},
+    "query_example": {"en": "Example: `{example}`", "it": "Esempio: `{example}`"},
+    "query_echo": {"en": "Ran as `{canonical}`", "it": "Eseguito come `{canonical}`"},
+    "query_help_natural": {
+        "en": "Plain words work too: `revenue yesterday`, `aov last 30 days`, `orders last month vs last year`, "
+              "`revenue this month by channel`.",
+        "it": "Puoi anche scrivere a parole: `fatturato ieri`, `scontrino medio ultimi 30 giorni`, "
+              "`ordini mese scorso vs anno scorso`, `fatturato questo mese per canale`."},
+    # /kpi replies
+    "error": {"en": "I didn't understand", "it": "Non ho capito"},
+    "failed": {"en": "Something went wrong while computing the answer; try again shortly. If it keeps happening, "
+                     "tell whoever runs kpibot.",
+               "it": "Qualcosa è andato storto mentre calcolavo la risposta; riprova tra poco. Se succede ancora, "
+                     "avvisa chi gestisce kpibot."},
+    "channel_refused": {"en": "This channel is not linked to any store, so I can't show numbers here. Ask whoever "
+                              "runs kpibot to add <#{channel}> to `channels` in kpibot.toml.",
+                        "it": "Questo canale non è collegato a nessun negozio, quindi non posso mostrare numeri qui. "
+                              "Chiedi a chi gestisce kpibot di aggiungere <#{channel}> a `channels` in kpibot.toml."},
+    "which_store": {"en": "This channel sees several stores ({names}): add `store:<name>`, for example `{example}`.",
+                    "it": "Questo canale vede più negozi ({names}): aggiungi `store:<nome>`, ad esempio "
+                          "`{example}`."},
+    "store_not_here": {"en": "Store `{store}` is not visible from this channel. Visible stores: {names}.",
+                       "it": "Il negozio `{store}` non è visibile da questo canale. Negozi visibili: {names}."},
+    "help": {
+        "en": "*kpibot* answers questions about your shop's KPIs.\n"
+              "`/kpi <kpi> [period] [vs prev|vs ly|vs <period>] [by channel|device|visitor|campaign|segment] "
+              "[store:<name>]`\n"
+              "Periods: today, yesterday, last-7d, last-30d, last-Nd, this-week, last-week, mtd, last-month, qtd, "
+              "ytd,\n"
+              "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (default last-7d). `vs ly` = same weekdays a year "
+              "earlier.\n"
+              "Examples: `/kpi aov last-30d` · `/kpi revenue last-7d by channel` · `/kpi cvr yesterday vs ly`\n"
+              "Also: `/kpi list` (every KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
+              "`/kpi digest`.\n"
+              "Add `public` at the end to answer in the channel.",
+        "it": "*kpibot* risponde alle domande sui KPI del tuo negozio.\n"
+              "`/kpi <kpi> [periodo] [vs prev|vs ly|vs <periodo>] [by channel|device|visitor|campaign|segment] "
+              "[store:<nome>]`\n"
+              "Periodi: today, yesterday, last-7d, last-30d, last-Nd, this-week, last-week, mtd, last-month, qtd, "
+              "ytd,\n"
+              "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (predefinito last-7d). `vs ly` = stessi giorni un anno "
+              "prima.\n"
+              "Esempi: `/kpi scontrino-medio last-30d` · `/kpi fatturato last-7d by channel` · "
+              "`/kpi cvr yesterday vs ly`\n"
+              "Anche: `/kpi list` (tutti i KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
+              "`/kpi digest`.\n"
+              "Aggiungi `public` alla fine per rispondere nel canale."},
+    "status_data_through": {"en": "GA4 data up to {day}", "it": "Dati GA4 fino al {day}"},
+    "status_no_data_yet": {"en": "No GA4 data yet: run kpibot sync", "it": "Nessun dato GA4: esegui kpibot sync"},
+    "status_sync_ok": {"en": "Last sync: {started} (ok, {rows} rows)",
+                       "it": "Ultima sincronizzazione: {started} (ok, {rows} righe)"},
+    "status_sync_running": {"en": "Last sync: {started} (running, {rows} rows)",
+                            "it": "Ultima sincronizzazione: {started} (in corso, {rows} righe)"},
+    "status_sync_failed": {"en": "Last sync: {started} failed ({rows} rows): {why}",
+                           "it": "Ultima sincronizzazione: {started} non riuscita ({rows} righe): {why}"},
+    "sync_failure_detail": {"en": "{error}", "it": "dettaglio (in inglese): {error}"},
+    "sync_failure_unreachable": {
+        "en": "{error}",
+        "it": "GA4 non è raggiungibile: controlla la rete o KPIBOT_GA4_ENDPOINT, poi esegui di nuovo kpibot sync."},
+    "sync_failure_timeout": {
+        "en": "{error}",
+        "it": "GA4 non ha risposto in tempo: controlla la rete o KPIBOT_GA4_ENDPOINT, poi esegui di nuovo "
+              "kpibot sync."},
+    "sync_failure_malformed": {
+        "en": "{error}",
+        "it": "GA4 ha inviato risposte illeggibili: i dati salvati restano com'erano; esegui di nuovo kpibot sync "
+              "più tardi."},
+    "sync_failure_retry_later": {
+        "en": "{error}",
+        "it": "GA4 ha chiesto di attendere più a lungo di max_retry_wait: i dati salvati restano e la prossima "
+              "sincronizzazione riprende da lì."},
+    "sync_failure_unavailable": {
+        "en": "{error}",
+        "it": "GA4 ha continuato a rispondere con errori del server: i dati salvati restano; esegui di nuovo "
+              "kpibot sync più tardi."},
+    "sync_failure_quota": {
+        "en": "{error}",
+        "it": "la quota di GA4 è rimasta esaurita: i dati salvati restano; esegui di nuovo kpibot sync più tardi."},
+    "sync_failure_quota_low": {
+        "en": "{error}",
+        "it": "la quota oraria di GA4 è quasi esaurita: i dati salvati restano e la prossima sincronizzazione "
+              "riprende da lì."},
+    "sync_failure_access": {
+        "en": "{error}",
+        "it": "GA4 ha negato l'accesso alla proprietà: aggiungi l'account di servizio come Visualizzatore "
+              "(Amministrazione GA4 > Gestione dell'accesso alla proprietà) e controlla ga4_property in "
+              "kpibot.toml."},
+    "sync_failure_check": {
+        "en": "{error}",
+        "it": "la risposta di GA4 non ha superato un controllo (righe mancanti o valori non numerici): i dati "
+              "salvati restano com'erano; esegui di nuovo kpibot sync più tardi e, se si ripete, controlla la "
+              "proprietà in GA4."},
+    # digest
+    "digest_title": {"en": "{store} digest · {day}", "it": "Riepilogo di {store} · {day}"},
+    "digest_provisional": {"en": "yesterday's data is still provisional in GA4",
+                           "it": "dati di ieri ancora provvisori in GA4"},
+    "digest_final": {"en": "final data", "it": "dati definitivi"},
+    "digest_through": {"en": "data through {day}", "it": "dati fino al {day}"},
+    "digest_kpis": {"en": "Main KPIs", "it": "KPI principali"},
+    "digest_vs": {"en": "vs same weekday last week {week} · vs 28-day average {avg}",
+                  "it": "vs stesso giorno sett. scorsa {week} · vs media 28 gg {avg}"},
+    "digest_targets": {"en": "Targets", "it": "Obiettivi"},
+    "digest_anomalies": {"en": "Anomalies", "it": "Anomalie"},
+    "digest_none": {"en": "none", "it": "nessuna"},
+    "digest_formula": {"en": "Formula magica", "it": "Formula magica"},
+    "digest_channels": {"en": "Channels behind the change", "it": "Canali che spiegano la variazione"},
+    "digest_corrected": {"en": ":pencil2: Updated with GA4's final data: {changes}",
+                         "it": ":pencil2: Aggiornato con i dati definitivi di GA4: {changes}"},
+    "digest_no_changes": {"en": "no changes", "it": "nessuna variazione"},
+    "digest_heading": {"en": "Digest", "it": "Riepilogo del mattino"},
+    "chart_revenue_30d": {"en": "Revenue, last 30 days", "it": "Fatturato, ultimi 30 giorni"},
+    "chart_last_year": {"en": "last year", "it": "anno scorso"},
+    # anomalies
+    "anomalies_none": {"en": "No anomalies in the period.", "it": "Nessuna anomalia nel periodo."},
+    "anomaly_expected": {"en": "expected", "it": "atteso"},
+    "anomaly_range": {"en": "range", "it": "intervallo"},
+    "anomaly_critical": {"en": "critical", "it": "critica"},
+    "anomaly_warning": {"en": "warning", "it": "avviso"},
+    "anomaly_up": {"en": "above", "it": "sopra"},
+    "anomaly_down": {"en": "below", "it": "sotto"},
+    "mainly": {"en": "mainly", "it": "soprattutto"},
+    "anomalies_heading": {"en": "Alerts: anomalies in the last 90 days",
+                          "it": "Avvisi: anomalie degli ultimi 90 giorni"},
+    # alerts
+    "alert_kind_anomaly": {"en": "anomaly", "it": "anomalia"},
+    "alert_kind_target": {"en": "target missed", "it": "obiettivo mancato"},
+    "alert_kind_relative": {"en": "drop", "it": "calo"},
+    "alert_kind_below": {"en": "below target", "it": "sotto l'obiettivo"},
+    "alert_kind_above": {"en": "above target", "it": "sopra l'obiettivo"},
+    "alert_expected": {"en": "expected", "it": "atteso"},
+    "alert_since": {"en": "since", "it": "dal"},
+    "alert_state_open": {"en": "open", "it": "aperto"},
+    "alert_state_acknowledged": {"en": "acknowledged", "it": "preso in carico"},
+    "alert_state_snoozed": {"en": "snoozed until {until}", "it": "posticipato fino al {until}"},
+    "alert_state_resolved": {"en": "resolved", "it": "risolto"},
+    "alert_state_expected": {"en": "marked as expected", "it": "segnato come atteso"},
+    "alerts_none": {"en": "No open alerts.", "it": "Nessun avviso aperto."},
+    "alerts_none_short": {"en": "no alerts.", "it": "nessun avviso."},
+    "alert_gone": {"en": "This alert no longer exists.", "it": "Questo avviso non esiste più."},
+    "button_acknowledge": {"en": "Acknowledge", "it": "Preso in carico"},
+    "button_snooze_1d": {"en": "Snooze 1 day", "it": "Posticipa 1 giorno"},
+    "button_snooze_7d": {"en": "Snooze 7 days", "it": "Posticipa 7 giorni"},
+    "button_expected": {"en": "Expected", "it": "Atteso"},
+    # failure notices
+    "notice_sync": {"en": ":warning: kpibot has failed to sync GA4 for {store} {n} times in a row ({error}). "
+                          "Check the service account's access to the GA4 property and run "
+                          "`kpibot sync --store {store}`.",
+                    "it": ":warning: kpibot non riesce a sincronizzare GA4 per {store} da {n} tentativi di fila "
+                          "({error}). Controlla l'accesso del service account alla proprietà GA4, poi esegui "
+                          "`kpibot sync --store {store}`."},
+    "notice_digest": {"en": ":warning: kpibot could not build the digest for {store} ({error}). "
+                            "Run `kpibot digest --store {store}` to see the problem.",
+                      "it": ":warning: kpibot non è riuscito a preparare il riepilogo di {store} ({error}). "
+                            "Esegui `kpibot digest --store {store}` per vedere il problema."},
+    "notice_recovered_sync": {"en": ":white_check_mark: GA4 sync for {store} is working again.",
+                              "it": ":white_check_mark: La sincronizzazione GA4 di {store} di nuovo funzionante."},
+    "notice_recovered_digest": {"en": ":white_check_mark: The digest for {store} is working again.",
+                                "it": ":white_check_mark: Il riepilogo di {store} di nuovo funzionante."},
+    # App Home and access
+    "home_yesterday": {"en": "Yesterday", "it": "Ieri"},
+    "home_targets": {"en": "Targets", "it": "Obiettivi"},
+    "home_alerts": {"en": "Open alerts", "it": "Avvisi aperti"},
+    "home_none": {"en": "none", "it": "nessuno"},
+    "home_fresh": {"en": "GA4 data up to {day}", "it": "Dati GA4 fino al {day}"},
+    "home_vs": {"en": "vs same weekday last week", "it": "vs stesso giorno sett. scorsa"},
+    "access_refused": {
+        "en": "Sorry, I can't do that: this store's figures are only for members of its channels. If you think "
+              "this is a mistake, ask whoever runs kpibot.",
+        "it": "Mi dispiace, non posso farlo: i dati di questo negozio sono visibili solo a chi fa parte dei suoi "
+              "canali. Se pensi che sia un errore, chiedi a chi gestisce kpibot."},
+    "access_retry": {
+        "en": "Sorry, I can't check your access on Slack right now; please try again in a few minutes.",
+        "it": "Mi dispiace, in questo momento non riesco a verificare i tuoi accessi su Slack; riprova tra qualche "
+              "minuto."},
+    "access_home": {
+        "en": "You don't see any store here yet: kpibot shows a store's figures only to members of one of its "
+              "channels. Ask to join the store's channel, or ask whoever runs kpibot to add you to the "
+              "administrators (`admins`).",
+        "it": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte di uno "
+              "dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce kpibot di "
+              "aggiungerti agli amministratori (`admins`)."},
 }
 
 
 def t(key: str, language: str, **params: object) -> str:
-    english, italian = STRINGS[key]
-    return (italian if language == "it" else english).format(**params)
+    """The sentence ``key`` in ``language`` (English for a language kpibot does not speak)."""
+    words = CATALOGUE[key]
+    return words.get(language, words[FALLBACK]).format(**params)
 
 
 def label(metric: Metric, language: str) -> str:
+    """A KPI's name for people, from its catalogue entry."""
     return metric.label_it if language == "it" else metric.label_en
 
 
-def format_day(day: date, language: str) -> str:
-    return format_date(day, "d MMM yyyy", locale=locale_for(language))
-
-
-def format_period(period: Period, language: str) -> str:
-    if period.start == period.end:
-        return format_day(period.start, language)
-    same_year = period.start.year == period.end.year
-    first = format_date(period.start, "d MMM" if same_year else "d MMM yyyy", locale=locale_for(language))
-    return f"{first} – {format_day(period.end, language)}"
-
-
-# The query language's errors: one table (kpi.query.errors) for the CLI's English and the bot's two languages.
-STRINGS.update(QUERY_STRINGS)
+def caveat_text(caveat: Caveat, language: str) -> str:
+    return t(f"caveat_{caveat.code}", language, **caveat.params)
 
 
 def query_error_text(error: QueryError, language: str) -> str:
-    """A query the parser could not read, worded in the store's language: problem, did you mean, example."""
-    return describe(error, language)
+    """A query the parser could not read: the problem, "did you mean" and one example, in one line."""
+    problem = t(f"query_{error.code}", language, **error.params) if f"query_{error.code}" in CATALOGUE \
+        else (error.code.replace("_", " ").capitalize() or "?")
+    parts = [problem + "."]
+    if error.suggestion:
+        parts.append(t("query_did_you_mean", language, suggestion=error.suggestion))
+    parts.append(t("query_example", language, example=error.example))
+    return " ".join(parts)

@@ -1,6 +1,7 @@
-"""What a question gets back: the value, its comparison, breakdown, target and caveats.
+"""What the KPI maths gives back, as typed values: answers, their parts, headline lines, chart series.
 
-``Answer.to_json()`` is exactly the shape of SPEC §6 (``kpibot ask --json``).
+The bot words them (``bot/render``); ``bot.render.json`` gives an answer the shape of
+SPEC §6 (``kpibot ask --json``).
 """
 
 from __future__ import annotations
@@ -81,18 +82,26 @@ class Answer:
     target: TargetStatus | None = None
     caveats: tuple[Caveat, ...] = field(default_factory=tuple)
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "store": self.store,
-            "metric": self.metric,
-            "period": self.period.to_json(),
-            "value": self.value,
-            "unit": self.unit,
-            "currency": self.currency,
-            "compare": self.compare.to_json() if self.compare else None,
-        }
-        if self.breakdown is not None:
-            out["breakdown"] = [row.to_json() for row in self.breakdown]
-        out["target"] = self.target.to_json() if self.target else None
-        out["caveats"] = [caveat.text("en") for caveat in self.caveats]
-        return out
+
+@dataclass(frozen=True)
+class KpiLine:
+    """One KPI on one day, against the same weekday a week earlier and the 28 days before."""
+
+    metric: str
+    value: float | None
+    last_week: float | None  # the same weekday a week earlier
+    change_week: float | None
+    average: float | None  # the 28 days before: daily mean for sums, ratio of sums for ratios
+    change_average: float | None
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """The daily values behind an answer's chart, with its comparison period's when they line up."""
+
+    metric: str
+    days: tuple[date, ...]
+    values: tuple[float | None, ...]
+    compare_start: date | None = None
+    compare: tuple[float | None, ...] | None = None
+    band: tuple[float | None, float | None] | None = None  # the target's min and max, drawn as a band

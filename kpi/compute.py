@@ -45,14 +45,12 @@ def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by
 
 
 def _cannot_split(part: Sum, by: str) -> QueryError:
-    where = {"campaign": "ad metrics such as ad_cost, ad_clicks or cpc",
-             "segment": "order metrics such as repurchase_rate, ltv or aov_new",
-             "visitor": "GA4 session metrics or order metrics"}.get(by, "GA4 session metrics")
     if part.source == "users":
-        return QueryError("Users are stored per day only and cannot be split by a dimension",
-                          "sessions last-30d by " + by, "sessions last-30d by channel")
-    return QueryError(f"This KPI cannot be split by {by}: that split exists for {where}",
-                      None, "ad_cost last-30d by campaign" if by == "campaign" else "revenue last-30d by channel")
+        return QueryError("users_cannot_split", suggestion="sessions last-30d by " + by,
+                          example="sessions last-30d by channel")
+    code = f"cannot_split_{by}" if by in ("campaign", "segment", "visitor") else "cannot_split"
+    return QueryError(code, {"by": by},
+                      example="ad_cost last-30d by campaign" if by == "campaign" else "revenue last-30d by channel")
 
 
 def combine(metric: Metric, numerator: float | None, denominator: float | None, store: StoreSettings

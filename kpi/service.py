@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kpi.answer import Answer, Comparison, Period
+from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
+from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
-from kpi.compute import breakdown, metric_value, part_sums
+from kpi.compute import breakdown, daily_values, metric_value, part_sums
 from kpi.metric import Metric
+from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
 from kpi.query.parser import Query
 from kpi.reader import KpiReader
 from kpi.series import provisional_days
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate, weekday_weights
+
+AVERAGE_DAYS = 28
 
 
 def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> Answer:
@@ -33,6 +37,32 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
         caveats=caveats_for(db, store, query.metric, period, as_of, value)
         + compare_caveats(db, store, query.metric, compare_period),
     )
+
+
+def headline(db: KpiReader, store: StoreSettings, day: date, names: tuple[str, ...]) -> list[KpiLine]:
+    """Each KPI on ``day`` vs the same weekday a week earlier and the 28-day average: one for every surface."""
+    return [_kpi_line(db, store, BY_NAME[name], day) for name in names]
+
+
+def _kpi_line(db: KpiReader, store: StoreSettings, metric: Metric, day: date) -> KpiLine:
+    value = metric_value(db, store, metric, Period(day, day))
+    week = metric_value(db, store, metric, Period(day - timedelta(days=7), day - timedelta(days=7)))
+    window = Period(day - timedelta(days=AVERAGE_DAYS), day - timedelta(days=1))
+    average = metric_value(db, store, metric, window)
+    if average is not None and not metric.is_ratio:
+        average /= AVERAGE_DAYS
+    return KpiLine(metric.name, value, week, relative_change(value, week), average, relative_change(value, average))
+
+
+def chart_series(db: KpiReader, store: StoreSettings, answer: Answer) -> ChartSeries:
+    """The days behind an answer's chart, and the comparison's when it has as many days."""
+    metric = BY_NAME[answer.metric]
+    days = tuple(answer.period.start + timedelta(days=i) for i in range(answer.period.days))
+    compare = answer.compare if answer.compare and answer.compare.period.days == answer.period.days else None
+    band = (answer.target.min, answer.target.max) if answer.target and not answer.target.period else None
+    return ChartSeries(metric.name, days, tuple(daily_values(db, store, metric, answer.period)),
+                       answer.compare.period.start if answer.compare else None,
+                       tuple(daily_values(db, store, metric, compare.period)) if compare else None, band)
 
 
 def comparison_period(query: Query, period: Period, as_of: date) -> Period:
@@ -73,8 +103,6 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
     if target is not None and target.is_default:
         found.append(Caveat("default_target"))
     if "orders" in metric.sources:
-        from kpi.orders.measures import order_caveats
-
         found.extend(order_caveats(db, store, metric, period, as_of))
     return tuple(found)
 

@@ -7,29 +7,18 @@ from datetime import date, timedelta
 
 from connectors.warehouse import Warehouse
 from kpi.anomalies.detect import Anomaly, detect
-from kpi.answer import Period
+from kpi.answer import KpiLine, Period
 from kpi.catalogue import BY_NAME
-from kpi.compute import daily_values, metric_value, period_totals
+from kpi.compute import daily_values, period_totals
 from kpi.decompose import ChannelContribution, Decomposition, decompose_by_channel, decompose_revenue_change
 from kpi.series import provisional_days
-from kpi.service import relative_change
+from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
-AVERAGE_DAYS = 28
 CHART_DAYS = 30
-
-
-@dataclass(frozen=True)
-class KpiLine:
-    metric: str
-    value: float | None
-    last_week: float | None  # the same weekday a week earlier
-    change_week: float | None
-    average: float | None  # the 28 days before: daily mean for sums, ratio of sums for ratios
-    change_average: float | None
 
 
 @dataclass(frozen=True)
@@ -71,7 +60,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
     final = last_final_day(as_of)
     return Digest(
         store=store, day=day, as_of=as_of, provisional=day in provisional_days(as_of), data_through=last,
-        split=split, kpis=[kpi_line(db, store, name, day) for name in MAIN_KPIS],
+        split=split, kpis=headline(db, store, day, MAIN_KPIS),
         targets=evaluate_all(db, store, as_of),
         anomalies=detect(db, store, as_of, period=Period(final - timedelta(days=6), final)),
         chart_days=[chart.start + timedelta(days=i) for i in range(chart.days)],
@@ -79,17 +68,6 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
     )
-
-
-def kpi_line(db: Warehouse, store: StoreSettings, name: str, day: date) -> KpiLine:
-    metric = BY_NAME[name]
-    value = metric_value(db, store, metric, Period(day, day))
-    week = metric_value(db, store, metric, Period(day - timedelta(days=7), day - timedelta(days=7)))
-    window = Period(day - timedelta(days=AVERAGE_DAYS), day - timedelta(days=1))
-    average = metric_value(db, store, metric, window)
-    if average is not None and not metric.is_ratio:
-        average /= AVERAGE_DAYS
-    return KpiLine(name, value, week, relative_change(value, week), average, relative_change(value, average))
 
 
 def _daily(db: Warehouse, store: StoreSettings, period: Period, shift: int) -> list[float | None]:

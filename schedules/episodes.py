@@ -9,7 +9,8 @@ baselines.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,52 @@ from kpi.settings import StoreSettings
 from schedules.findings import Finding
 
 ACTIONS = ("acknowledge", "snooze_1d", "snooze_7d", "expected")
+ENDED = ("resolved", "expected")
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One alert episode: a (store, KPI, kind) condition from the day it opened to the day it ended."""
+
+    id: int
+    store: str
+    metric: str
+    kind: str  # anomaly | target | relative
+    opened_on: date
+    last_seen_on: date
+    value: float | None
+    expected: float | None
+    severity: str | None  # warning | critical
+    contributor: str | None
+    detail: str | None  # for targets: below | above
+    state: str  # open | acknowledged | snoozed | resolved | expected
+    snoozed_until: date | None
+    channel: str | None
+    ts: str | None  # the Slack message that shows it
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Episode:
+        def day(value: Any) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        return cls(int(row["id"]), row["store"], row["metric"], row["kind"], date.fromisoformat(row["opened_on"]),
+                   date.fromisoformat(row["last_seen_on"]), row["value"], row["expected"], row["severity"],
+                   row["contributor"], row["detail"], row["state"], day(row["snoozed_until"]), row["channel"],
+                   row["ts"])
+
+
+def find_episode(db: Warehouse, episode_id: int) -> Episode | None:
+    row = episode(db, episode_id)
+    return Episode.from_row(row) if row else None
+
+
+def live(db: Warehouse, store: str) -> list[Episode]:
+    """The store's episodes still open, acknowledged or snoozed, oldest first."""
+    return [Episode.from_row(row) for row in live_episodes(db, store)]
 
 
 def reconcile(db: Warehouse, store: StoreSettings, findings: Sequence[Finding], now: datetime) -> dict[str, list[int]]:
@@ -44,7 +91,7 @@ def reconcile(db: Warehouse, store: StoreSettings, findings: Sequence[Finding], 
 
 def unposted_episodes(db: Warehouse, store: str) -> list[int]:
     """Live episodes whose message never went out (the post failed, or the process died first)."""
-    return [row["id"] for row in live_episodes(db, store) if not row["ts"]]
+    return [episode.id for episode in live(db, store) if not episode.ts]
 
 
 def _open(db: Warehouse, store: StoreSettings, finding: Finding, now: datetime) -> int | None:
@@ -57,13 +104,7 @@ def _open(db: Warehouse, store: StoreSettings, finding: Finding, now: datetime) 
     return episode_id  # None: another process opened it first
 
 
-def _row(db: Warehouse, episode_id: int) -> dict[str, Any]:
-    row = episode(db, episode_id)
-    assert row is not None
-    return row
-
-
-def apply_action(db: Warehouse, episode_id: int, action: str, today: date, user: str) -> dict[str, Any]:
+def apply_action(db: Warehouse, episode_id: int, action: str, today: date, user: str) -> Episode:
     """Acknowledge / Snooze 1 day / Snooze 7 days / Expected; returns the updated episode."""
     current = episode(db, episode_id)
     if current is None or action not in ACTIONS:
@@ -80,7 +121,9 @@ def apply_action(db: Warehouse, episode_id: int, action: str, today: date, user:
                           [start + timedelta(days=i) for i in range((end - start).days + 1)])
         changes["state"] = "expected"
     update_episode(db, episode_id, **changes)
-    return _row(db, episode_id)
+    updated = find_episode(db, episode_id)
+    assert updated is not None
+    return updated
 
 
 def wake_snoozed(db: Warehouse, store: str, today: date) -> list[int]:

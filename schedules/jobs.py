@@ -28,7 +28,7 @@ from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
-from schedules.failures import note_outcome
+from schedules.failures import Notice, note_outcome
 from schedules.findings import find_all
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
 
@@ -49,10 +49,11 @@ def _nothing(step: str, key: Key) -> None:
 class Jobs:
     settings: Settings
     warehouse: Callable[[], Warehouse]
-    ga4_client: Callable[[], Any]
+    sync_sources: Callable[[StoreSettings, date], str | None]  # pulls every source of a store; the failure, or None
     digests: DigestPoster
     alerts: AlertPoster
     finder: MessageFinder
+    words: Callable[[StoreSettings, Notice], str]  # a notice in the store's language (built in bot)
     clock: Callable[[], datetime]  # timezone-aware
     holder: str
     grace: timedelta = GRACE
@@ -77,27 +78,24 @@ class Jobs:
     def local_now(self, store: StoreSettings) -> datetime:
         return self.clock().astimezone(ZoneInfo(store.timezone))
 
-    def notice(self, store: StoreSettings, text: str) -> None:
+    def notice(self, store: StoreSettings, notice: Notice) -> None:
         """A failure notice; one that cannot be posted now is retried by the sweep, never raised."""
         try:
-            self.outbox.notice(store, text)
+            self.outbox.notice(store, self.words(store, notice))
         except Exception as error:  # noqa: BLE001 - a notice must never take anything down
             log.warning("notice for %s not posted: %s", store.name, type(error).__name__)
 
     def sync_and_check(self, store_name: str) -> None:
-        from connectors.ga4.sync import plan_range, sync_store
-
+        """Pull every source of the store, count the outcome (a notice after repeated failures), then check alerts."""
         store = self.settings.store(store_name)
         db, now = self.warehouse(), self.clock()
         if not self.heartbeat():
             return
-        error = None
         try:
-            start, end = plan_range(db, store.name, self.local_now(store).date())
-            result = sync_store(db, self.ga4_client(), store.name, store.ga4_property, start, end, clock=self.clock)
-            error = "; ".join(result.errors.values()) or None
+            error = self.sync_sources(store, self.local_now(store).date())
         except Exception as failure:  # noqa: BLE001 - counted and reported in the channel, never fatal
             error = f"{type(failure).__name__}: {failure}"
+        if error:
             log.warning("sync of %s failed: %s", store.name, error)
         note_outcome(db, store, "sync", error, now, self)
         self.alert_check(store_name)

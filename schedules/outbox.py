@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.delivery_store import Key, cancel_delivery, plan_delivery, stamp
-from connectors.episodes_store import episode, update_episode
+from connectors.episodes_store import update_episode
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer, Message, Outcome
 from schedules.digest import Digest, build_digest
+from schedules.episodes import Episode, find_episode
 
 log = logging.getLogger("kpibot.delivery")
 
@@ -41,9 +42,9 @@ class DigestPoster(Protocol):
 
 
 class AlertPoster(Protocol):
-    def post(self, store: StoreSettings, episode: dict[str, Any], metadata: dict[str, Any]) -> str: ...
+    def post(self, store: StoreSettings, episode: Episode, metadata: dict[str, Any]) -> str: ...
 
-    def resolve(self, store: StoreSettings, episode: dict[str, Any], metadata: dict[str, Any]) -> str: ...
+    def resolve(self, store: StoreSettings, episode: Episode, metadata: dict[str, Any]) -> str: ...
 
     def notice(self, store: StoreSettings, text: str, metadata: dict[str, Any]) -> str: ...
 
@@ -108,8 +109,8 @@ class Outbox:
         plan_delivery(self.deliverer.warehouse(), key, now, now + ALERT_WINDOW)
 
     def _episode_key(self, store: StoreSettings, kind: str, episode_id: int) -> Key | None:
-        row = episode(self.deliverer.warehouse(), episode_id)
-        channel = row and (row["channel"] or store.alert_channel)
+        found = find_episode(self.deliverer.warehouse(), episode_id)
+        channel = found and (found.channel or store.alert_channel)
         return (store.name, kind, str(episode_id), channel) if channel else None
 
     def digest_message(self, store: StoreSettings, day: date) -> Message:
@@ -120,31 +121,31 @@ class Outbox:
                        detail=digest.key_figures())
 
     def _alert_message(self, store: StoreSettings, episode_id: int, channel: str) -> Message:
-        row = self._episode(episode_id) | {"channel": channel}
-        return Message(channel, post=lambda metadata: self.alerts.post(store, row, metadata),
+        shown = replace(self._episode(episode_id), channel=channel)
+        return Message(channel, post=lambda metadata: self.alerts.post(store, shown, metadata),
                        follow_up=lambda ts: update_episode(self.deliverer.warehouse(), episode_id, ts=ts))
 
     def _resolve(self, key: Key, store: StoreSettings, episode_id: int, deadline: datetime | None) -> Outcome:
         """Edit the episode's message into its ended version, once it has one (found again, or posted now)."""
-        row = self._episode(episode_id)
-        if not row["ts"]:
+        ended = self._episode(episode_id)
+        if not ended.ts:
             opened = self.alert(store, episode_id)
-            row = self._episode(episode_id)
-            if not row["ts"]:
+            ended = self._episode(episode_id)
+            if not ended.ts:
                 if opened is None or opened.status == "gave_up":
                     cancel_delivery(self.deliverer.warehouse(), key)  # nothing was ever shown: nothing to edit
                     return Outcome("cancelled")
                 return Outcome("waiting", error="the alert's own message is not posted yet")
-        row["channel"] = key[3]
+        shown = replace(ended, channel=key[3])
         return self.deliverer.deliver(key, lambda: Message(
-            key[3], thread_ts=row["ts"], post=lambda metadata: self.alerts.resolve(store, row, metadata)), deadline)
+            key[3], thread_ts=shown.ts, post=lambda metadata: self.alerts.resolve(store, shown, metadata)), deadline)
 
     def _notice_message(self, store: StoreSettings, text: str) -> Message:
         assert store.alert_channel
         return Message(store.alert_channel, post=lambda metadata: self.alerts.notice(store, text, metadata))
 
-    def _episode(self, episode_id: int) -> dict[str, Any]:
-        row = episode(self.deliverer.warehouse(), episode_id)
-        if row is None:
+    def _episode(self, episode_id: int) -> Episode:
+        found = find_episode(self.deliverer.warehouse(), episode_id)
+        if found is None:
             raise LookupError(f"alert episode {episode_id} does not exist")
-        return row
+        return found

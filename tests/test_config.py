@@ -114,14 +114,14 @@ def test_check_config_ok(tmp_path, capsys):
 
 
 def test_a_channel_resolves_only_to_stores_that_list_it():
-    from bot.cli.context import resolve_store_for_channel, stores_for_channel
+    from bot.slack.access import store_of_channel, stores_for_channel
 
     settings = load_settings(EXAMPLE)
     first, second = settings.stores[:2]
     only_first = next(c for c in first.channels if c not in second.channels)
-    assert resolve_store_for_channel(settings, only_first) == first
+    assert store_of_channel(settings, only_first) == first
     assert stores_for_channel(settings, "C0NOBODY") == []
-    assert resolve_store_for_channel(settings, "C0NOBODY") is None
+    assert store_of_channel(settings, "C0NOBODY") is None
 
 
 def test_check_config_names_the_service_account_but_never_the_key(tmp_path, capsys, monkeypatch):

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from bot.render.digest_blocks import digest_blocks
-from bot.render.digest_text import digest_lines
+from bot.render.digest import digest_lines, digest_message
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
@@ -43,7 +42,7 @@ def test_digest_text_in_both_languages(db, language, title, formula, provisional
     numbers = [float(part.replace("−", "-").replace(",", ".")) for part in match.groups()]
     assert math.isclose(numbers[0], round(revenue_change() * 100, 1), abs_tol=0.05)
     assert math.isclose(sum(numbers[1:]), numbers[0], abs_tol=0.15)  # the parts add up, up to display rounding
-    blocks, fallback = digest_blocks(build_digest(db, store, AS_OF))
+    blocks, fallback = digest_message(build_digest(db, store, AS_OF))
     assert fallback == text and len(blocks) < 50
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["kpi_by_channel", "kpi_by_device", "open_dashboard"]
 

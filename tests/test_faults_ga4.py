@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.render.replies import status_text
+from bot.replies import command_text
 from connectors.ga4.errors import (
     Ga4MalformedError,
     Ga4RetryLater,
@@ -24,6 +24,7 @@ from connectors.ga4.errors import (
 from connectors.ga4.fetch import RetryPolicy
 from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import open_database
+from kpi.query.parser import Command
 from kpi.settings import StoreSettings
 from tests.support.ga4 import AS_OF, PROPERTY, STORE, demo_shop, emulator, fixed_clock, sync_all
 
@@ -221,8 +222,8 @@ def test_status_says_the_stored_sentence_in_english_and_what_happened_in_italian
         running.state.misbehave("half_rows")
         sync_all(db, client, START, END)
     stored = last_runs(db, STORE)[0]["error"]
-    english = status_text(db, StoreSettings(STORE, PROPERTY, language="en"), AS_OF)
-    italian = status_text(db, StoreSettings(STORE, PROPERTY, language="it"), AS_OF)
+    english = command_text(db, StoreSettings(STORE, PROPERTY, language="en"), Command("status"), AS_OF)
+    italian = command_text(db, StoreSettings(STORE, PROPERTY, language="it"), Command("status"), AS_OF)
     assert stored in english and "failed" in english
     assert "non riuscita" in italian and "non ha superato un controllo" in italian
     assert "failed a check" not in italian and "rowCount" not in italian
@@ -316,7 +317,7 @@ def test_an_unreachable_ga4_is_one_sentence_in_stderr_the_run_log_and_status(kpi
 
 
 def test_every_failure_sentence_is_recognised_and_said_in_italian():
-    from bot.render.replies import SYNC_FAILURES_IT
+    from bot.i18n import CATALOGUE
     from connectors.ga4 import errors as ga4_errors
 
     classes = [ga4_errors.Ga4CheckError, ga4_errors.Ga4UnreachableError, ga4_errors.Ga4TimeoutError,
@@ -325,7 +326,7 @@ def test_every_failure_sentence_is_recognised_and_said_in_italian():
     for cls in classes:
         sentence = str(cls("http://127.0.0.1:1 (details): what to do"))
         assert failure_kind(f"sessions: {sentence}") == cls.kind, cls
-        assert cls.kind in SYNC_FAILURES_IT, cls
+        assert f"sync_failure_{cls.kind}" in CATALOGUE, cls
 
 
 def test_a_host_that_does_not_resolve_is_named_as_such():

@@ -17,7 +17,7 @@ import yaml
 from slack_bolt import BoltRequest
 
 from bot.cli.composition import ThreadWarehouse
-from bot.render.alert_blocks import BUTTONS as ALERT_BUTTONS
+from bot.render.alerts import BUTTONS as ALERT_BUTTONS
 from bot.slack.app import ANSWER_ACTIONS, build_app
 from bot.slack.client import build_slack_client
 from kpi.settings import Settings
@@ -27,7 +27,7 @@ from tests.support.slack import block_action, event
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.yml"
 REQUIRED_SCOPES = {"commands", "chat:write", "files:write", "app_mentions:read", "channels:read", "groups:read",
                    "channels:history", "groups:history"}  # membership checks; finding a delivery after a crash
-RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in ALERT_BUTTONS["en"])}
+RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in ALERT_BUTTONS)}
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import struct
 from datetime import date
 
-from bot.render.blocks import MESSAGE_BLOCKS, SECTION_LIMIT, answer_blocks, text_blocks
+from bot.render.answers import answer_message
+from bot.render.blocks import MESSAGE_BLOCKS, SECTION_LIMIT, text_blocks
 from bot.render.charts import kpi_chart
 from bot.render.formatting import format_change, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, Comparison, Period, TargetStatus
@@ -30,7 +31,7 @@ def test_locale_number_formats():
 
 
 def test_italian_answer_blocks_use_italian_labels_and_formats():
-    blocks, text = answer_blocks(answer(), "it", "aov last-30d")
+    blocks, text = answer_message(answer(), "it", "aov last-30d")
     assert text.startswith("*Scontrino medio*") and "1.234,56\xa0€" in text and "+23,5%" in text
     assert blocks[-1]["type"] == "actions"
     labels = [e["text"]["text"] for e in blocks[-1]["elements"]]
@@ -38,8 +39,8 @@ def test_italian_answer_blocks_use_italian_labels_and_formats():
 
 
 def test_colour_follows_the_kpis_good_direction():
-    up_good, _ = answer_blocks(answer("cvr", 0.03, 0.02), "en", "cvr")
-    up_bad, _ = answer_blocks(answer("bounce_rate", 0.6, 0.4), "en", "bounce_rate")
+    up_good, _ = answer_message(answer("cvr", 0.03, 0.02), "en", "cvr")
+    up_bad, _ = answer_message(answer("bounce_rate", 0.6, 0.4), "en", "bounce_rate")
     assert ":large_green_circle:" in up_good[0]["text"]["text"]
     assert ":red_circle:" in up_bad[0]["text"]["text"]
     assert mood_emoji(-0.2, "down") == ":large_green_circle:"
@@ -47,7 +48,7 @@ def test_colour_follows_the_kpis_good_direction():
 
 def test_breakdowns_are_aligned_text_tables():
     rows = [BreakdownRow("Organic Search", 15460.92), BreakdownRow("Email", 7082.1), BreakdownRow("SMS", 12.0)]
-    blocks, _ = answer_blocks(answer(rows=rows), "it", "aov")
+    blocks, _ = answer_message(answer(rows=rows), "it", "aov")
     table = blocks[1]["text"]["text"].strip("`").splitlines()
     assert len({len(line) for line in table}) == 1  # every row as wide: aligned columns
     assert all(len(line) < 45 for line in table)  # narrow enough for a phone
@@ -58,7 +59,7 @@ def test_limits_hold_for_huge_replies():
     assert len(blocks) <= MESSAGE_BLOCKS
     assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks)
     rows = [BreakdownRow(f"campaign-{i:03d}-with-a-very-long-name", float(i)) for i in range(400)]
-    blocks, _ = answer_blocks(answer(rows=rows), "en", "aov")
+    blocks, _ = answer_message(answer(rows=rows), "en", "aov")
     assert len(blocks) <= MESSAGE_BLOCKS and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
 
 

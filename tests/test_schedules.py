@@ -10,16 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli.composition import ThreadWarehouse
-from bot.slack.alert_poster import SlackAlertPoster
+from bot.cli.sources import StoreSync
+from bot.render.notices import notice_text
 from bot.slack.app import build_app
 from bot.slack.client import ChannelPacer, build_slack_client
-from bot.slack.digest_poster import SlackDigestPoster
 from bot.slack.finder import SlackMessageFinder
 from bot.slack.http import serve_in_thread
+from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
 from connectors.delivery_store import delivery
 from connectors.demo.shop import PLANTED_ANOMALIES
 from connectors.episodes_store import expected_days, live_episodes
-from connectors.ga4.client import build_client
 from kpi.settings import Settings, StoreSettings
 from schedules.crons import digest_trigger
 from schedules.jobs import Jobs
@@ -61,10 +61,10 @@ def world(tmp_path):
         def jobs(holder: str = "one") -> Jobs:
             client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
             pacer = ChannelPacer(sleep=lambda seconds: None)
-            return Jobs(settings, ThreadWarehouse(settings.database),
-                        lambda: build_client({"KPIBOT_GA4_ENDPOINT": ga4.url}),
+            warehouse = ThreadWarehouse(settings.database)
+            return Jobs(settings, warehouse, StoreSync(warehouse, {"KPIBOT_GA4_ENDPOINT": ga4.url}, clock),
                         SlackDigestPoster(client, pacer), SlackAlertPoster(client, pacer),
-                        SlackMessageFinder(client), clock, holder)
+                        SlackMessageFinder(client), notice_text, clock, holder)
 
         yield settings, slack, ga4, clock, jobs
 

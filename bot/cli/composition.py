@@ -85,12 +85,13 @@ def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runti
 
 def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
              today: Any = store_today) -> Runtime:
-    from bot.slack.alert_poster import SlackAlertPoster
+    from bot.cli.sources import StoreSync
+    from bot.render.notices import notice_text
     from bot.slack.app import build_app
     from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
-    from bot.slack.digest_poster import SlackDigestPoster
     from bot.slack.finder import SlackMessageFinder
-    from connectors.ga4.client import build_client
+    from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
+    from connectors.ga4.fetch import RetryPolicy
     from schedules.jobs import Jobs
 
     client = build_slack_client(environ)
@@ -102,18 +103,19 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
     warehouse = ThreadWarehouse(settings.database)
     app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode)
     pacer = ChannelPacer()
-    jobs = Jobs(settings, warehouse, lambda: build_client(os.environ), SlackDigestPoster(client, pacer),
-                SlackAlertPoster(client, pacer), SlackMessageFinder(client), clock or (lambda: datetime.now(UTC)),
+    clock = clock or (lambda: datetime.now(UTC))
+    retry = RetryPolicy() if settings.max_retry_wait is None else RetryPolicy(max_wait=settings.max_retry_wait)
+    jobs = Jobs(settings, warehouse, StoreSync(warehouse, environ, clock, retry), SlackDigestPoster(client, pacer),
+                SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock,
                 holder=f"{socket.gethostname()}:{os.getpid()}")
     return Runtime(app, jobs)
 
 
 def command_outbox(settings: Settings, environ: Mapping[str, str]) -> Any:
     """The delivery machinery for a one-off CLI command (`digest --post`, `alerts --post`), on the real clock."""
-    from bot.slack.alert_poster import SlackAlertPoster
     from bot.slack.client import build_slack_client
-    from bot.slack.digest_poster import SlackDigestPoster
     from bot.slack.finder import SlackMessageFinder
+    from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
     from schedules.delivery import Deliverer
     from schedules.outbox import Outbox
 

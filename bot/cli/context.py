@@ -61,14 +61,3 @@ def open_warehouse(settings: Settings, writing: bool = False) -> Warehouse:
     from connectors.warehouse import open_database
 
     return open_database(settings.database, check=writing)
-
-
-def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:
-    """SPEC §9: a channel may only query the stores whose ``channels`` contain it."""
-    return [store for store in settings.stores if channel_id in store.channels]
-
-
-def resolve_store_for_channel(settings: Settings, channel_id: str) -> StoreSettings | None:
-    """The one store this channel maps to, or None when it maps to none or to several (then ask store:NAME)."""
-    stores = stores_for_channel(settings, channel_id)
-    return stores[0] if len(stores) == 1 else None

@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from bot.i18n import query_error_text
 from bot.version import __version__
+from kpi.query.errors import QueryError
 
 EXAMPLES = {
     "demo": "kpibot demo --lang en\n  kpibot demo --days 400 --db /tmp/demo.db",
@@ -108,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kpibot: unexpected error: {type(error).__name__}: {error} "
                   "(run again with --debug for details)", file=sys.stderr)
             return 1
-        print(f"kpibot: {error}", file=sys.stderr)
+        print(f"kpibot: {said(error)}", file=sys.stderr)
         return int(code)
 
 
@@ -119,6 +121,11 @@ def damaged_database(error: Exception) -> bool:
     if is_damage(error):
         print(f"kpibot: {damaged_sentence(None)}", file=sys.stderr)
     return is_damage(error)
+
+
+def said(error: Exception) -> str:
+    """An error's one sentence for the terminal: a query error worded in English, any other as it reads."""
+    return query_error_text(error, "en") if isinstance(error, QueryError) else str(error)
 
 
 if __name__ == "__main__":

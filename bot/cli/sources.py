@@ -141,3 +141,20 @@ def sync_meta_ads_source(request: SyncRequest) -> SourceReport:
     if result.paused:
         report.notices.append(f"{name}: Meta Ads paused: {result.paused}")
     return report
+
+
+@dataclass
+class StoreSync:
+    """Every source of a store, pulled the way `kpibot sync` pulls them: what the scheduler runs each hour."""
+
+    warehouse: Callable[[], Warehouse]
+    environ: Mapping[str, str]
+    now: Callable[[], datetime]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def __call__(self, store: StoreSettings, as_of: date) -> str | None:
+        """Sync the store; the failures as one sentence each (joined), or None when every source synced."""
+        request = SyncRequest(self.warehouse(), store, as_of, None, None, self.environ, self.now, self.retry)
+        failures = [failure for name, source in store_sources(store)
+                    if (failure := run_isolated(name, source, request)[1]) is not None]
+        return "; ".join(failures) or None

@@ -13,7 +13,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from bot.i18n import label  # noqa: E402
 from bot.render.formatting import format_value  # noqa: E402
+from kpi.answer import ChartSeries  # noqa: E402
+from kpi.catalogue import BY_NAME  # noqa: E402
+from kpi.settings import StoreSettings  # noqa: E402
 
 INK, GREY, BAND, ALERT = "#1d4ed8", "#9ca3af", "#dcfce7", "#dc2626"
 
@@ -55,3 +59,11 @@ def kpi_chart(title: str, days: Sequence[date], values: Sequence[float | None],
 
 def _nan(value: float | None) -> float:
     return float("nan") if value is None else value
+
+
+def answer_chart(series: ChartSeries, store: StoreSettings, marked: Sequence[date] = ()) -> bytes:
+    """An answer's chart: its days, the comparison's dashed, the target band shaded."""
+    metric = BY_NAME[series.metric]
+    compare_label = f"vs {series.compare_start}" if series.compare_start else ""
+    return kpi_chart(label(metric, store.language), series.days, series.values, series.compare, compare_label,
+                     series.band, marked, metric.unit, store.currency, store.language)

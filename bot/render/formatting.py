@@ -1,11 +1,17 @@
-"""Locale number formats shared by the terminal and Slack renderers (babel).
+"""Locale formats of numbers and dates, shared by the terminal and Slack renderers (babel).
 
-Italian: ``1.234,56 €``, ``2,13%``. English: ``€1,234.56``, ``2.13%``.
+Italian: ``1.234,56 €``, ``2,13%``, ``23 nov 2026``. English: ``€1,234.56``, ``2.13%``, ``Nov 23, 2026``.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
+
+from bot.i18n import t
+from kpi.answer import Period
 
 LOCALES = {"it": "it_IT", "en": "en_US"}
 
@@ -31,7 +37,7 @@ def format_value(value: float | None, unit: str, currency: str, language: str) -
 def format_change(change: float | None, language: str) -> str:
     """A relative change with its sign: ``+5,1%`` / ``−12.4%``; ``n/d`` when unknown."""
     if change is None:
-        return "n/d" if language == "it" else "n/a"
+        return t("no_change", language)
     text = format_percent(abs(change), "#,##0.0%", locale=locale_for(language))
     return ("+" if change >= 0 else "−") + text
 
@@ -53,3 +59,15 @@ def mood_emoji(change: float | None, direction: str) -> str:
     """Slack colour cue that follows the KPI's good direction."""
     good = is_good(change, direction)
     return ":large_green_circle:" if good else ":red_circle:" if good is False else ":white_circle:"
+
+
+def format_day(day: date, language: str) -> str:
+    return format_date(day, "d MMM yyyy", locale=locale_for(language))
+
+
+def format_period(period: Period, language: str) -> str:
+    if period.start == period.end:
+        return format_day(period.start, language)
+    same_year = period.start.year == period.end.year
+    first = format_date(period.start, "d MMM" if same_year else "d MMM yyyy", locale=locale_for(language))
+    return f"{first} – {format_day(period.end, language)}"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
+from bot.i18n import t
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.access")
@@ -131,27 +132,21 @@ def log_refusal(user: object, action: object, refusal: Refusal, level: int = log
     log.log(level, "refused Slack action %s by user %s: %s", loggable(action), loggable(user), refusal.reason)
 
 
-WORDS = {
-    "it": {"refused": "Mi dispiace, non posso farlo: i dati di questo negozio sono visibili solo a chi fa parte "
-                      "dei suoi canali. Se pensi che sia un errore, chiedi a chi gestisce kpibot.",
-           "retry": "Mi dispiace, in questo momento non riesco a verificare i tuoi accessi su Slack; riprova tra "
-                    "qualche minuto.",
-           "home": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte "
-                   "di uno dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce "
-                   "kpibot di aggiungerti agli amministratori (`admins`)."},
-    "en": {"refused": "Sorry, I can't do that: this store's figures are only for members of its channels. If you "
-                      "think this is a mistake, ask whoever runs kpibot.",
-           "retry": "Sorry, I can't check your access on Slack right now; please try again in a few minutes.",
-           "home": "You don't see any store here yet: kpibot shows a store's figures only to members of one of "
-                   "its channels. Ask to join the store's channel, or ask whoever runs kpibot to add you to "
-                   "the administrators (`admins`)."},
-}
-
-
-def words(settings: Settings, store: StoreSettings | None) -> dict[str, str]:
+def language_for(settings: Settings, store: StoreSettings | None) -> str:
     """The store's language, or the global one when there is no store."""
-    return WORDS.get(store.language if store else settings.language, WORDS["en"])
+    return store.language if store else settings.language
 
 
 def refusal_text(settings: Settings, refusal: Refusal) -> str:
-    return words(settings, refusal.store)["retry" if refusal.retry else "refused"]
+    return t("access_retry" if refusal.retry else "access_refused", language_for(settings, refusal.store))
+
+
+def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:
+    """SPEC §9: a channel may only query the stores whose ``channels`` contain it."""
+    return [store for store in settings.stores if channel_id in store.channels]
+
+
+def store_of_channel(settings: Settings, channel_id: str) -> StoreSettings | None:
+    """The one store this channel maps to, or None when it maps to none or to several (then ask store:NAME)."""
+    stores = stores_for_channel(settings, channel_id)
+    return stores[0] if len(stores) == 1 else None

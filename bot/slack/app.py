@@ -7,7 +7,6 @@ changes a store's data.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -16,11 +15,17 @@ from typing import Any
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
-from bot.cli.context import resolve_store_for_channel
-from bot.slack.access import Access, Membership, MembershipUnknown, Refusal, log_refusal, refusal_text, words
-from bot.slack.replies import SlackReplies, split_public
+from bot.i18n import t
+from bot.render.charts import answer_chart
+from bot.replies import Reply, split_public
+from bot.slack.access import Access, Membership, Refusal
+from bot.slack.actions import register_alert_actions
+from bot.slack.home import home_for
+from bot.slack.payloads import button_value, channel_of, refuse, store_for_button, user_of
+from bot.slack.replies import SlackReplies, payload
 from bot.slack.work import WORK_THREADS, deferred, work_pool
 from connectors.warehouse import Warehouse
+from kpi.service import chart_series
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
@@ -44,36 +49,6 @@ def rewrite_query(text: str, keyword: str, value: str) -> str:
     return " ".join([*kept, keyword, value])
 
 
-def button_value(action: dict[str, Any]) -> dict[str, Any]:
-    try:
-        value = json.loads(action.get("value") or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def channel_of(body: dict[str, Any]) -> str:
-    """The channel a button was clicked in ("" when not in a channel: no store maps to that)."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    return str(channel or "")
-
-
-def user_of(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def store_for_button(settings: Settings, name: Any, channel: str) -> StoreSettings | None:
-    """The store a button acts on: the one it names, else the one its channel maps to."""
-    if isinstance(name, str) and name:
-        return next((store for store in settings.stores if store.name == name), None)
-    return resolve_store_for_channel(settings, channel)
-
-
-def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal: Refusal) -> None:
-    log_refusal(user, action, refusal)
-    respond(text=refusal_text(settings, refusal), response_type="ephemeral", replace_original=False)
-
-
 def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: WebClient, signing_secret: str,
               today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
               workers: int = WORK_THREADS) -> App:
@@ -90,7 +65,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
 
     def kpi_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         reply = replies.for_command(command.get("text", ""), command.get("channel_id", ""))
-        respond(**reply.payload())
+        respond(**payload(reply))
         if reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS:
             upload_chart(client, warehouse(), reply, command["channel_id"])
 
@@ -104,7 +79,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
         keyword, word = ANSWER_ACTIONS[action["action_id"]]
         query = value.get("q") if isinstance(value.get("q"), str) else ""
         text = rewrite_query(split_public(str(query))[0], keyword, word) + f" store:{store.name}"
-        respond(**replies.for_command(text, channel).payload())
+        respond(**payload(replies.for_command(text, channel)))
 
     def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         channel, user = channel_of(body), user_of(body)
@@ -114,7 +89,8 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
             refuse(settings, respond, user, "open_dashboard", refusal)
             return
         client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
-        respond(text=":bar_chart: kpibot → Home", response_type="ephemeral", replace_original=False)
+        respond(text=t("dashboard_opened", store.language if store else settings.language), response_type="ephemeral",
+                replace_original=False)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
@@ -131,34 +107,15 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("Slack listener failed: %s: %r", type(error).__name__, str(error)[:200])
 
-    from bot.slack.actions import register_alert_actions
-
     register_alert_actions(app, pool, settings, warehouse, today, access)
     return app
 
 
-def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[[], Warehouse],
-             today: Callable[[StoreSettings], date]) -> dict[str, Any]:
-    """App Home for ``user``: their stores, or a short explanation with no numbers and no store name."""
-    from bot.render.home import explanation_view, home_view
-
-    try:
-        stores = access.visible_stores(user)
-    except MembershipUnknown as error:
-        log_refusal(user, "app_home_opened", Refusal(f"membership lookup failed ({error})"), level=logging.INFO)
-        return explanation_view(words(settings, None)["retry"])
-    if not stores:
-        log_refusal(user, "app_home_opened", Refusal("sees no store"), level=logging.INFO)
-        return explanation_view(words(settings, None)["home"])
-    return home_view(stores, warehouse(), today)
-
-
-def upload_chart(client: WebClient, db: Warehouse, reply: Any, channel: str) -> None:
+def upload_chart(client: WebClient, db: Warehouse, reply: Reply, channel: str) -> None:
     """Post the answer's chart; any failure leaves the text answer as it is."""
-    from bot.render.chart_data import answer_chart
-
+    assert reply.store and reply.answer
     try:
-        png = answer_chart(db, reply.store, reply.answer)
+        png = answer_chart(chart_series(db, reply.store, reply.answer), reply.store)
         client.files_upload_v2(channel=channel, content=png, filename=f"{reply.answer.metric}.png",
                                title=reply.text.splitlines()[0].replace("*", ""))
     except Exception as error:  # noqa: BLE001 - the chart is an extra; the text answer stands

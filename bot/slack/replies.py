@@ -1,64 +1,30 @@
-"""What `/kpi` answers, as Slack message payloads: the thin listeners call ``SlackReplies``.
+"""What `/kpi` answers in a channel: the channel's stores, the one asked about, then ``bot.replies``.
 
 Every path returns a reply, never raises: errors become an ephemeral message that says
-what was wrong, suggests a fix and gives an example.
+what was wrong, suggests a fix and gives an example, in the store's language.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.cli.context import stores_for_channel
-from bot.i18n import query_error_text
-from bot.render.blocks import answer_blocks, context, section, text_blocks
-from bot.render.replies import reply_text
+from bot.i18n import query_error_text, t
+from bot.render.blocks import context, section
+from bot.replies import Reply, reply, split_public
+from bot.slack.access import stores_for_channel
 from connectors.warehouse import Warehouse
-from kpi.answer import Answer
-from kpi.query.parser import Command, Query, QueryError, parse
-from kpi.service import answer
+from kpi.query.parser import QueryError, parse
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
 
-WORDS = {
-    "it": {"refused": "Questo canale non è collegato a nessun negozio, quindi non posso mostrare numeri qui. "
-                      "Chiedi a chi gestisce kpibot di aggiungere <#{channel}> a `channels` in kpibot.toml.",
-           "which": "Questo canale vede più negozi ({names}): aggiungi `store:<nome>`, ad esempio `{example}`.",
-           "not_here": "Il negozio `{store}` non è visibile da questo canale. Negozi visibili: {names}.",
-           "error": "Non ho capito", "failed": "Qualcosa è andato storto mentre calcolavo la risposta; "
-                                                "riprova tra poco. Se succede ancora, avvisa chi gestisce kpibot."},
-    "en": {"refused": "This channel is not linked to any store, so I can't show numbers here. "
-                      "Ask whoever runs kpibot to add <#{channel}> to `channels` in kpibot.toml.",
-           "which": "This channel sees several stores ({names}): add `store:<name>`, for example `{example}`.",
-           "not_here": "Store `{store}` is not visible from this channel. Visible stores: {names}.",
-           "error": "I didn't understand", "failed": "Something went wrong while computing the answer; "
-                                                     "try again shortly. If it keeps happening, tell whoever "
-                                                     "runs kpibot."},
-}
 
-
-@dataclass
-class Reply:
-    blocks: list[dict[str, Any]]
-    text: str
-    public: bool = False
-    answer: Answer | None = None
-    store: StoreSettings | None = None
-
-    def payload(self) -> dict[str, Any]:
-        return {"response_type": "in_channel" if self.public else "ephemeral", "blocks": self.blocks,
-                "text": self.text, "replace_original": False}
-
-
-def split_public(text: str) -> tuple[str, bool]:
-    words = text.split()
-    if words and words[-1].lower() in ("public", "pubblico"):
-        return " ".join(words[:-1]), True
-    return text, False
+def payload(answer: Reply) -> dict[str, Any]:
+    return {"response_type": "in_channel" if answer.public else "ephemeral", "blocks": answer.blocks,
+            "text": answer.text, "replace_original": False}
 
 
 class SlackReplies:
@@ -68,50 +34,38 @@ class SlackReplies:
         self.warehouse = warehouse
         self.today = today
 
-    def words(self, store: StoreSettings | None = None) -> dict[str, str]:
-        return WORDS.get(store.language if store else self.settings.language, WORDS["en"])
-
     def for_command(self, text: str, channel: str) -> Reply:
         query_text, public = split_public(text or "")
         allowed = stores_for_channel(self.settings, channel)
         if not allowed:
-            return self._error(self.words()["refused"].format(channel=channel))
+            return error_reply(t("channel_refused", self.settings.language, channel=channel))
         language = allowed[0].language if len(allowed) == 1 else self.settings.language
         try:
             query = parse(query_text or "help", language)
             store = self._store(allowed, query.store, query_text)
             if isinstance(store, Reply):
                 return store
-            reply = self._reply(store, query, query_text)
+            answered = reply(self.warehouse(), store, query, query_text, self.today(store))
         except QueryError as error:
-            words = WORDS.get(language, WORDS["en"])
-            return self._error(f"{words['error']}: {query_error_text(error, language)}")
+            return error_reply(f"{t('error', language)}: {query_error_text(error, language)}")
         except Exception:  # noqa: BLE001 - a reply is owed whatever happened; the log keeps the detail
             log.exception("answering /kpi failed")
-            return self._error(self.words(allowed[0])["failed"])
-        reply.public = public
-        return reply
+            return error_reply(t("failed", allowed[0].language))
+        answered.public = public
+        return answered
 
     def _store(self, allowed: list[StoreSettings], name: str | None, text: str) -> StoreSettings | Reply:
         names = ", ".join(f"`{s.name}`" for s in allowed)
+        language = self.settings.language
         if name is None:
             if len(allowed) == 1:
                 return allowed[0]
-            return self._error(self.words()["which"].format(names=names, example=f"{text} store:{allowed[0].name}"))
+            return error_reply(t("which_store", language, names=names, example=f"{text} store:{allowed[0].name}"))
         for store in allowed:
             if store.name == name:
                 return store
-        return self._error(self.words()["not_here"].format(store=name[:40], names=names))
+        return error_reply(t("store_not_here", language, store=name[:40], names=names))
 
-    def _reply(self, store: StoreSettings, query: Query | Command, text: str) -> Reply:
-        db = self.warehouse()
-        as_of = self.today(store)
-        if isinstance(query, Command):
-            body = reply_text(db, self.settings, store, query, as_of)
-            return Reply(text_blocks(body), body[:3000], store=store)
-        result = answer(db, store, query, as_of)
-        blocks, fallback = answer_blocks(result, store.language, text)
-        return Reply(blocks, fallback, answer=result, store=store)
 
-    def _error(self, message: str) -> Reply:
-        return Reply([section(message), context("`/kpi help`")], message)
+def error_reply(message: str) -> Reply:
+    return Reply([section(message), context("`/kpi help`")], message)

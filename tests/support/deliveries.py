@@ -13,10 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli.composition import ThreadWarehouse
-from bot.slack.alert_poster import SlackAlertPoster
+from bot.render.notices import notice_text
 from bot.slack.client import ChannelPacer, build_slack_client
-from bot.slack.digest_poster import SlackDigestPoster
 from bot.slack.finder import SlackMessageFinder
+from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import METADATA_EVENT, Backoff
 from schedules.jobs import Jobs
@@ -51,7 +51,7 @@ def shop_settings(database: Path) -> Settings:
     return Settings(database=database, stores=(store,))
 
 
-def no_ga4() -> Any:
+def no_sync(store: Any, as_of: Any) -> str | None:
     raise RuntimeError("these tests never sync")
 
 
@@ -60,8 +60,9 @@ def shop_jobs(settings: Settings, slack_api_url: str, clock: Callable[[], dateti
     """The real Jobs, posters and finder, talking to the fake Slack through slack_sdk."""
     client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack_api_url})
     pacer = ChannelPacer(sleep=lambda seconds: None)
-    jobs = Jobs(settings, ThreadWarehouse(settings.database), no_ga4, SlackDigestPoster(client, pacer),
-                SlackAlertPoster(client, pacer), SlackMessageFinder(client), clock, holder, backoff=Backoff())
+    jobs = Jobs(settings, ThreadWarehouse(settings.database), no_sync, SlackDigestPoster(client, pacer),
+                SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock, holder,
+                backoff=Backoff())
     if checkpoint is not None:
         jobs.checkpoint = checkpoint
     return jobs

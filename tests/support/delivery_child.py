@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     elif args.job == "alert_check":
         jobs.alert_check(STORE)
     elif args.job == "notice":
-        jobs.notice(store, args.arg)
+        jobs.outbox.notice(store, args.arg)
     elif args.job == "recheck":
         jobs.recheck_provisional()
     elif args.job == "heartbeat":

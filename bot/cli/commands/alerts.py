@@ -20,9 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import json
-    from dataclasses import asdict
 
     from bot.cli.context import as_of_for, load_settings, open_warehouse, selected_stores
+    from bot.render.alerts import findings_text
+    from bot.render.json import findings_json
     from schedules.findings import find_all
 
     settings = load_settings(args)
@@ -32,8 +33,7 @@ def run(args: argparse.Namespace) -> int:
         if args.post:
             print(post_alerts(settings, db, store, findings))
         elif args.json:
-            rows = [asdict(f) | {"day": f.day.isoformat()} for f in findings]
-            print(json.dumps({"store": store.name, "findings": rows}, ensure_ascii=False))
+            print(json.dumps(findings_json(store.name, findings), ensure_ascii=False))
         else:
             print(findings_text(store, findings))
     return 0
@@ -57,15 +57,3 @@ def post_alerts(settings: Any, db: Any, store: StoreSettings, findings: Sequence
     if failed:
         summary += f"; {len(failed)} message(s) not posted yet ({failed[0]}): `kpibot serve` retries them"
     return summary
-
-
-def findings_text(store: StoreSettings, findings: Sequence[Finding]) -> str:
-    """Findings worded as the alert messages word their episodes."""
-    from bot.render.alert_text import episode_summary
-
-    if not findings:
-        return f"{store.name}: " + ("nessun avviso." if store.language == "it" else "no alerts.")
-    rows = [{"metric": f.metric, "kind": f.kind, "value": f.value, "expected": f.expected,
-             "contributor": f.contributor, "detail": f.detail, "opened_on": f.day.isoformat(),
-             "severity": f.severity} for f in findings]
-    return "\n".join(f"{store.name}: " + episode_summary(row, store).replace("*", "") for row in rows)

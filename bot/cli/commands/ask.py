@@ -15,7 +15,9 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from bot.cli.context import as_of_for, load_settings, open_warehouse, single_store
-    from bot.render.replies import reply_text
+    from bot.render.answers import answer_lines
+    from bot.render.json import answer_json
+    from bot.replies import command_text
     from kpi.query.parser import Command, parse
     from kpi.service import answer
 
@@ -25,13 +27,11 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_for(args, store)
     db = open_warehouse(settings)
     if isinstance(query, Command):
-        print(reply_text(db, settings, store, query, as_of))
+        print(command_text(db, store, query, as_of))
         return 0
     result = answer(db, store, query, as_of)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False))
+        print(json.dumps(answer_json(result), ensure_ascii=False))
     else:
-        from bot.render.answer_text import answer_lines
-
         print("\n".join(answer_lines(result, store.language)))
     return 0

@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from bot.cli.context import as_of_for, load_settings, open_warehouse, selected_stores
-    from bot.render.digest_text import digest_lines
+    from bot.render.digest import digest_lines
+    from bot.render.json import digest_json
     from bot.render.terminal import print_slack_text
     from schedules.digest import build_digest
 
@@ -69,16 +70,3 @@ def post_digest(settings: Any, digest: Any) -> str:
         raise DigestNotPosted(f"{store.name}: could not post the digest for {digest.day} ({outcome.error}); "
                               "check that Slack is reachable and the bot is in the channel, then run this again")
     return words.format(store=store.name, day=digest.day, channel=store.digest_channel, ts=outcome.ts)
-
-
-def digest_json(digest: Any) -> dict[str, Any]:
-    split = digest.split
-    return {
-        "store": digest.store.name, "date": digest.day.isoformat(), "provisional": digest.provisional,
-        "data_through": digest.data_through,
-        "revenue_change": {"change": split.change, "contributions": split.contributions,
-                           "log_parts": split.log_parts},
-        "kpis": [vars(line) for line in digest.kpis],
-        "targets": [{"metric": c.metric, "value": c.value, **c.status.to_json()} for c in digest.targets],
-        "anomalies": [a.to_json() for a in digest.anomalies],
-    }

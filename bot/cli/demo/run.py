@@ -17,6 +17,7 @@ from rich.console import Console
 from bot.cli.context import today_in
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
+from bot.i18n import t
 from connectors.demo.shop import DemoShop
 from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
@@ -103,25 +104,23 @@ def demo_steps() -> list[DemoStep]:
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    from bot.render.digest_blocks import digest_blocks
+    from bot.render.digest import digest_chart, digest_message
     from bot.render.terminal import print_slack_text
-    from bot.slack.digest_poster import digest_chart
     from schedules.digest import build_digest
 
     digest = build_digest(db, store, as_of)
-    blocks, text = digest_blocks(digest)
-    console.rule("Digest" if store.language == "en" else "Riepilogo del mattino")
+    blocks, text = digest_message(digest)
+    console.rule(t("digest_heading", store.language))
     print_slack_text(console, text)
     _write_json(out / "digest.blocks.json", {"blocks": blocks})
     (out / "digest-revenue-30d.png").write_bytes(digest_chart(digest))
 
 
 def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    from bot.render.answer_text import answer_lines
-    from bot.render.blocks import answer_blocks
-    from bot.render.chart_data import answer_chart
+    from bot.render.answers import answer_lines, answer_message
+    from bot.render.charts import answer_chart
     from kpi.query.parser import Query, parse
-    from kpi.service import answer
+    from kpi.service import answer, chart_series
 
     console.rule("/kpi")
     for text in EXAMPLES:
@@ -132,9 +131,9 @@ def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: d
         console.print("\n".join(answer_lines(result, store.language)), highlight=False)
         console.print()
         name = text.replace(" ", "_")
-        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_blocks(result, store.language, text)[0]})
+        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_message(result, store.language, text)[0]})
         if result.period.days > 1:
-            (out / f"answer-{name}.png").write_bytes(answer_chart(db, store, result))
+            (out / f"answer-{name}.png").write_bytes(answer_chart(chart_series(db, store, result), store))
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -144,8 +143,7 @@ def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: da
     from kpi.anomalies.detect import detect
 
     found = detect(db, store, as_of)
-    console.rule("Alerts: anomalies in the last 90 days" if store.language == "en" else
-                 "Avvisi: anomalie degli ultimi 90 giorni")
+    console.rule(t("anomalies_heading", store.language))
     for planted in PLANTED_ANOMALIES:
         days = set(planted.dates(as_of))
         hits = [a for a in found if a.date in days]

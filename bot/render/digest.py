@@ -1,0 +1,105 @@
+"""The morning digest in words and Block Kit: one list of lines makes the text and the blocks."""
+
+from __future__ import annotations
+
+from bot.i18n import label, t
+from bot.render.anomalies import anomaly_line
+from bot.render.answers import target_line
+from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
+from bot.render.charts import kpi_chart
+from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
+from kpi.answer import KpiLine
+from kpi.catalogue import BY_NAME
+from kpi.decompose import Decomposition
+from kpi.settings import StoreSettings
+from schedules.digest import Digest
+
+
+def digest_header(digest: Digest) -> tuple[str, str]:
+    """The title and the freshness line under it."""
+    language = digest.store.language
+    title = t("digest_title", language, store=digest.store.name, day=format_day(digest.day, language))
+    through = t("digest_through", language, day=digest.data_through or "–")
+    freshness = t("digest_provisional" if digest.provisional else "digest_final", language)
+    return title, f"{freshness} · {through}"
+
+
+def digest_lines(digest: Digest) -> list[str]:
+    """The whole digest as text: it must read well with no blocks and no chart."""
+    store, language = digest.store, digest.store.language
+    title, subtitle = digest_header(digest)
+    lines = [f"*{title}*", f"_{subtitle}_", "",
+             f"*{t('digest_formula', language)}*: {formula_line(digest.split, language)}"]
+    if digest.channels:
+        top = ", ".join(f"{row.key} {format_change(row.contribution, language)}" for row in digest.channels[:3])
+        lines.append(f"{t('digest_channels', language)}: {top}")
+    lines += ["", f"*{t('digest_kpis', language)}*"]
+    lines += [kpi_text(line, store) for line in digest.kpis]
+    lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",
+              f"*{t('digest_anomalies', language)}*"]
+    lines += [anomaly_line(a, store) for a in digest.anomalies] or [t("digest_none", language)]
+    return lines
+
+
+def digest_message(digest: Digest) -> tuple[list[Block], str]:
+    """Blocks and the text fallback: the title and freshness get their own blocks, each paragraph a section."""
+    lines = digest_lines(digest)
+    title, subtitle = digest_header(digest)
+    blocks: list[Block] = [header(title), context(subtitle)]
+    blocks += [section(part) for part in "\n".join(lines[3:]).split("\n\n") if part.strip()]
+    language = digest.store.language
+    value = {"store": digest.store.name, "q": f"revenue {digest.day.isoformat()}"}
+    blocks.append(actions([button(t("button_by_channel", language), "kpi_by_channel", value),
+                           button(t("button_by_device", language), "kpi_by_device", value),
+                           button(t("button_dashboard", language), "open_dashboard", {"store": digest.store.name})]))
+    return blocks[:MESSAGE_BLOCKS], "\n".join(lines)
+
+
+def formula_line(split: Decomposition, language: str) -> str:
+    change = format_change(split.change, language)
+    if split.contributions is None:
+        return t("no_split", language, change=change)
+    parts = {name: format_change(value, language) for name, value in split.contributions.items()}
+    return t("formula", language, change=change, **parts)
+
+
+def kpi_text(line: KpiLine, store: StoreSettings) -> str:
+    metric, language = BY_NAME[line.metric], store.language
+    value = format_value(line.value, metric.unit, store.currency, language)
+    vs = t("digest_vs", language,
+           week=f"{arrow(line.change_week)} {format_change(line.change_week, language)}",
+           avg=f"{arrow(line.change_average)} {format_change(line.change_average, language)}")
+    return f"{mood_emoji(line.change_week, metric.direction)} *{label(metric, language)}* {value} · {vs}"
+
+
+def target_lines(digest: Digest) -> list[str]:
+    store, language = digest.store, digest.store.language
+    lines = []
+    for check in digest.targets:
+        metric = BY_NAME[check.metric]
+        value = format_value(check.value, metric.unit, store.currency, language)
+        lines.append(f"• {label(metric, language)} ({format_period(check.period, language)}) {value}: "
+                     + target_line(check.status, metric.unit, store.currency, language))
+    return lines
+
+
+def correction_note(digest: Digest, before: dict[str, float | None]) -> str:
+    """One line saying what changed once GA4's data became final."""
+    store, language = digest.store, digest.store.language
+    after = digest.key_figures()
+    changes = []
+    for name, old in before.items():
+        new = after.get(name)
+        if old != new:
+            metric = BY_NAME[name]
+            old_text, new_text = (format_value(v, metric.unit, store.currency, language) for v in (old, new))
+            changes.append(f"{label(metric, language)} {old_text} → {new_text}")
+    return t("digest_corrected", language, changes="; ".join(changes) or t("digest_no_changes", language))
+
+
+def digest_chart(digest: Digest) -> bytes:
+    language = digest.store.language
+    return kpi_chart(t("chart_revenue_30d", language), digest.chart_days, digest.chart_revenue,
+                     digest.chart_last_year, t("chart_last_year", language),
+                     marked=[a.date for a in digest.anomalies if a.metric == "revenue"], unit="currency",
+                     currency=digest.store.currency, language=language)

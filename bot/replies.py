@@ -1,0 +1,89 @@
+"""What `/kpi TEXT` answers, for Slack and for `kpibot ask` alike: read the text, compute, word it.
+
+The commands' models are computed here (the only part of this module that reads the
+warehouse); their words come from ``bot.render``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.render.alerts import open_alerts_text
+from bot.render.anomalies import anomaly_lines
+from bot.render.answers import answer_message
+from bot.render.blocks import Block, text_blocks
+from bot.render.digest import digest_lines
+from bot.render.replies import LastSync, Status, help_text, list_text, status_text, targets_text
+from connectors.ga4.errors import failure_kind
+from connectors.ga4.sync_log import last_runs
+from connectors.warehouse import Warehouse
+from kpi.anomalies.args import parse_anomaly_args
+from kpi.anomalies.detect import detect
+from kpi.answer import Answer
+from kpi.query.parser import Command, Query
+from kpi.service import answer
+from kpi.settings import StoreSettings
+from kpi.targets import evaluate_all
+from schedules.digest import build_digest
+from schedules.episodes import live
+
+PUBLIC_WORDS = ("public", "pubblico")
+
+
+@dataclass
+class Reply:
+    blocks: list[Block]
+    text: str
+    public: bool = False
+    answer: Answer | None = None
+    store: StoreSettings | None = None
+
+
+def split_public(text: str) -> tuple[str, bool]:
+    """``text`` without a trailing ``public`` (answer in the channel), and whether it had one."""
+    words = text.split()
+    if words and words[-1].lower() in PUBLIC_WORDS:
+        return " ".join(words[:-1]), True
+    return text, False
+
+
+def reply(db: Warehouse, store: StoreSettings, query: Query | Command, text: str, as_of: date) -> Reply:
+    """The reply to a parsed query or command, about ``store`` as of ``as_of``."""
+    if isinstance(query, Command):
+        body = command_text(db, store, query, as_of)
+        return Reply(text_blocks(body), body[:3000], store=store)
+    result = answer(db, store, query, as_of)
+    blocks, fallback = answer_message(result, store.language, text)
+    return Reply(blocks, fallback, answer=result, store=store)
+
+
+def command_text(db: Warehouse, store: StoreSettings, command: Command, as_of: date) -> str:
+    """help, list, targets, status, anomalies, alerts, digest: the same words in Slack and on the terminal."""
+    language = store.language
+    if command.name == "help":
+        return help_text(language)
+    if command.name == "list":
+        return list_text(language)
+    if command.name == "targets":
+        return targets_text(evaluate_all(db, store, as_of), store)
+    if command.name == "status":
+        return status_text(store_status(db, store), language)
+    if command.name == "anomalies":
+        metrics, period = parse_anomaly_args(command.args, as_of)
+        return "\n".join(anomaly_lines(detect(db, store, as_of, metrics, period), store))
+    if command.name == "alerts":
+        return open_alerts_text(live(db, store.name), store)
+    return "\n".join(digest_lines(build_digest(db, store, as_of)))
+
+
+def store_status(db: Warehouse, store: StoreSettings) -> Status:
+    """How far the store's GA4 data reaches, and how its last sync went."""
+    span = db.data_span(store.name, "sessions")
+    runs = last_runs(db, store.name, 1)
+    last = None
+    if runs:
+        run, error = runs[0], runs[0]["error"] or None
+        last = LastSync(str(run["started_at"]), int(run["rows"] or 0), bool(run["finished_at"]), error,
+                        failure_kind(error) if error else None)
+    return Status(span[1] if span else None, last)
