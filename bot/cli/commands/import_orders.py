@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,8 +37,17 @@ def run(args: argparse.Namespace) -> int:
     counts = result.counts
     print(f"{store.name}: {result.format} file {Path(args.file).name}: {counts.inserted} new, "
           f"{counts.updated} updated, {counts.unchanged} unchanged order(s)")
+    if result.other_currency:
+        print(other_currency_line(result.other_currency, store.currency))
     if result.skipped:
         print(f"skipped {len(result.skipped)} bad row(s):", file=sys.stderr)
         for problem in result.skipped:
             print(f"  {problem}", file=sys.stderr)
     return 0
+
+
+def other_currency_line(per_currency: Mapping[str, int], currency: str) -> str:
+    """One line: how many orders were flagged, in which currencies, and why they are not summed."""
+    codes = ", ".join(f"{count} in {code}" for code, count in sorted(per_currency.items()))
+    return (f"flagged {sum(per_currency.values())} order(s) not in the store's currency {currency} ({codes}): "
+            "kept, but left out of revenue, orders and customers, as amounts in two currencies cannot be added")
