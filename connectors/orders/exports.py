@@ -65,16 +65,16 @@ class WrongHeader(ValueError):
         """One line naming every missing column, what looks like them, and what to do."""
         missing = ", ".join(repr(name) for name in self.missing)
         by_lower = {cell.lower(): cell for cell in self.header}
-        hints = [f"{by_lower[close[0]]!r} for {name!r}" for name in self.missing
+        hints = [f"{by_lower[close[0]]!r} looks like {name!r}" for name in self.missing
                  if (close := difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75))]
-        seen = f" (the header has {', '.join(hints)}: spell them exactly)" if hints else ""
+        seen = f" ({', '.join(hints)})" if hints else ""
         if self.file_format == "shopify":
-            return (f"the header lacks the column(s) {missing}{seen}, and a Shopify export needs all of "
-                    f"{', '.join(SHOPIFY_COLUMNS)}, or cancelled, refunded and other-currency orders would count as "
-                    "revenue: export the orders again from Shopify with every column; nothing imported")
-        return (f"the header lacks the column(s) {missing}{seen}, and a generic export needs "
-                f"{', '.join(GENERIC_COLUMNS)} in row 1: rename the columns, or give --format shopify for a "
-                "Shopify export; nothing imported")
+            return (f"the header lacks the column(s) {missing}{seen}: a Shopify export needs all seven of "
+                    f"{', '.join(SHOPIFY_COLUMNS)}, or cancelled, refunded and other-currency orders would count "
+                    "as revenue; export the orders again from Shopify with every column; nothing imported")
+        return (f"the header lacks the column(s) {missing}{seen}: row 1 of a generic export reads "
+                f"{','.join(GENERIC_COLUMNS)}[,currency][,status] (with ';' in an Italian file); rename the "
+                "columns, or give --format shopify for a Shopify export; nothing imported")
 
 
 def sniff_delimiter(header: str) -> str:
