@@ -120,7 +120,9 @@ def test_a_month_first_date_refuses_the_whole_file_naming_row_and_expected_form(
     path = tmp_path / "orders.csv"
     path.write_text(f"order_id,customer_id,created_at,total\nO1,C1,04/03/2024,10.00\nO2,C2,{text},5.00\n")
     assert main(["--config", str(config), "import-orders", str(path), "--skip-bad"]) == 2
-    last = capsys.readouterr().err.strip().splitlines()[-1]
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # one line, not the problem listed and then repeated
+    last = err.strip()
     assert last.startswith(f"kpibot: orders.csv: row 3, column 'created_at', value '{text}': a month-first date "
                            f"({form})")
     assert suggested in last and last.endswith("nothing imported")

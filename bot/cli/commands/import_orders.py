@@ -29,10 +29,11 @@ def run(args: argparse.Namespace) -> int:
         result = import_file(open_warehouse(settings, writing=True), Path(args.file), store.name, store.timezone,
                              store.currency, args.format, args.skip_bad, last_day)
     except BadOrderFile as error:
-        for problem in error.problems[:50]:
+        listed = [problem for problem in error.problems if not problem.fatal]  # the error's own line names that one
+        for problem in listed[:50]:
             print(f"  {problem}", file=sys.stderr)
-        if len(error.problems) > 50:
-            print(f"  ... and {len(error.problems) - 50} more", file=sys.stderr)
+        if len(listed) > 50:
+            print(f"  ... and {len(listed) - 50} more", file=sys.stderr)
         raise
     counts = result.counts
     print(f"{store.name}: {result.format} file {Path(args.file).name}: {counts.inserted} new, "
