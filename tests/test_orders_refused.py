@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from connectors.orders.exports import FIRST_DAY
+from connectors.orders.cells import FIRST_DAY
 from connectors.orders.importer import BadOrderFile, import_file
 from connectors.warehouse import open_database
 

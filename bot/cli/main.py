@@ -49,6 +49,8 @@ HELP = {
     "emulator": "run the GA4 (and Shopify, WooCommerce, Klaviyo, Meta Ads) emulators with the demo shop",
 }
 
+CONFIG_HELP = "path to kpibot.toml (default: $KPIBOT_CONFIG, then ./kpibot.toml)"
+
 
 def iso_date(text: str) -> date:
     try:
@@ -70,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kpibot {__version__}")
-    parser.add_argument("--config", help="path to kpibot.toml (default: $KPIBOT_CONFIG, then ./kpibot.toml)")
+    parser.add_argument("--config", help=CONFIG_HELP)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in HELP.items():
@@ -83,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--as-of", type=iso_date, metavar="DATE",
                          help="the day to run as (default: today in the store's timezone)")
+        # also after the subcommand, where people type them; SUPPRESS keeps a value given before it
+        sub.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help="show tracebacks on errors")
         command_module(name).add_arguments(sub)

@@ -4,28 +4,25 @@ Pure functions over text: no database, no hashing. Every problem names the row, 
 column, the value and why it was refused. Refused: values that do not parse, totals that
 are not finite or not plausible, dates before 1990 or after the import's last allowed day,
 rows with more cells than the header, and an order that appears again with other values.
-A file the csv module cannot read at all (a huge field, binary data) is refused whole.
+A file the csv module cannot read at all (a huge field, binary data), one whose header
+lacks a required column, and one with a month-first date are refused whole.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
-import math
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from connectors.orders.cells import Rejected, parse_amount, parse_datetime
+
 SHOPIFY_COLUMNS = ("Name", "Email", "Created at", "Total", "Currency", "Financial Status", "Cancelled at")
 GENERIC_COLUMNS = ("order_id", "customer_id", "created_at", "total")
 EXCLUDED_STATUSES = {"cancelled", "canceled", "voided", "refunded", "void", "annullato", "rimborsato"}
-_OFFSET = re.compile(r"\s*([+-]\d{2}):?(\d{2})$")
-_ITALIAN_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+(,\d+)?$")
-FIRST_DAY = date(1990, 1, 1)  # before e-commerce exports existed: a mistyped year
-LAST_DAY = date(2100, 12, 31)  # without a given last day, still far from datetime's limits
-MAX_TOTAL = 1e12  # above any real order in any currency: a shifted or mistyped cell
 
 
 @dataclass(frozen=True)
@@ -47,48 +44,37 @@ class Problem:
     column: str
     value: str
     why: str
-    fatal: bool = False  # the file cannot be read past this row: refuse it even with --skip-bad
+    fatal: bool = False  # the file cannot be trusted past this row: refuse it even with --skip-bad
 
     def __str__(self) -> str:
         return f"row {self.row}, column {self.column!r}, value {self.value[:40]!r}: {self.why}"
 
 
-class Rejected(ValueError):
-    def __init__(self, column: str, value: str, why: str) -> None:
-        super().__init__(why)
-        self.column, self.value, self.why = column, value, why
+def rejected(number: int, error: Rejected) -> Problem:
+    return Problem(number, error.column, error.value, error.why, error.fatal)
 
 
-def parse_datetime(text: str, timezone: ZoneInfo, column: str, last_day: date | None = None) -> datetime:
-    """ISO 8601 with or without an offset, and Shopify's ``2024-03-05 14:22:10 +0100``."""
-    cleaned = _OFFSET.sub(lambda m: f"{m.group(1)}:{m.group(2)}", text.strip())
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError:
-        raise Rejected(column, text, "not a date: use ISO 8601 such as 2024-03-05T14:22:10+01:00") from None
-    if moment.date() < FIRST_DAY:
-        raise Rejected(column, text, f"a date before {FIRST_DAY.year}: check the year")
-    if moment.date() > (last_day or LAST_DAY):
-        raise Rejected(column, text, f"a date after {last_day or LAST_DAY}: an order cannot be in the future; "
-                                     "check the year")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+class WrongHeader(ValueError):
+    """The header lacks columns the format needs: no row can be read, so the file is refused whole."""
 
+    def __init__(self, file_format: str, missing: list[str], header: list[str]) -> None:
+        super().__init__(f"missing {', '.join(missing)}")
+        self.file_format, self.missing, self.header = file_format, missing, header
 
-def parse_amount(text: str, decimal_comma: bool, column: str) -> float:
-    raw = text.strip().replace("€", "").replace("$", "").replace("\xa0", "").strip()
-    if decimal_comma and _ITALIAN_NUMBER.match(raw):
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise Rejected(column, text, "not an amount: write it like 1234.56 (or 1.234,56 in a ';' file)") from None
-    if not math.isfinite(value):
-        raise Rejected(column, text, "not a finite number: write the total like 1234.56")
-    if value >= MAX_TOTAL:
-        raise Rejected(column, text, f"too large to be an order total (over {MAX_TOTAL:,.0f}): check the column")
-    if value < 0:
-        raise Rejected(column, text, "a negative order total: record refunds with the status column instead")
-    return value
+    def sentence(self) -> str:
+        """One line naming every missing column, what looks like them, and what to do."""
+        missing = ", ".join(repr(name) for name in self.missing)
+        by_lower = {cell.lower(): cell for cell in self.header}
+        hints = [f"{by_lower[close[0]]!r} looks like {name!r}" for name in self.missing
+                 if (close := difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75))]
+        seen = f" ({', '.join(hints)})" if hints else ""
+        if self.file_format == "shopify":
+            return (f"the header lacks the column(s) {missing}{seen}: a Shopify export needs all seven of "
+                    f"{', '.join(SHOPIFY_COLUMNS)}, or cancelled, refunded and other-currency orders would count "
+                    "as revenue; export the orders again from Shopify with every column; nothing imported")
+        return (f"the header lacks the column(s) {missing}{seen}: row 1 of a generic export reads "
+                f"{','.join(GENERIC_COLUMNS)}[,currency][,status] (with ';' in an Italian file); rename the "
+                "columns, or give --format shopify for a Shopify export; nothing imported")
 
 
 def sniff_delimiter(header: str) -> str:
@@ -96,7 +82,11 @@ def sniff_delimiter(header: str) -> str:
 
 
 def detect_format(header: str) -> str:
-    return "shopify" if "Financial Status" in header or header.startswith("Name") else "generic"
+    """The format whose columns the header line holds more of; generic when neither (its message is shorter)."""
+    row = next(csv.reader([header], delimiter=sniff_delimiter(header)), [])
+    cells = {cell.strip().lstrip("\ufeff") for cell in row}
+    shopify = len(cells.intersection(SHOPIFY_COLUMNS)) + ("Lineitem name" in cells)
+    return "shopify" if shopify > len(cells.intersection(GENERIC_COLUMNS)) else "generic"
 
 
 def read_rows(text: str) -> tuple[list[str], Iterator[list[str]], str]:
@@ -138,8 +128,9 @@ def check_shape(cells: list[str], header: list[str], delimiter: str) -> None:
                        f"separator {delimiter!r}; quote that value or remove the separator")
 
 
-def missing_columns(header: list[str], required: Iterable[str]) -> list[str]:
-    return [column for column in required if column not in header]
+def require_columns(file_format: str, header: list[str], required: Iterable[str]) -> None:
+    if missing := [column for column in required if column not in header]:
+        raise WrongHeader(file_format, missing, header)
 
 
 class Orders:
@@ -170,6 +161,7 @@ class Orders:
 
 GENERIC_FIELDS = {"customer": "customer_id", "created_at": "created_at", "total": "total", "currency": "currency",
                   "status": "status"}
+SHOPIFY_READ = (*SHOPIFY_COLUMNS, "Refunded Amount")
 SHOPIFY_FIELDS = {"customer": "Email", "email": "Email", "created_at": "Created at", "total": "Total",
                   "currency": "Currency", "status": "Financial Status", "counted": "Financial Status"}
 
@@ -177,8 +169,7 @@ SHOPIFY_FIELDS = {"customer": "Email", "email": "Email", "created_at": "Created 
 def parse_generic(text: str, timezone: ZoneInfo, last_day: date | None = None) -> tuple[list[OrderRow], list[Problem]]:
     header, reader, delimiter = read_rows(text)
     index = {name: i for i, name in enumerate(header)}
-    if missing := missing_columns(header, GENERIC_COLUMNS):
-        return [], [Problem(1, name, "", "required column is missing from the header") for name in missing]
+    require_columns("generic", header, GENERIC_COLUMNS)
     orders, problems = Orders(GENERIC_FIELDS), []
     try:
         for number, cells in numbered(reader):
@@ -186,7 +177,7 @@ def parse_generic(text: str, timezone: ZoneInfo, last_day: date | None = None) -
                 check_shape(cells, header, delimiter)
                 row = _generic_row(cells, index, timezone, delimiter == ";", last_day)
             except Rejected as error:
-                problems.append(Problem(number, error.column, error.value, error.why))
+                problems.append(rejected(number, error))
             except IndexError:
                 problems.append(Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns"))
             else:
@@ -219,8 +210,7 @@ def parse_shopify(text: str, timezone: ZoneInfo, last_day: date | None = None) -
     ``Total`` again must agree with the first."""
     header, reader, delimiter = read_rows(text)
     index = {name: i for i, name in enumerate(header)}
-    if missing := missing_columns(header, SHOPIFY_COLUMNS[:4]):
-        return [], [Problem(1, name, "", "required Shopify column is missing from the header") for name in missing]
+    require_columns("shopify", header, SHOPIFY_COLUMNS)
     orders, problems = Orders(SHOPIFY_FIELDS), []
     try:
         for number, cells in numbered(reader):
@@ -230,7 +220,7 @@ def parse_shopify(text: str, timezone: ZoneInfo, last_day: date | None = None) -
                 try:
                     row = _shopify_row(cells, index, timezone, last_day)
                 except Rejected as error:
-                    problems.append(Problem(number, error.column, error.value, error.why))
+                    problems.append(rejected(number, error))
                 else:
                     if conflict := orders.add(number, row, cells, index):
                         problems.append(conflict)
@@ -250,8 +240,8 @@ def _shopify_problem(number: int, cells: list[str], header: list[str], index: di
     try:
         check_shape(cells, header, delimiter)
     except Rejected as error:
-        return Problem(number, error.column, error.value, error.why)
-    if len(cells) <= max(index[name] for name in SHOPIFY_COLUMNS[:4]):
+        return rejected(number, error)
+    if len(cells) <= max(index[name] for name in SHOPIFY_READ if name in index):
         return Problem(number, "", delimiter.join(cells), f"expected {len(header)} columns")
     if not cells[index["Name"]].strip():
         return Problem(number, "Name", "", "empty order name")

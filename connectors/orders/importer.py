@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from connectors.orders.exports import Problem, detect_format, parse_generic, parse_shopify
+from connectors.orders.exports import OrderRow, Problem, WrongHeader, detect_format, parse_generic, parse_shopify
+from connectors.orders.rules import order_currency
 from connectors.orders.store import ImportCounts, store_orders
 
 PARSERS = {"shopify": parse_shopify, "generic": parse_generic}
@@ -28,6 +30,7 @@ class ImportResult:
     format: str
     counts: ImportCounts
     skipped: list[Problem]
+    other_currency: Counter[str] = field(default_factory=Counter)  # flagged orders per currency, not counted
 
 
 def import_file(db: Database, path: Path, store: str, timezone: str, currency: str,
@@ -35,13 +38,23 @@ def import_file(db: Database, path: Path, store: str, timezone: str, currency: s
     """Import one export in one transaction; ``last_day`` (the store's today) refuses future dates."""
     text = read_text(path)
     chosen = file_format or detect_format(text.split("\n", 1)[0])
-    rows, problems = PARSERS[chosen](text, ZoneInfo(timezone), last_day)
-    if any(problem.fatal for problem in problems):
-        raise BadOrderFile(f"{path.name}: row {problems[-1].row} {problems[-1].why}; nothing imported", problems)
+    try:
+        rows, problems = PARSERS[chosen](text, ZoneInfo(timezone), last_day)
+    except WrongHeader as error:
+        raise BadOrderFile(f"{path.name}: {error.sentence()}") from None
+    if fatal := next((problem for problem in problems if problem.fatal), None):
+        where = f"{fatal}" if fatal.column else f"row {fatal.row} {fatal.why}"
+        raise BadOrderFile(f"{path.name}: {where}; nothing imported", problems)
     if problems and (not skip_bad or not rows):
         hint = "fix them, or run again with --skip-bad to import the good rows" if rows else "fix the file"
         raise BadOrderFile(f"{path.name}: {len(problems)} bad row(s), nothing imported: {hint}", problems)
-    return ImportResult(chosen, store_orders(db, store, timezone, rows, currency), problems)
+    return ImportResult(chosen, store_orders(db, store, timezone, rows, currency), problems,
+                        other_currencies(rows, currency))
+
+
+def other_currencies(rows: list[OrderRow], currency: str) -> Counter[str]:
+    """The orders stored with ``other_currency`` set, per currency (the rule the store applies)."""
+    return Counter(code for row in rows if (code := order_currency(row.currency, currency)) != currency)
 
 
 def read_text(path: Path) -> str:

@@ -50,6 +50,11 @@ class ShopOrder:
     lines: tuple[OrderLine, ...] = field(default_factory=tuple)
 
 
+def order_currency(given: str | None, store_currency: str) -> str:
+    """An order that names no currency is in the store's; one in another is kept but never summed."""
+    return given.strip().upper() if given and given.strip() else store_currency
+
+
 def fully_refunded(total: float, refunded: float) -> bool:
     return refunded > CENT and refunded >= total - CENT
 

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.orders.exports import OrderRow
-from connectors.orders.rules import fully_refunded
+from connectors.orders.rules import counts, order_currency
 from connectors.transaction import transaction
 
 SALT_KEY = "customer_salt"
@@ -68,13 +68,12 @@ def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[Order
 
 
 def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str) -> tuple[object, ...]:
-    order_currency = row.currency or currency
-    same_currency = order_currency == currency
-    counted = row.counted and same_currency and not fully_refunded(row.total, row.refunded)
+    code = order_currency(row.currency, currency)
+    counted = counts(row.counted, False, row.total, row.refunded, same_currency=code == currency)
     return (store, "csv", row.order_id, row.order_id, hashed(row.customer.lower(), pepper),
             hashed(row.email, pepper) if row.email else None, row.created_at.isoformat(),
-            row.created_at.astimezone(zone).date().isoformat(), row.total, row.refunded, order_currency, row.status,
-            int(counted), int(not same_currency))
+            row.created_at.astimezone(zone).date().isoformat(), row.total, row.refunded, code, row.status,
+            int(counted), int(code != currency))
 
 
 def counted_orders(db: Database, store: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,16 +29,26 @@ def run(args: argparse.Namespace) -> int:
         result = import_file(open_warehouse(settings, writing=True), Path(args.file), store.name, store.timezone,
                              store.currency, args.format, args.skip_bad, last_day)
     except BadOrderFile as error:
-        for problem in error.problems[:50]:
+        listed = [problem for problem in error.problems if not problem.fatal]  # the error's own line names that one
+        for problem in listed[:50]:
             print(f"  {problem}", file=sys.stderr)
-        if len(error.problems) > 50:
-            print(f"  ... and {len(error.problems) - 50} more", file=sys.stderr)
+        if len(listed) > 50:
+            print(f"  ... and {len(listed) - 50} more", file=sys.stderr)
         raise
     counts = result.counts
     print(f"{store.name}: {result.format} file {Path(args.file).name}: {counts.inserted} new, "
           f"{counts.updated} updated, {counts.unchanged} unchanged order(s)")
+    if result.other_currency:
+        print(other_currency_line(result.other_currency, store.currency))
     if result.skipped:
         print(f"skipped {len(result.skipped)} bad row(s):", file=sys.stderr)
         for problem in result.skipped:
             print(f"  {problem}", file=sys.stderr)
     return 0
+
+
+def other_currency_line(per_currency: Mapping[str, int], currency: str) -> str:
+    """One line: how many orders were flagged, in which currencies, and why they are not summed."""
+    codes = ", ".join(f"{count} in {code}" for code, count in sorted(per_currency.items()))
+    return (f"flagged {sum(per_currency.values())} order(s) not in the store's currency {currency} ({codes}): "
+            "kept, but left out of revenue, orders and customers, as amounts in two currencies cannot be added")

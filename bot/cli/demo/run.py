@@ -44,16 +44,17 @@ def run_demo(args: argparse.Namespace) -> int:
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
+    config = write_config(db_path, store, as_of)
     console.rule()
     console.print(f"Done in {time.perf_counter() - started:.1f} s. In [bold]{out}/[/]: the SQLite warehouse, "
                   "kpibot.toml, Block Kit JSON of the digest and answers (paste into Slack's Block Kit Builder) "
                   "and PNG charts.")
-    config = f"--config {out}/kpibot.toml"
+    option = f"--config {config}"
     console.print("Try next:")
-    for example in (f'.venv/bin/kpibot {config} ask "fatturato mtd by channel" --as-of {as_of}',
-                    f'.venv/bin/kpibot {config} ask "roas last-30d by channel" --as-of {as_of} --json',
-                    f".venv/bin/kpibot {config} anomalies sessions last-90d --as-of {as_of}",
-                    f".venv/bin/kpibot {config} digest --as-of {as_of} --json",
+    for example in (f'.venv/bin/kpibot {option} ask "fatturato mtd by channel" --as-of {as_of}',
+                    f'.venv/bin/kpibot {option} ask "roas last-30d by channel" --as-of {as_of} --json',
+                    f".venv/bin/kpibot {option} anomalies sessions last-90d --as-of {as_of}",
+                    f".venv/bin/kpibot {option} digest --as-of {as_of} --json",
                     ".venv/bin/kpibot demo --lang en"):
         console.print(f"  [bold]{example}[/]", highlight=False)
     return 0
@@ -100,7 +101,7 @@ EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly",
 
 def demo_steps() -> list[DemoStep]:
     """What the demo shows after the sync, in order."""
-    return [show_digest, show_answers, show_alerts, write_config]
+    return [show_digest, show_answers, show_alerts]
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -157,14 +158,25 @@ def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: da
         console.print("   " + to_rich(anomaly_line(other, store)), highlight=False)
 
 
-def write_config(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    (out / "kpibot.toml").write_text(
-        f'[kpibot]\ndatabase = "kpibot.db"\nlanguage = "{store.language}"\n\n[[stores]]\nname = "{store.name}"\n'
+DEMO_MARK = "# written by kpibot demo: it rewrites this file on every run"
+
+
+def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
+    """``kpibot.toml`` beside the warehouse: its ``database`` is the file's name, which the config loader
+    resolves against the toml's own folder, so it names the demo's database whatever ``--db`` was."""
+    path = db_path.parent / "kpibot.toml"
+    if path.exists() and not path.read_text(errors="replace").startswith(DEMO_MARK):
+        path = db_path.parent / "kpibot-demo.toml"  # never overwrite a config the demo did not write
+    database = json.dumps(db_path.name)  # a JSON string is a valid TOML basic string
+    path.write_text(
+        f'{DEMO_MARK}\n[kpibot]\ndatabase = {database}\nlanguage = "{store.language}"\n\n'
+        f'[[stores]]\nname = "{store.name}"\n'
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
         f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
         f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
         + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
                   for e in store.events if as_of.year - 4 <= e.start.year <= as_of.year + 1))
+    return path
 
 
 def _write_json(path: Path, payload: object) -> None:
