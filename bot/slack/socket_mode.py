@@ -13,8 +13,8 @@ so while one is replaced the other answers. The transport is slack_sdk's websock
 flavour. Measured against tests/fakes/socket_mode.py: slack_sdk's built-in one (3.48) spun a CPU
 core for 57 s after a dropped connection before it reconnected, and after a refresh held an ack
 3 s on its read timeout, Slack's whole ack budget; this one reconnected in 0.5 s and acked in
-about a millisecond. Its replaced link can linger until the next ping (websocket-client 1.9
-misses a close from another thread), which the second link and ``PING_INTERVAL`` bound.
+about a millisecond. But its replaced link can linger up to 10 s (websocket-client 1.9 often
+misses a close from another thread until its select times out), and the second link covers that.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ from bot.slack.client import SlackSetupError
 from bot.slack.work import IN_FLIGHT, AckFirst
 
 log = logging.getLogger("kpibot.slack")
-PING_INTERVAL = 5.0  # seconds between pings; a dead or lingering link is replaced at this pace too
+PING_INTERVAL = 5.0  # seconds between pings; a link found dead is replaced at this pace
 LINKS = 2  # Slack allows up to 10 per app
+CLOSE_WAIT = 3.0  # seconds a stop waits for the readers: a closed link's may linger 10 s (see above)
 
 
 class SocketModeUnavailable(Exception):
@@ -83,11 +84,11 @@ def connected(bolt: App, app_token: str, ping_interval: float = PING_INTERVAL,
             connect(handlers[-1])
         yield handlers
     finally:  # also when a first link failed: a client's threads run from the start
-        closing = [threading.Thread(target=handler.close) for handler in handlers]
-        for thread in closing:  # at once: a lingering link may take a ping interval to close
+        closing = [threading.Thread(target=handler.close, daemon=True) for handler in handlers]
+        for thread in closing:  # each sends its close frame at once; the readers are daemon threads
             thread.start()
         for thread in closing:
-            thread.join()
+            thread.join(timeout=CLOSE_WAIT)
 
 
 @contextmanager
