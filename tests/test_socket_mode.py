@@ -288,6 +288,26 @@ def test_a_refused_app_token_stops_serve_with_one_clear_sentence(shop, monkeypat
     assert bot_token_by_mistake not in error and "Traceback" not in error and len(error.strip().splitlines()) == 1
 
 
+
+def test_slack_out_of_reach_stops_serve_with_one_clear_sentence(shop, monkeypatch, capsys):
+    import socket as sockets
+
+    _, config = shop
+    with sockets.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name, value in {"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+                        "KPIBOT_SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}.items():
+        monkeypatch.setenv(name, value)
+    switch_interval = sys.getswitchinterval()
+    try:
+        code = main(["--config", str(config), "serve", "--no-scheduler"])
+    finally:
+        sys.setswitchinterval(switch_interval)
+    error = capsys.readouterr().err
+    assert code == 1 and "Socket Mode" in error and "KPIBOT_SLACK_API_URL" in error
+    assert APP_TOKEN not in error and "Traceback" not in error and len(error.strip().splitlines()) == 1
+
 def test_slack_sdks_built_in_client_works_against_the_fake_unchanged():
     """The fake speaks Slack's format: slack_sdk's own client connects, reads hello, acks with a payload."""
     from slack_sdk import WebClient

@@ -11,10 +11,11 @@ and after a dropped connection. The scheduler runs in threads of its own and nev
 Two links, because replacing one is not instant: Slack sends each envelope to one open link,
 so while one is replaced the other answers. The transport is slack_sdk's websocket-client
 flavour. Measured against tests/fakes/socket_mode.py: slack_sdk's built-in one (3.48) spun a CPU
-core for 57 s after a dropped connection before it reconnected, and after a refresh held an ack
-3 s on its read timeout, Slack's whole ack budget; this one reconnected in 0.5 s and acked in
-about a millisecond. But its replaced link can linger up to 10 s (websocket-client 1.9 often
-misses a close from another thread until its select times out), and the second link covers that.
+core for 57 s after a dropped connection before it reconnected, and after a refresh (the old
+link still open, as Slack keeps it a while) held the next ack 3 s on its read timeout, Slack's
+whole ack budget; this one reconnected in 0.5 s and acked in about a millisecond. But its
+replaced link can linger up to 10 s (websocket-client 1.9 often misses a close from another
+thread until its select times out), and the second link covers that.
 """
 
 from __future__ import annotations
