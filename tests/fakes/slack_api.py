@@ -2,7 +2,9 @@
 
 ``slack_sdk`` talks to it through ``base_url``; ``respond()`` talks to its response URLs;
 ``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
-``files_upload_v2`` uploads to its upload URL. Faults: queue HTTP 429s (or 500s) for a method.
+``files_upload_v2`` uploads to its upload URL. ``apps.connections.open`` (app-level ``xapp-`` token
+only) hands out a link of the attached fake Socket Mode server (``tests/fakes/socket_mode.py``).
+Faults: queue HTTP 429s (or 500s) for a method.
 Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
 and served back by ``conversations.history`` and ``conversations.replies``.
 """
@@ -46,6 +48,7 @@ class FakeSlack:
     log: MessageLog = field(default_factory=MessageLog)
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
     history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
+    socket_mode: Any = None  # a FakeSocketMode: apps.connections.open hands out its links
 
     @property
     def api_url(self) -> str:
@@ -93,7 +96,9 @@ class FakeSlack:
             self.calls.append(call)
             self.arrived.notify_all()
 
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return self.open_connection(token)
         if method == "chat.postMessage":
             ts = self.next_ts()
             self.log.post(params, ts)
@@ -118,6 +123,16 @@ class FakeSlack:
         if method == "users.conversations":
             return self.user_conversations(params)
         return {"ok": True}
+
+    def open_connection(self, token: str) -> dict[str, Any]:
+        """``apps.connections.open``: a one-time websocket URL, for an app-level token only (as Slack)."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode is None:
+            return {"ok": False, "error": "socket_mode_disabled"}  # not a real error name: nothing listens here
+        return {"ok": True, "url": self.socket_mode.ticket_url()}
 
     def join(self, user: str, *channels: str) -> None:
         self.members.setdefault(user, []).extend(channels)
@@ -173,7 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
             error = "ratelimited" if status == 429 else "internal_error"
             self._send(status, {"ok": False, "error": error}, {"Retry-After": "0"})
             return
-        self._send(200, fake.answer(method, params) if path.startswith("/api/") else {"ok": True})
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
+        self._send(200, fake.answer(method, params, token) if path.startswith("/api/") else {"ok": True})
 
     def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

@@ -35,23 +35,36 @@ def post_signed(url: str, body: str, content_type: str = "application/x-www-form
         return error.code, error.read().decode(), time.perf_counter() - started
 
 
+def slash_command_payload(text: str, channel: str, response_url: str, user: str = "U1") -> dict[str, str]:
+    """A slash command's fields: form-encoded over HTTP, a JSON ``payload`` over Socket Mode."""
+    return {"token": "legacy", "team_id": "T1", "team_domain": "shop", "channel_id": channel,
+            "channel_name": "kpi", "user_id": user, "user_name": "owner", "command": "/kpi",
+            "text": text, "response_url": response_url, "trigger_id": "1.2.3", "api_app_id": "A1"}
+
+
 def slash_command(text: str, channel: str, response_url: str, user: str = "U1") -> str:
-    return urlencode({"token": "legacy", "team_id": "T1", "team_domain": "shop", "channel_id": channel,
-                      "channel_name": "kpi", "user_id": user, "user_name": "owner", "command": "/kpi",
-                      "text": text, "response_url": response_url, "trigger_id": "1.2.3", "api_app_id": "A1"})
+    return urlencode(slash_command_payload(text, channel, response_url, user))
 
 
-def block_action(action_id: str, value: str, channel: str, response_url: str, user: str = "U1") -> str:
-    payload: dict[str, Any] = {
+def block_action_payload(action_id: str, value: str, channel: str, response_url: str,
+                         user: str = "U1") -> dict[str, Any]:
+    return {
         "type": "block_actions", "team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1",
         "token": "legacy", "trigger_id": "1.2.3", "channel": {"id": channel}, "response_url": response_url,
         "container": {"type": "message", "channel_id": channel, "message_ts": "1700000000.000001"},
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value,
                      "action_ts": "1700000000.1"}],
     }
-    return urlencode({"payload": json.dumps(payload)})
+
+
+def block_action(action_id: str, value: str, channel: str, response_url: str, user: str = "U1") -> str:
+    return urlencode({"payload": json.dumps(block_action_payload(action_id, value, channel, response_url, user))})
+
+
+def event_payload(event_body: dict[str, Any]) -> dict[str, Any]:
+    return {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event_id": "Ev1", "event_time": int(time.time()), "event": event_body}
 
 
 def event(event_body: dict[str, Any]) -> str:
-    return json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": "Ev1", "event_time": int(time.time()), "event": event_body})
+    return json.dumps(event_payload(event_body))

@@ -32,11 +32,10 @@ def run(args: argparse.Namespace) -> int:
         runtime.start_scheduler()
     try:
         app_token = os.environ.get("SLACK_APP_TOKEN")
-        if app_token:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+        if app_token:  # the scheduler (started above) runs in its own threads: a lost link never stops it
+            from bot.slack.socket_mode import serve_socket_mode
 
-            logging.getLogger("kpibot").info("Slack: Socket Mode")
-            SocketModeHandler(runtime.app, app_token).start()
+            serve_socket_mode(runtime.app, app_token)
         else:
             logging.getLogger("kpibot").info("Slack: HTTP on %s:%d (POST /slack/events, GET /healthz)",
                                              args.host, args.port)

@@ -1,0 +1,114 @@
+"""Slack over Socket Mode: websockets out to Slack, nothing public to expose.
+
+Each link's URL comes from ``apps.connections.open``, asked with the app-level token (``xapp-``)
+through the Bolt app's own WebClient, so through the same base URL as every other call
+(``KPIBOT_SLACK_API_URL``). Envelopes are dispatched to Bolt as HTTP requests are: the listeners
+ack and queue their work (``bot.slack.work``), and each envelope counts as in flight until its
+ack has been written to the socket, so queued work gives way to it as it does to an HTTP ack.
+slack_sdk replaces a link by itself, after Slack's ``disconnect`` (a refresh every few hours)
+and after a dropped connection. The scheduler runs in threads of its own and never waits on this.
+
+Two links, because replacing one is not instant: Slack sends each envelope to one open link,
+so while one is replaced the other answers. The transport is slack_sdk's websocket-client
+flavour. Measured against tests/fakes/socket_mode.py: slack_sdk's built-in one (3.48) spun a CPU
+core for 57 s after a dropped connection before it reconnected, and after a refresh (the old
+link still open, as Slack keeps it a while) held the next ack 3 s on its read timeout, Slack's
+whole ack budget; this one reconnected in 0.5 s and acked in about a millisecond. But its
+replaced link can linger up to 10 s (websocket-client 1.9 often misses a close from another
+thread until its select times out), and the second link covers that.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot.slack.client import SlackSetupError
+from bot.slack.work import IN_FLIGHT, AckFirst
+
+log = logging.getLogger("kpibot.slack")
+PING_INTERVAL = 5.0  # seconds between pings; a link found dead is replaced at this pace
+LINKS = 2  # Slack allows up to 10 per app
+CLOSE_WAIT = 3.0  # seconds a stop waits for the readers: a closed link's may linger 10 s (see above)
+
+
+class SocketModeUnavailable(Exception):
+    exit_code = 1
+
+
+class AckFirstHandler(SocketModeHandler):
+    """Bolt's Socket Mode handler, with each envelope in flight (``AckFirst``) until its ack is sent."""
+
+    def __init__(self, app: App, app_token: str, ping_interval: float = PING_INTERVAL,
+                 gate: AckFirst = IN_FLIGHT) -> None:
+        super().__init__(app, app_token, web_client=app.client, ping_interval=ping_interval,
+                         logger=logging.getLogger("kpibot.socket"))
+        self.gate = gate
+
+    def handle(self, client: Any, req: SocketModeRequest) -> None:
+        with self.gate.acking_request():
+            super().handle(client, req)
+
+
+def connect(handler: AckFirstHandler) -> None:
+    """Open the first link; Slack refusing the token is a setup error, told without the token."""
+    try:
+        handler.connect()
+    except SlackApiError as error:
+        reason = error.response.get("error") if error.response is not None else "refused"
+        raise SlackSetupError(
+            f"Slack refused SLACK_APP_TOKEN ({reason}): create an app-level token (xapp-...) with the "
+            "connections:write scope under 'Basic Information → App-Level Tokens', and turn Socket Mode on"
+        ) from None
+    except OSError as error:
+        raise SocketModeUnavailable(f"could not reach Slack to open the Socket Mode link "
+                                    f"({type(error).__name__}): check the network and KPIBOT_SLACK_API_URL") from None
+
+
+@contextmanager
+def connected(bolt: App, app_token: str, ping_interval: float = PING_INTERVAL,
+              links: int = LINKS) -> Iterator[list[AckFirstHandler]]:
+    """The app connected over Socket Mode while the block runs (tests, benchmarks and ``serve``)."""
+    handlers: list[AckFirstHandler] = []
+    try:
+        for _ in range(links):
+            handlers.append(AckFirstHandler(bolt, app_token, ping_interval))
+            connect(handlers[-1])
+        yield handlers
+    finally:  # also when a first link failed: a client's threads run from the start
+        closing = [threading.Thread(target=handler.close, daemon=True) for handler in handlers]
+        for thread in closing:  # each sends its close frame at once; the readers are daemon threads
+            thread.start()
+        for thread in closing:
+            thread.join(timeout=CLOSE_WAIT)
+
+
+@contextmanager
+def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` (only the main thread may handle signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def serve_socket_mode(bolt: App, app_token: str, stop: threading.Event | None = None) -> None:
+    """Stay connected until SIGTERM, SIGINT or ``stop``; then close the links, so Slack stops sending."""
+    stop = stop or threading.Event()
+    with connected(bolt, app_token), stopped_by_signals(stop):
+        log.info("Slack: Socket Mode, %d links from apps.connections.open (nothing public needed)", LINKS)
+        stop.wait()
