@@ -30,7 +30,7 @@ demo: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check --no-cache bot connectors kpi schedules tests benchmarks
 	$(BIN)/mypy bot connectors kpi schedules
-	$(BIN)/mypy --strict kpi
+	$(BIN)/mypy --strict kpi bot/render
 	$(BIN)/python -m pytest -n 2
 
 bench: $(TEST_STAMP)

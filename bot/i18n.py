@@ -14,6 +14,7 @@ from kpi.query.errors import QueryError
 
 LANGUAGES = ("en", "it")
 FALLBACK = "en"
+LOCALES = {"en": "en_US", "it": "it_IT"}  # babel's locale for numbers and dates in each language
 
 CATALOGUE: dict[str, dict[str, str]] = {
     # answers
@@ -317,6 +318,10 @@ def t(key: str, language: str, **params: object) -> str:
     """The sentence ``key`` in ``language`` (English for a language kpibot does not speak)."""
     words = CATALOGUE[key]
     return words.get(language, words[FALLBACK]).format(**params)
+
+
+def locale_for(language: str) -> str:
+    return LOCALES.get(language, LOCALES[FALLBACK])
 
 
 def label(metric: Metric, language: str) -> str:

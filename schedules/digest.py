@@ -55,11 +55,12 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
     before = period_totals(db, store, Period(week_ago, week_ago)).get("")
     split = decompose_revenue_change(before, totals[""]) if before else decompose_revenue_change(totals[""],
                                                                                                 totals[""])
-    last = db.execute("SELECT MAX(date) FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()[0]
+    span = db.data_span(store.name, "sessions")
     chart = Period(day - timedelta(days=CHART_DAYS - 1), day)
     final = last_final_day(as_of)
     return Digest(
-        store=store, day=day, as_of=as_of, provisional=day in provisional_days(as_of), data_through=last,
+        store=store, day=day, as_of=as_of, provisional=day in provisional_days(as_of),
+        data_through=span[1].isoformat() if span else None,
         split=split, kpis=headline(db, store, day, MAIN_KPIS),
         targets=evaluate_all(db, store, as_of),
         anomalies=detect(db, store, as_of, period=Period(final - timedelta(days=6), final)),

@@ -25,6 +25,7 @@ from connectors.leases import release_lease, take_lease
 from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
+from schedules.crons import digest_trigger, every, recheck_trigger, sync_trigger
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
@@ -217,8 +218,6 @@ class Jobs:
 
 def build_scheduler(jobs: Jobs) -> Any:
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from schedules.crons import digest_trigger, every, recheck_trigger, sync_trigger
 
     scheduler = BackgroundScheduler(timezone="UTC")
     for store in jobs.settings.stores:

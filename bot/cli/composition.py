@@ -18,8 +18,18 @@ from typing import Any
 from slack_bolt import App
 
 from bot.cli.context import load_settings, today_in
-from connectors.warehouse import Warehouse
+from bot.cli.sources import StoreSync
+from bot.render.notices import notice_text
+from bot.slack.app import build_app
+from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
+from bot.slack.finder import SlackMessageFinder
+from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
+from connectors.ga4.fetch import RetryPolicy
+from connectors.warehouse import Warehouse, open_database, open_when_writable
 from kpi.settings import Settings, StoreSettings
+from schedules.delivery import Deliverer
+from schedules.jobs import Jobs, build_scheduler
+from schedules.outbox import Outbox
 
 
 class ThreadWarehouse:
@@ -32,7 +42,6 @@ class ThreadWarehouse:
     def __call__(self) -> Warehouse:
         db = getattr(self.local, "db", None)
         if db is None:
-            from connectors.warehouse import open_database
 
             db = self.local.db = open_database(self.path)
         return db
@@ -49,7 +58,6 @@ class Runtime:
     scheduler: Any = None
 
     def start_scheduler(self) -> None:
-        from schedules.jobs import build_scheduler
 
         self.jobs.catch_up()
         self.scheduler = build_scheduler(self.jobs)
@@ -69,8 +77,6 @@ def wait_for_warehouse(path: Path) -> None:
     import logging
     import time
 
-    from connectors.warehouse import open_when_writable
-
     log = logging.getLogger("kpibot")
     open_when_writable(path, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
         "waiting for the write lock on %s, held by another process (%.0f s so far)", path, waited)).close()
@@ -85,14 +91,6 @@ def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runti
 
 def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
              today: Any = store_today) -> Runtime:
-    from bot.cli.sources import StoreSync
-    from bot.render.notices import notice_text
-    from bot.slack.app import build_app
-    from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
-    from bot.slack.finder import SlackMessageFinder
-    from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
-    from connectors.ga4.fetch import RetryPolicy
-    from schedules.jobs import Jobs
 
     client = build_slack_client(environ)
     secret = environ.get("SLACK_SIGNING_SECRET", "")
@@ -113,11 +111,6 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
 
 def command_outbox(settings: Settings, environ: Mapping[str, str]) -> Any:
     """The delivery machinery for a one-off CLI command (`digest --post`, `alerts --post`), on the real clock."""
-    from bot.slack.client import build_slack_client
-    from bot.slack.finder import SlackMessageFinder
-    from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
-    from schedules.delivery import Deliverer
-    from schedules.outbox import Outbox
 
     client = build_slack_client(environ)
     deliverer = Deliverer(ThreadWarehouse(settings.database), SlackMessageFinder(client),

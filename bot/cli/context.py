@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config.loader import config_path
 from bot.config.loader import load_settings as load_settings_file
-from connectors.warehouse import Warehouse
+from connectors.warehouse import Warehouse, open_database
 from kpi.settings import Settings, StoreSettings
 
 
@@ -58,6 +58,5 @@ def as_of_for(args: argparse.Namespace, store: StoreSettings) -> date:
 
 def open_warehouse(settings: Settings, writing: bool = False) -> Warehouse:
     """The warehouse; a command that writes first checks the file is sound (``PRAGMA quick_check``)."""
-    from connectors.warehouse import open_database
 
     return open_database(settings.database, check=writing)

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING
 from connectors.ga4.fetch import RetryPolicy
 from connectors.orders.shop_store import Destination
 from connectors.orders.shop_sync import ShopSyncResult
+from connectors.shopify.client import ShopifyAccess, ShopifyClient
+from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import Warehouse
+from connectors.woocommerce.client import WooCommerceAccess, WooCommerceClient
+from connectors.woocommerce.sync import sync_woocommerce
 from kpi.settings import StoreSettings
 
 if TYPE_CHECKING:
@@ -42,7 +46,6 @@ def _secret(environ: Mapping[str, str], variable: str, what: str, section: str) 
 
 def shopify_client(store: StoreSettings, environ: Mapping[str, str],
                    retry: RetryPolicy | None = None) -> ShopifyClient:
-    from connectors.shopify.client import ShopifyAccess, ShopifyClient
 
     config = store.shopify
     assert config is not None
@@ -53,7 +56,6 @@ def shopify_client(store: StoreSettings, environ: Mapping[str, str],
 
 def woocommerce_client(store: StoreSettings, environ: Mapping[str, str],
                        retry: RetryPolicy | None = None) -> WooCommerceClient:
-    from connectors.woocommerce.client import WooCommerceAccess, WooCommerceClient
 
     config = store.woocommerce
     assert config is not None
@@ -71,11 +73,9 @@ def sync_shop_source(db: Warehouse, store: StoreSettings, source: str, environ: 
     """One shop source of one store, synced; raises an error with ``exit_code`` when it fails."""
     destination = Destination.of(db, store.name, source, store.timezone, store.currency)
     if source == "shopify":
-        from connectors.shopify.sync import sync_shopify
 
         return sync_shopify(db, shopify_client(store, environ, retry), destination, now=now, since=since,
                             until=until)
-    from connectors.woocommerce.sync import sync_woocommerce
 
     return sync_woocommerce(db, woocommerce_client(store, environ, retry), destination, now=now, since=since,
                             until=until)

@@ -11,7 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.cli.progress import sync_progress
+from bot.cli.shop_sources import PLATFORMS, summary, sync_shop_source
+from connectors.ga4 import client as ga4_client
+from connectors.ga4.credentials import service_account_email
 from connectors.ga4.fetch import RetryPolicy
+from connectors.ga4.sync import plan_range, sync_store
+from connectors.klaviyo import client as klaviyo_client
+from connectors.klaviyo.sync import sync_klaviyo
+from connectors.meta_ads import client as meta_client
+from connectors.meta_ads.sync import sync_meta_ads
 from connectors.redact import mask_urls_in
 from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
@@ -72,12 +81,9 @@ def run_isolated(name: str, source: SourceSync, request: SyncRequest,
 
 
 def sync_ga4_source(request: SyncRequest) -> SourceReport:
-    from bot.cli.progress import sync_progress
-    from connectors.ga4.client import build_client, service_account_email
-    from connectors.ga4.sync import plan_range, sync_store
 
     store = request.store
-    client = build_client(request.environ)
+    client = ga4_client.build_client(request.environ)
     start, end = plan_range(request.db, store.name, request.as_of, request.since, request.until)
     with sync_progress(store.name) as progress:
         result = sync_store(request.db, client, store.name, store.ga4_property, start, end, clock=request.now,
@@ -98,7 +104,6 @@ def sync_woocommerce_source(request: SyncRequest) -> SourceReport:
 
 
 def _shop_source(request: SyncRequest, source: str) -> SourceReport:
-    from bot.cli.shop_sources import PLATFORMS, summary, sync_shop_source
 
     store = request.store
     result = sync_shop_source(request.db, store, source, request.environ, request.now(), request.since,
@@ -108,11 +113,9 @@ def _shop_source(request: SyncRequest, source: str) -> SourceReport:
 
 
 def sync_klaviyo_source(request: SyncRequest) -> SourceReport:
-    from connectors.klaviyo.client import build_client
-    from connectors.klaviyo.sync import sync_klaviyo
 
     assert request.store.klaviyo is not None
-    client = build_client(request.environ, request.store.klaviyo.key_env)
+    client = klaviyo_client.build_client(request.environ, request.store.klaviyo.key_env)
     result = sync_klaviyo(request.db, client, request.store, request.as_of, now=request.now, since=request.since,
                           until=request.until)
     name = request.store.name
@@ -127,11 +130,9 @@ def sync_klaviyo_source(request: SyncRequest) -> SourceReport:
 
 
 def sync_meta_ads_source(request: SyncRequest) -> SourceReport:
-    from connectors.meta_ads.client import build_client
-    from connectors.meta_ads.sync import sync_meta_ads
 
     assert request.store.meta_ads is not None
-    client = build_client(request.environ, request.store.meta_ads.token_env, request.store.name)
+    client = meta_client.build_client(request.environ, request.store.meta_ads.token_env, request.store.name)
     result = sync_meta_ads(request.db, client, request.store, request.as_of, now=request.now, since=request.since,
                            until=request.until)
     name = request.store.name

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.config.problems import Problems
 from kpi.anomalies.calendar import supported_country
 from kpi.settings import PlannedEvent
-
-if TYPE_CHECKING:
-    from bot.config.loader import _Problems
 
 EVENT_KEYS = {"name", "start", "end", "expect"}
 EXPECTS = ("up", "down")
 MAX_EVENT_DAYS = 366
 
 
-def country(problems: _Problems, key: str, value: Any) -> str | None:
+def country(problems: Problems, key: str, value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str) and re.fullmatch(r"[A-Z]{2}", value) and supported_country(value):
@@ -27,7 +25,7 @@ def country(problems: _Problems, key: str, value: Any) -> str | None:
     return None
 
 
-def planned_events(problems: _Problems, key: str, raw: Any) -> tuple[PlannedEvent, ...]:
+def planned_events(problems: Problems, key: str, raw: Any) -> tuple[PlannedEvent, ...]:
     if not isinstance(raw, list):
         problems.add(key, "must be a list of [[stores.events]] tables with name, start and end", raw)
         return ()
@@ -35,7 +33,7 @@ def planned_events(problems: _Problems, key: str, raw: Any) -> tuple[PlannedEven
     return tuple(event for event in events if event is not None)
 
 
-def _event(problems: _Problems, key: str, raw: Any) -> PlannedEvent | None:
+def _event(problems: Problems, key: str, raw: Any) -> PlannedEvent | None:
     if not isinstance(raw, dict):
         problems.add(key, "must be a table such as { name = \"Saldi invernali\", start = 2026-01-03, "
                           "end = 2026-02-28 }", raw)
@@ -57,7 +55,7 @@ def _event(problems: _Problems, key: str, raw: Any) -> PlannedEvent | None:
     return PlannedEvent(name.strip(), start, end, expect)
 
 
-def _day(problems: _Problems, key: str, value: Any) -> date | None:
+def _day(problems: Problems, key: str, value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str):

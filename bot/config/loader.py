@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import calendar as config_calendar
 from bot.config.marketing import parse_klaviyo, parse_meta_ads
-from bot.config.secrets import SECRETS_HINT, holds_secret, secrets_in
+from bot.config.problems import ConfigError, Problems
+from bot.config.secrets import SECRETS_HINT, secrets_in
 from bot.config.shops import shop_sources
+from connectors.ga4.credentials import service_account_email
 from connectors.redact import mask_url, secret_kind
+from kpi.catalogue import BY_NAME
 from kpi.settings import Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
@@ -32,16 +35,6 @@ LANGUAGES = ("it", "en")
 PERIODS = ("month",)
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-class ConfigError(Exception):
-    exit_code = 2
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        first = problems[0] if problems else "invalid configuration"
-        more = f" (and {len(problems) - 1} more problem(s): run 'kpibot check-config')" if len(problems) > 1 else ""
-        super().__init__(first + more)
 
 
 def config_path(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> Path:
@@ -67,7 +60,7 @@ def load_settings(path: Path) -> Settings:
 
 
 def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
-    problems = _Problems(path.name)
+    problems = Problems(path.name)
     for where, kind in secrets_in(data):
         problems.items.append(f"{problems.file}: {where} looks like a secret ({kind}): {SECRETS_HINT}")
     root = data.get("kpibot", {})
@@ -98,36 +91,14 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
                     source=path, admins=admins, max_retry_wait=max_retry_wait)
 
 
-class _Problems:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[str] = []
-
-    def add(self, key: str, rule: str, got: Any) -> None:
-        found = "" if got is None or holds_secret(got) else f", got {got!r}"  # never echo a secret
-        self.items.append(f"{self.file}: {key} {rule}{found}")
-
-    def unknown_keys(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None:
-        for key in table:
-            if key in allowed or secret_kind(key):  # a secret-shaped key is reported by secrets_in
-                continue
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(sorted(allowed))}"
-            self.items.append(f"{self.file}: {prefix}{key} is not a known setting{hint}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ConfigError(self.items)
-
-
-def _choice(problems: _Problems, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+def _choice(problems: Problems, key: str, value: Any, allowed: tuple[str, ...]) -> str:
     if value in allowed:
         return str(value)
     problems.add(key, f"must be one of {' | '.join(allowed)}", value)
     return allowed[0]
 
 
-def _timezone(problems: _Problems, key: str, value: Any) -> str:
+def _timezone(problems: Problems, key: str, value: Any) -> str:
     try:
         ZoneInfo(str(value))
         return str(value)
@@ -136,7 +107,7 @@ def _timezone(problems: _Problems, key: str, value: Any) -> str:
         return "UTC"
 
 
-def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str) -> StoreSettings:
+def _store(problems: Problems, key: str, raw: Any, language: str, timezone: str) -> StoreSettings:
     if not isinstance(raw, dict):
         problems.add(key, "must be a table ([[stores]])", raw)
         return StoreSettings(name=f"<{key}>", ga4_property="")
@@ -171,7 +142,7 @@ def _store(problems: _Problems, key: str, raw: Any, language: str, timezone: str
     )
 
 
-def _retry_wait(problems: _Problems, value: Any) -> float | None:
+def _retry_wait(problems: Problems, value: Any) -> float | None:
     """``kpibot.max_retry_wait``: the longest wait GA4 may ask for before this run gives up."""
     if value is None:
         return None
@@ -181,7 +152,7 @@ def _retry_wait(problems: _Problems, value: Any) -> float | None:
     return None
 
 
-def _currency(problems: _Problems, key: str, value: Any) -> str:
+def _currency(problems: Problems, key: str, value: Any) -> str:
     from babel.numbers import get_currency_name
 
     if isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value) and get_currency_name(value) != value:
@@ -190,14 +161,14 @@ def _currency(problems: _Problems, key: str, value: Any) -> str:
     return "EUR"
 
 
-def _channels(problems: _Problems, label: str, value: Any) -> tuple[str, ...]:
+def _channels(problems: Problems, label: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(c, str) and CHANNEL_ID.match(c) for c in value):
         problems.add(f"{label}.channels", "must be a list of Slack channel ids such as [\"C0123ABCD\"]", value)
         return ()
     return tuple(value)
 
 
-def _channel_ref(problems: _Problems, label: str, name: str, value: Any, channels: tuple[str, ...]) -> str | None:
+def _channel_ref(problems: Problems, label: str, name: str, value: Any, channels: tuple[str, ...]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not CHANNEL_ID.match(value):
@@ -208,29 +179,28 @@ def _channel_ref(problems: _Problems, label: str, name: str, value: Any, channel
     return value
 
 
-def _clock_time(problems: _Problems, key: str, value: Any) -> time:
+def _clock_time(problems: Problems, key: str, value: Any) -> time:
     if isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
         return time(int(value[:2]), int(value[3:]))
     problems.add(key, "must be a local time as \"HH:MM\", such as \"08:00\"", value)
     return time(8, 0)
 
 
-def _number(problems: _Problems, key: str, value: Any, low: float, high: float, what: str) -> float:
+def _number(problems: Problems, key: str, value: Any, low: float, high: float, what: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high and value > 0:
         return float(value)
     problems.add(key, f"must be {what}, between {low:g} and {high:g}", value)
     return high
 
 
-def _months(problems: _Problems, key: str, value: Any) -> int:
+def _months(problems: Problems, key: str, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 120:
         return value
     problems.add(key, "must be a whole number of months between 1 and 120", value)
     return 12
 
 
-def _targets(problems: _Problems, key: str, raw: Any) -> tuple[Target, ...]:
-    from kpi.catalogue import BY_NAME
+def _targets(problems: Problems, key: str, raw: Any) -> tuple[Target, ...]:
 
     if not isinstance(raw, dict):
         problems.add(key, "must be a table of KPI = { min = ..., max = ... }", raw)
@@ -250,7 +220,7 @@ def _targets(problems: _Problems, key: str, raw: Any) -> tuple[Target, ...]:
     return tuple(targets)
 
 
-def _target(problems: _Problems, key: str, metric: str, bounds: Any, is_ratio: bool) -> Target | None:
+def _target(problems: Problems, key: str, metric: str, bounds: Any, is_ratio: bool) -> Target | None:
     if not isinstance(bounds, dict) or not ({"min", "max"} & set(bounds)):
         problems.add(key, "must be a table with min and/or max, such as { min = 0.015 }", bounds)
         return None
@@ -295,7 +265,6 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
     if key_file and not os.path.isfile(key_file):
         problems.append(f"GOOGLE_APPLICATION_CREDENTIALS points to {key_file}, which does not exist")
     elif key_file:
-        from connectors.ga4.client import service_account_email
 
         email = service_account_email(environ)
         if email is None:
@@ -313,7 +282,7 @@ def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[st
     return problems, warnings
 
 
-def _admins(problems: _Problems, value: Any) -> tuple[str, ...]:
+def _admins(problems: Problems, value: Any) -> tuple[str, ...]:
     """``[kpibot] admins``: Slack user ids who may see every store (App Home, buttons)."""
     if not isinstance(value, list) or not all(isinstance(u, str) and USER_ID.match(u) for u in value):
         # The value is not echoed: a pasted token must never be printed back.

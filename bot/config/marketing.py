@@ -10,8 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
+from bot.config.problems import Problems
+from connectors.klaviyo.roles import assign_roles
+from connectors.klaviyo.store import flows_in_file
 from kpi.settings import FLOW_ROLES, KlaviyoSettings, MetaAdsSettings, Settings
 
 KLAVIYO_KEYS = {"key_env", "flows"}
@@ -21,16 +24,9 @@ ACCOUNT_ID = re.compile(r"^act_\d{1,20}$")
 KLAVIYO_KEY_PREFIX = "pk_"
 
 
-class ProblemSink(Protocol):
-    file: str
-    items: list[str]
-
-    def add(self, key: str, rule: str, got: Any) -> None: ...
-
-    def unknown_keys(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None: ...
 
 
-def parse_klaviyo(problems: ProblemSink, label: str, raw: Any) -> KlaviyoSettings | None:
+def parse_klaviyo(problems: Problems, label: str, raw: Any) -> KlaviyoSettings | None:
     if raw is None:
         return None
     key = f"{label}.klaviyo"
@@ -43,7 +39,7 @@ def parse_klaviyo(problems: ProblemSink, label: str, raw: Any) -> KlaviyoSetting
     return KlaviyoSettings(key_env=key_env, flows=flows) if key_env else None
 
 
-def parse_meta_ads(problems: ProblemSink, label: str, raw: Any) -> MetaAdsSettings | None:
+def parse_meta_ads(problems: Problems, label: str, raw: Any) -> MetaAdsSettings | None:
     if raw is None:
         return None
     key = f"{label}.meta_ads"
@@ -61,7 +57,7 @@ def parse_meta_ads(problems: ProblemSink, label: str, raw: Any) -> MetaAdsSettin
     return MetaAdsSettings(account_id=account, token_env=token_env) if account and token_env else None
 
 
-def _env_name(problems: ProblemSink, key: str, value: Any, example: str) -> str | None:
+def _env_name(problems: Problems, key: str, value: Any, example: str) -> str | None:
     if isinstance(value, str) and ENV_NAME.match(value):
         return value
     # Never echo the value: it may be the secret itself, pasted where its variable's name belongs.
@@ -70,7 +66,7 @@ def _env_name(problems: ProblemSink, key: str, value: Any, example: str) -> str 
     return None
 
 
-def _flow_roles(problems: ProblemSink, key: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _flow_roles(problems: Problems, key: str, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(raw, dict):
         problems.add(key, "must be a table of role = \"Flow name\" (or a list of names)", None)
         return ()
@@ -113,8 +109,6 @@ def marketing_environment_problems(settings: Settings, environ: Mapping[str, str
 
 def flow_roles_report(settings: Settings) -> tuple[list[str], list[str]]:
     """(problems, lines): which synced flow got which role, and configured names that match no flow."""
-    from connectors.klaviyo.roles import assign_roles
-    from connectors.klaviyo.store import flows_in_file
 
     problems, lines = [], []
     file = settings.source.name if settings.source else "kpibot.toml"

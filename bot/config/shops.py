@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
+from bot.config.problems import Problems
 from kpi.settings import Settings, ShopifySettings, WooCommerceSettings
 
 SHOPIFY_KEYS = {"shop", "token_env"}
@@ -21,17 +22,9 @@ VARIABLE_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-class ProblemSink(Protocol):
-    """What ``bot.config.loader`` collects problems with (file, store and key in every message)."""
-
-    items: list[str]
-
-    def add(self, key: str, rule: str, got: Any) -> None: ...
-
-    def unknown_keys(self, prefix: str, table: Mapping[str, Any], allowed: set[str]) -> None: ...
 
 
-def shop_sources(problems: ProblemSink, label: str,
+def shop_sources(problems: Problems, label: str,
                  raw: Mapping[str, Any]) -> tuple[ShopifySettings | None, WooCommerceSettings | None]:
     """The store's ``shopify`` and ``woocommerce`` tables, each optional."""
     shopify = _shopify(problems, f"{label}.shopify", raw["shopify"]) if "shopify" in raw else None
@@ -39,7 +32,7 @@ def shop_sources(problems: ProblemSink, label: str,
     return shopify, woocommerce
 
 
-def _table(problems: ProblemSink, key: str, raw: Any, allowed: set[str], example: str) -> dict[str, Any] | None:
+def _table(problems: Problems, key: str, raw: Any, allowed: set[str], example: str) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         problems.add(key, f"must be a table ([stores.{key.rsplit('.', 1)[1]}]) with {example}", None)
         return None
@@ -47,7 +40,7 @@ def _table(problems: ProblemSink, key: str, raw: Any, allowed: set[str], example
     return raw
 
 
-def _shopify(problems: ProblemSink, key: str, raw: Any) -> ShopifySettings | None:
+def _shopify(problems: Problems, key: str, raw: Any) -> ShopifySettings | None:
     table = _table(problems, key, raw, SHOPIFY_KEYS, 'shop = "negozio.myshopify.com" and token_env')
     if table is None:
         return None
@@ -69,7 +62,7 @@ def _shop_hint(shop: Any) -> str:
     return " (Shopify admin > Settings > Domains shows it)"
 
 
-def _woocommerce(problems: ProblemSink, key: str, raw: Any) -> WooCommerceSettings | None:
+def _woocommerce(problems: Problems, key: str, raw: Any) -> WooCommerceSettings | None:
     table = _table(problems, key, raw, WOOCOMMERCE_KEYS, 'url = "https://negozio.example.it", key_env and secret_env')
     if table is None:
         return None
@@ -79,7 +72,7 @@ def _woocommerce(problems: ProblemSink, key: str, raw: Any) -> WooCommerceSettin
     return WooCommerceSettings(url=url, key_env=key_env, secret_env=secret_env)
 
 
-def _site_url(problems: ProblemSink, key: str, value: Any) -> str:
+def _site_url(problems: Problems, key: str, value: Any) -> str:
     rule = "must be the shop's address, such as \"https://negozio.example.it\""
     if not isinstance(value, str):
         problems.add(key, rule, value)
@@ -97,7 +90,7 @@ def _site_url(problems: ProblemSink, key: str, value: Any) -> str:
     return value.rstrip("/")
 
 
-def _variable(problems: ProblemSink, key: str, value: Any, example: str) -> str:
+def _variable(problems: Problems, key: str, value: Any, example: str) -> str:
     if isinstance(value, str) and VARIABLE_NAME.match(value):
         return value
     shown = value if isinstance(value, str) and len(value) < 40 and not _looks_secret(value) else None

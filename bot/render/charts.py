@@ -13,11 +13,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from bot.i18n import label  # noqa: E402
+from bot.i18n import label, t  # noqa: E402
 from bot.render.formatting import format_value  # noqa: E402
 from kpi.answer import ChartSeries  # noqa: E402
 from kpi.catalogue import BY_NAME  # noqa: E402
 from kpi.settings import StoreSettings  # noqa: E402
+from schedules.digest import Digest  # noqa: E402
 
 INK, GREY, BAND, ALERT = "#1d4ed8", "#9ca3af", "#dcfce7", "#dc2626"
 
@@ -67,3 +68,12 @@ def answer_chart(series: ChartSeries, store: StoreSettings, marked: Sequence[dat
     compare_label = f"vs {series.compare_start}" if series.compare_start else ""
     return kpi_chart(label(metric, store.language), series.days, series.values, series.compare, compare_label,
                      series.band, marked, metric.unit, store.currency, store.language)
+
+
+def digest_chart(digest: Digest) -> bytes:
+    """The digest's 30 days of revenue against the same days a year earlier, its anomalies marked."""
+    language = digest.store.language
+    return kpi_chart(t("chart_revenue_30d", language), digest.chart_days, digest.chart_revenue,
+                     digest.chart_last_year, t("chart_last_year", language),
+                     marked=[a.date for a in digest.anomalies if a.metric == "revenue"], unit="currency",
+                     currency=digest.store.currency, language=language)

@@ -6,7 +6,6 @@ from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
 from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
-from bot.render.charts import kpi_chart
 from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
@@ -95,11 +94,3 @@ def correction_note(digest: Digest, before: dict[str, float | None]) -> str:
             old_text, new_text = (format_value(v, metric.unit, store.currency, language) for v in (old, new))
             changes.append(f"{label(metric, language)} {old_text} → {new_text}")
     return t("digest_corrected", language, changes="; ".join(changes) or t("digest_no_changes", language))
-
-
-def digest_chart(digest: Digest) -> bytes:
-    language = digest.store.language
-    return kpi_chart(t("chart_revenue_30d", language), digest.chart_days, digest.chart_revenue,
-                     digest.chart_last_year, t("chart_last_year", language),
-                     marked=[a.date for a in digest.anomalies if a.metric == "revenue"], unit="currency",
-                     currency=digest.store.currency, language=language)

@@ -10,14 +10,8 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from bot.i18n import t
+from bot.i18n import locale_for, t
 from kpi.answer import Period
-
-LOCALES = {"it": "it_IT", "en": "en_US"}
-
-
-def locale_for(language: str) -> str:
-    return LOCALES.get(language, "en_US")
 
 
 def format_value(value: float | None, unit: str, currency: str, language: str) -> str:

@@ -13,7 +13,8 @@ from slack_sdk import WebClient
 
 from bot.render.alerts import alert_message
 from bot.render.blocks import context
-from bot.render.digest import correction_note, digest_chart, digest_header, digest_message
+from bot.render.charts import digest_chart
+from bot.render.digest import correction_note, digest_header, digest_message
 from bot.slack.client import ChannelPacer
 from kpi.settings import StoreSettings
 from schedules.digest import Digest

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.ga4 import deadline as ga4_deadline
 from connectors.redact import mask_url
 
 
@@ -30,8 +30,6 @@ def build_client(environ: Mapping[str, str]) -> Any:
         _check_endpoint(endpoint)
     if endpoint.startswith("http://"):
         from google.auth.credentials import AnonymousCredentials
-
-        from connectors.ga4 import deadline as ga4_deadline
 
         client = BetaAnalyticsDataClient(
             credentials=AnonymousCredentials(), transport="rest",
@@ -70,16 +68,3 @@ def _check_endpoint(endpoint: str) -> None:
     if not usable:
         raise Ga4SetupError(f"KPIBOT_GA4_ENDPOINT is not a usable URL ({mask_url(endpoint)}): set it to "
                             "http://HOST:PORT of the emulator or proxy, or unset it to reach GA4 directly")
-
-
-def service_account_email(environ: Mapping[str, str]) -> str | None:
-    """The ``client_email`` of the key file, to name in permission errors (never the key)."""
-    path = environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if not path:
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            email = json.load(handle).get("client_email")
-    except (OSError, ValueError):
-        return None
-    return email if isinstance(email, str) else None

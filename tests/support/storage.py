@@ -13,8 +13,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from connectors.demo.shop import DemoShop
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 REPORT_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}  # in sync order
 
 

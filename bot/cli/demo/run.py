@@ -18,15 +18,27 @@ from bot.cli.context import today_in
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from bot.i18n import t
-from connectors.demo.shop import DemoShop
-from connectors.warehouse import Warehouse
+from bot.render.anomalies import anomaly_line
+from bot.render.answers import answer_lines, answer_message
+from bot.render.charts import answer_chart, digest_chart
+from bot.render.digest import digest_message
+from bot.render.formatting import format_value
+from bot.render.terminal import print_slack_text, to_rich
+from connectors.demo.orders_csv import write_demo_orders
+from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop, build_demo_shop
+from connectors.ga4.client import build_client
+from connectors.ga4.emulator.server import serve_emulator
+from connectors.ga4.sync import sync_store
+from connectors.orders.importer import import_file
+from connectors.warehouse import Warehouse, open_database
+from kpi.anomalies.detect import detect
+from kpi.query.parser import Query, parse
+from kpi.service import answer, chart_series
 from kpi.settings import StoreSettings
+from schedules.digest import build_digest
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from connectors.demo.shop import build_demo_shop
-    from connectors.ga4.emulator.server import serve_emulator
-    from connectors.warehouse import open_database
 
     console = Console()
     started = time.perf_counter()
@@ -63,9 +75,6 @@ def run_demo(args: argparse.Namespace) -> int:
 def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: int) -> None:
     from datetime import timedelta
 
-    from connectors.ga4.client import build_client
-    from connectors.ga4.sync import sync_store
-
     client = build_client({"KPIBOT_GA4_ENDPOINT": url})
     with sync_progress(store.name) as progress:
         result = sync_store(db, client, store.name, store.ga4_property, as_of - timedelta(days=days),
@@ -74,8 +83,6 @@ def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: 
 
 
 def import_demo_orders(console: Console, db: Warehouse, shop: DemoShop, store: StoreSettings, out: Path) -> None:
-    from connectors.demo.orders_csv import write_demo_orders
-    from connectors.orders.importer import import_file
 
     path = out / "orders.csv"
     write_demo_orders(shop, path)
@@ -85,11 +92,12 @@ def import_demo_orders(console: Console, db: Warehouse, shop: DemoShop, store: S
 
 
 def show_summary(console: Console, db: Warehouse, store: StoreSettings) -> None:
-    from bot.render.formatting import format_value
 
-    row = db.execute("SELECT MIN(date), MAX(date), SUM(sessions), SUM(orders), SUM(revenue) "
-                     "FROM ga4_sessions WHERE store = ?", [store.name]).fetchone()
-    first, last, sessions, orders, revenue = row
+    span = db.data_span(store.name, "sessions")
+    assert span is not None, "the demo sync stored nothing"
+    first, last = span
+    sessions, orders, revenue = (db.sums(store.name, "sessions", measure, first, last)[""]
+                                 for measure in ("sessions", "orders", "revenue"))
     console.print(f"Stored {first} to {last}: {format_value(sessions, 'count', store.currency, store.language)} "
                   f"sessions, {format_value(orders, 'count', store.currency, store.language)} orders, "
                   f"{format_value(revenue, 'currency', store.currency, store.language)} revenue.")
@@ -105,9 +113,6 @@ def demo_steps() -> list[DemoStep]:
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    from bot.render.digest import digest_chart, digest_message
-    from bot.render.terminal import print_slack_text
-    from schedules.digest import build_digest
 
     digest = build_digest(db, store, as_of)
     blocks, text = digest_message(digest)
@@ -118,10 +123,6 @@ def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: da
 
 
 def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    from bot.render.answers import answer_lines, answer_message
-    from bot.render.charts import answer_chart
-    from kpi.query.parser import Query, parse
-    from kpi.service import answer, chart_series
 
     console.rule("/kpi")
     for text in EXAMPLES:
@@ -138,10 +139,6 @@ def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: d
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    from bot.render.anomalies import anomaly_line
-    from bot.render.terminal import to_rich
-    from connectors.demo.shop import PLANTED_ANOMALIES
-    from kpi.anomalies.detect import detect
 
     found = detect(db, store, as_of)
     console.rule(t("anomalies_heading", store.language))

@@ -1,0 +1,280 @@
+"""The Slack app over real HTTP on 127.0.0.1, with a fake Slack Web API behind base_url."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.cli.composition import ThreadWarehouse
+from bot.cli.main import main
+from bot.slack.app import build_app
+from bot.slack.client import build_slack_client
+from bot.slack.http import serve_in_thread
+from kpi.settings import Settings, StoreSettings, Target
+from tests.fakes.slack_api import fake_slack
+from tests.support.ga4 import AS_OF, synced_demo_db
+from tests.support.paths import ROOT
+from tests.support.slack import SECRET, TOKEN, block_action, event, post_signed, slash_command
+
+CHANNEL, OTHER = "C0SHOP", "C0ELSE"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("slack")
+    synced_demo_db(folder / "demo.db").close()
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language="it", channels=(CHANNEL,),
+                          alert_channel=CHANNEL, digest_channel=CHANNEL, targets=(Target("aov", min=60.0),))
+    config = folder / "kpibot.toml"
+    config.write_text('[kpibot]\ndatabase = "demo.db"\n[[stores]]\nname = "demo-shop"\nga4_property = "100000001"\n'
+                      f'channels = ["{CHANNEL}"]\n[stores.targets]\naov = {{ min = 60.0 }}\n')
+    return Settings(database=folder / "demo.db", stores=(store,)), config
+
+
+@pytest.fixture(scope="module")
+def running(shop):
+    settings_, _ = shop
+    with fake_slack() as slack:
+        slack.join("U1", CHANNEL)  # the person clicking buttons and opening App Home is in the shop's channel
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
+        with serve_in_thread(app) as url:
+            yield slack, f"{url}/slack/events"
+
+
+@pytest.fixture
+def slack(running):
+    fake, _ = running
+    fake.calls.clear()
+    return fake
+
+
+@pytest.fixture
+def events_url(running):
+    return running[1]
+
+
+def command(events_url, slack, text, channel=CHANNEL, name="r"):
+    status, body, seconds = post_signed(events_url, slash_command(text, channel, slack.response_url(name)))
+    return status, seconds
+
+
+def test_ack_is_fast_and_the_answer_matches_kpibot_ask(shop, slack, events_url, capsys):
+    status, seconds = command(events_url, slack, "aov last-30d")
+    assert status == 200 and seconds < 3.0
+    reply = slack.wait_for("respond")[0].params
+    assert reply["response_type"] == "ephemeral"
+    _, config = shop
+    assert main(["--config", str(config), "ask", "aov last-30d", "--json", "--as-of", AS_OF.isoformat()]) == 0
+    value = json.loads(capsys.readouterr().out)["value"]
+    euros, cents = divmod(round(value * 100), 100)
+    assert f"{euros},{cents:02d}\xa0€" in reply["text"]  # the same number, in Italian format
+
+
+def test_public_word_answers_in_the_channel_and_uploads_a_chart(slack, events_url):
+    command(events_url, slack, "fatturato last-30d public")
+    assert slack.wait_for("respond")[0].params["response_type"] == "in_channel"
+    slack.wait_for("files.completeUploadExternal")
+    assert slack.of("files.getUploadURLExternal")[0].params["filename"] == "revenue.png"
+
+
+def test_chart_upload_failure_degrades_to_the_text_answer(slack, events_url):
+    slack.fail("files.getUploadURLExternal", status=500)
+    command(events_url, slack, "fatturato last-30d public")
+    assert "Fatturato" in slack.wait_for("respond")[0].params["text"]
+    slack.wait_for("files.getUploadURLExternal")
+    assert not slack.of("files.completeUploadExternal")
+
+
+@pytest.mark.parametrize("tamper", ["signature", "stale"])
+def test_bad_signature_or_stale_timestamp_get_401_and_no_slack_call(slack, events_url, tamper):
+    import time
+
+    body = slash_command("aov last-30d", CHANNEL, slack.response_url())
+    if tamper == "signature":
+        status, _, _ = post_signed(events_url, body, secret="wrong-secret")
+    else:
+        status, _, _ = post_signed(events_url, body, timestamp=int(time.time()) - 6 * 60)
+    assert status == 401
+    assert slack.calls == []
+
+
+def test_a_channel_outside_the_store_list_is_refused_without_numbers(slack, events_url):
+    command(events_url, slack, "revenue last-30d", channel=OTHER)
+    reply = slack.wait_for("respond")[0].params
+    assert reply["response_type"] == "ephemeral" and "kpibot.toml" in reply["text"]
+    assert not any(ch.isdigit() for ch in reply["text"].replace(OTHER, ""))
+
+
+def test_store_not_visible_from_the_channel_is_refused(slack, events_url):
+    command(events_url, slack, "revenue last-30d store:other-shop")
+    assert "other-shop" in slack.wait_for("respond")[0].params["text"]
+
+
+def test_errors_are_ephemeral_with_a_suggestion(slack, events_url):
+    command(events_url, slack, "scontrino-medo last-30d public")
+    reply = slack.wait_for("respond")[0].params
+    assert reply["response_type"] == "ephemeral" and "scontrino-medio" in reply["text"]
+
+
+@pytest.mark.parametrize("text", ["help", "list", "targets", "status", "alerts", "anomalies last-30d", "digest", ""])
+def test_every_command_gets_a_reply(slack, events_url, text):
+    command(events_url, slack, text)
+    reply = slack.wait_for("respond")[0].params
+    assert reply["text"] and "Traceback" not in reply["text"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_text_gets_an_ack_and_a_reply_without_traceback(running, text):
+    slack, events_url = running
+    name = f"h{len(slack.calls)}"
+    status, _, _ = post_signed(events_url, slash_command(text, CHANNEL, slack.response_url(name)))
+    assert status == 200
+    with slack.arrived:
+        assert slack.arrived.wait_for(lambda: any(c.path == f"/respond/{name}" for c in slack.calls), timeout=15)
+    reply = next(c for c in slack.calls if c.path == f"/respond/{name}").params
+    assert reply["text"] and "Traceback" not in json.dumps(reply)
+
+
+@pytest.mark.parametrize("action, expect", [("kpi_by_channel", "Organic Search"), ("kpi_by_device", "mobile"),
+                                            ("kpi_vs_ly", "2025")])
+def test_answer_buttons_do_what_they_say(slack, events_url, action, expect):
+    value = json.dumps({"store": "demo-shop", "q": "fatturato last-7d"})
+    status, _, _ = post_signed(events_url, block_action(action, value, CHANNEL, slack.response_url()))
+    assert status == 200
+    reply = slack.wait_for("respond")[0].params
+    assert expect in json.dumps(reply, ensure_ascii=False)
+
+
+def test_app_home_publishes(slack, events_url):
+    status, _, _ = post_signed(events_url, event({"type": "app_home_opened", "user": "U1", "tab": "home"}),
+                               content_type="application/json")
+    assert status == 200
+    view = slack.wait_for("views.publish")[0].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "home" and len(view["blocks"]) < 100
+    assert "demo-shop" in json.dumps(view)
+
+
+def test_rate_limited_calls_are_retried_once_through(shop):
+    with fake_slack() as slack:
+        slack.fail("chat.postMessage", 429, times=2)
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        response = client.chat_postMessage(channel=CHANNEL, text="hello")
+    assert response["ok"] and len(slack.of("chat.postMessage")) == 3  # two refusals, then one delivered
+
+
+def test_no_secret_appears_in_any_call_or_log(slack, events_url, caplog):
+    caplog.set_level(logging.DEBUG)
+    command(events_url, slack, "revenue last-7d by channel public")
+    slack.wait_for("respond")
+    slack.wait_for("files.completeUploadExternal")
+    for call in slack.calls:
+        assert SECRET not in call.raw and TOKEN not in call.raw
+        headers = {k: v for k, v in call.headers.items() if k.lower() != "authorization"}
+        assert TOKEN not in json.dumps(headers) and SECRET not in json.dumps(headers)
+    assert TOKEN not in caplog.text and SECRET not in caplog.text
+
+
+def test_health_check(events_url):
+    import urllib.request
+
+    with urllib.request.urlopen(events_url.replace("/slack/events", "/healthz"), timeout=5) as response:
+        assert json.loads(response.read()) == {"ok": True}
+
+
+def test_manifest_path_exists():
+    assert (ROOT / "manifest.yml").exists()
+
+
+def test_fifty_concurrent_commands_are_all_acked_within_3_s_and_all_answered(running):
+    from concurrent.futures import ThreadPoolExecutor
+
+    slack, events_url = running
+    queries = ["aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly", "help", "sessions mtd"]
+    names = [f"c50-{i}" for i in range(50)]
+
+    def send(index: int) -> tuple[int, float]:
+        status, _, seconds = post_signed(events_url, slash_command(queries[index % len(queries)], CHANNEL,
+                                                                   slack.response_url(names[index])))
+        return status, seconds
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        acks = list(pool.map(send, range(50)))
+    assert all(status == 200 for status, _ in acks) and max(seconds for _, seconds in acks) < 3.0
+    wanted = {f"/respond/{name}" for name in names}
+    with slack.arrived:
+        assert slack.arrived.wait_for(lambda: wanted <= {c.path for c in slack.calls}, timeout=60)
+    answers = [c.params for c in slack.calls if c.path in wanted]
+    assert len(answers) == 50 and all(a["text"] and "Traceback" not in a["text"] for a in answers)
+
+
+def test_a_saturated_pool_delays_answers_but_never_acks_and_drops_nothing(shop):
+    """One worker, held busy: every ack still returns at once, and every answer follows on release."""
+    import threading
+
+    settings_, _ = shop
+    release = threading.Event()
+    warehouse = ThreadWarehouse(settings_.database)
+
+    def held_warehouse():
+        release.wait(timeout=60)  # the only worker blocks here until the test lets it go
+        return warehouse()
+
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, held_warehouse, client, SECRET, lambda store: AS_OF, workers=1)
+        with serve_in_thread(app) as url:
+            acks = [post_signed(f"{url}/slack/events", slash_command("aov last-7d", CHANNEL,
+                                                                     slack.response_url(f"s{i}"))) for i in range(12)]
+            assert all(status == 200 and seconds < 3.0 for status, _, seconds in acks)
+            assert slack.of("respond") == []  # the work is queued behind the held worker, not lost
+            release.set()
+            answers = slack.wait_for("respond", 12, timeout=60)
+    assert sorted(c.path for c in answers) == sorted(f"/respond/s{i}" for i in range(12))
+
+
+def test_after_its_first_request_bolt_dispatches_on_the_event_loop(shop):
+    """The fast ack path relies on Bolt keeping auth.test's answer; a Bolt upgrade must not lose it silently."""
+    from bot.slack.http import knows_its_bot
+
+    settings_, _ = shop
+    with fake_slack() as slack:
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        app = build_app(settings_, ThreadWarehouse(settings_.database), client, SECRET, lambda store: AS_OF)
+        assert not knows_its_bot(app)
+        with serve_in_thread(app) as url:
+            assert post_signed(f"{url}/slack/events", slash_command("help", CHANNEL, slack.response_url()))[0] == 200
+            slack.wait_for("respond")
+        assert knows_its_bot(app) and len(slack.of("auth.test")) == 1
+
+
+def test_queued_work_gives_way_to_requests_being_acked_but_not_for_ever():
+    import threading
+
+    from bot.slack.work import ACK_PRIORITY, QUIET, AckFirst
+
+    now = [0.0]
+    gate = AckFirst(clock=lambda: now[0])
+    started = [threading.Event(), threading.Event()]
+
+    def job(index: int) -> None:
+        gate.give_way(queued_at=0.0)
+        started[index].set()
+
+    with gate.acking_request():
+        first = threading.Thread(target=job, args=(0,))
+        first.start()
+        assert not started[0].wait(timeout=0.2)  # a request is mid-ack: the job waits
+    now[0] = QUIET * 2  # the burst is over
+    assert started[0].wait(timeout=5)
+    with gate.acking_request():  # a request that never ends...
+        threading.Thread(target=job, args=(1,)).start()
+        assert not started[1].wait(timeout=0.2)
+        now[0] = ACK_PRIORITY + 0.1  # ...holds the job back no longer than ACK_PRIORITY
+        assert started[1].wait(timeout=5)

@@ -1,0 +1,6 @@
+"""Where the repository's files are, for tests at any depth."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
