@@ -17,6 +17,7 @@ from slack_bolt import BoltRequest
 
 from bot.cli.composition import ThreadWarehouse
 from bot.render.alerts import BUTTONS as ALERT_BUTTONS
+from bot.render.incidents import BUTTONS as INCIDENT_BUTTONS
 from bot.slack.app import ANSWER_ACTIONS, build_app
 from bot.slack.client import build_slack_client
 from kpi.settings import Settings
@@ -27,7 +28,7 @@ from tests.support.slack import block_action, event
 MANIFEST = ROOT / "manifest.yml"
 REQUIRED_SCOPES = {"commands", "chat:write", "files:write", "app_mentions:read", "channels:read", "groups:read",
                    "channels:history", "groups:history"}  # membership checks; finding a delivery after a crash
-RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in ALERT_BUTTONS)}
+RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in (*ALERT_BUTTONS, *INCIDENT_BUTTONS))}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_declared_commands_and_events_have_handlers(manifest, app):
 
 def test_every_rendered_button_has_a_handler(app):
     for action in RENDERED_ACTIONS:
-        value = "1" if action.startswith("alert_") else json.dumps({"q": "help"})
+        value = "1" if action.startswith(("alert_", "incident_")) else json.dumps({"q": "help"})
         assert status(app, block_action(action, value, "C0X", "http://127.0.0.1:9/r")) == 200, action
     assert status(app, block_action("not_ours", "1", "C0X", "http://127.0.0.1:9/r")) == 404
 
