@@ -1,9 +1,9 @@
 """The demo shop's orders as its shop platform holds them: line items, customers, refunds, cancellations.
 
 Consistent with the GA4 demo shop: each day has a few more orders than GA4 saw (consent
-and ad blockers hide some from the tag), about a third from returning customers, and
-baskets from a small catalogue of scooters, accessories and spare parts, so the order
-totals average what GA4's AOV says.
+and ad blockers hide some from the tag; on the planted tracking outage, nearly all), about
+a third from returning customers, and baskets from a small catalogue of scooters,
+accessories and spare parts, so the order totals average what GA4's AOV says.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from connectors.demo.shop import TIME_ZONE, DemoShop
 from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder, cancel, refund
@@ -44,7 +45,7 @@ def demo_shop_orders(shop: DemoShop, seed: int = 11) -> list[EmulatedOrder]:
     """Every order of the demo shop up to the day before its as-of day (deterministic)."""
     rng = np.random.default_rng(seed)
     zone, now = ZoneInfo(TIME_ZONE), _as_of_utc(shop)
-    daily = shop.sessions.groupby("date")["ecommercePurchases"].sum()
+    daily = orders_taken(shop)
     orders: list[EmulatedOrder] = []
     customers = _Customers(rng)
     for day, tracked in daily.items():
@@ -56,6 +57,13 @@ def demo_shop_orders(shop: DemoShop, seed: int = 11) -> list[EmulatedOrder]:
             _fate(draws.fate[index], draws.later[index], order, now)
             orders.append(order)
     return orders
+
+
+def orders_taken(shop: DemoShop) -> pd.Series:
+    """The orders GA4 would have counted each day had its tag never failed (the shop took them all)."""
+    if shop.orders_taken is not None:
+        return shop.orders_taken
+    return shop.sessions.groupby("date")["ecommercePurchases"].sum()
 
 
 def _as_of_utc(shop: DemoShop) -> datetime:
