@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.render.alerts import open_alerts_text
+from bot.i18n import t
+from bot.render.alerts import open_alert_lines
 from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
 from bot.render.blocks import Block, text_blocks
 from bot.render.digest import digest_lines
+from bot.render.incidents import incident_lines
 from bot.render.replies import LastSync, Status, help_text, list_text, status_text, targets_text
 from connectors.ga4.errors import failure_kind
 from connectors.ga4.sync_log import last_runs
@@ -26,7 +28,7 @@ from kpi.service import answer
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate_all
 from schedules.digest import build_digest
-from schedules.episodes import live
+from schedules.incidents import open_alerts
 
 PUBLIC_WORDS = ("public", "pubblico")
 
@@ -73,7 +75,9 @@ def command_text(db: Warehouse, store: StoreSettings, command: Command, as_of: d
         metrics, period = parse_anomaly_args(command.args, as_of)
         return "\n".join(anomaly_lines(detect(db, store, as_of, metrics, period), store))
     if command.name == "alerts":
-        return open_alerts_text(live(db, store.name), store)
+        incidents, episodes = open_alerts(db, store.name)
+        lines = incident_lines(incidents, store) + open_alert_lines(episodes, store)
+        return "\n".join(lines) or t("alerts_none", language)
     return "\n".join(digest_lines(build_digest(db, store, as_of)))
 
 

@@ -96,6 +96,11 @@ def live_of(db: Warehouse, store: str) -> list[Incident]:
     return [Incident.from_row(row, incident_episodes(db, int(row["id"]))) for row in live_incidents(db, store)]
 
 
+def open_alerts(db: Warehouse, store: str) -> tuple[list[Incident], list[Episode]]:
+    """What is open now: the live incidents, and the live episodes of their own (targets)."""
+    return live_of(db, store), [Episode.from_row(row) for row in live_episodes(db, store) if not row["incident_id"]]
+
+
 @dataclass(frozen=True)
 class Group:
     """Findings of one day that one diagnosis explains: they make (or continue) one incident."""

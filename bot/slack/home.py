@@ -14,7 +14,7 @@ from connectors.warehouse import Warehouse
 from kpi.service import headline
 from kpi.settings import Settings, StoreSettings
 from kpi.targets import evaluate_all
-from schedules.episodes import live
+from schedules.incidents import open_alerts
 
 HEADLINE = ("revenue", "orders", "sessions", "cvr", "aov")
 
@@ -37,5 +37,6 @@ def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[
 def store_home(db: Warehouse, store: StoreSettings, as_of: date) -> StoreHome:
     yesterday = as_of - timedelta(days=1)
     span = db.data_span(store.name, "sessions")
+    incidents, episodes = open_alerts(db, store.name)
     return StoreHome(store, yesterday, headline(db, store, yesterday, HEADLINE), evaluate_all(db, store, as_of),
-                     live(db, store.name), span[1] if span else None)
+                     episodes, span[1] if span else None, incidents)
