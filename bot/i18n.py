@@ -301,10 +301,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "it": "risolto il {day}: {days} giorni normali di fila"},
     "incident_relapsed": {"en": "back on {day} (relapse {count})", "it": "ricomparso il {day} (ricaduta {count})"},
     "incident_summary": {
-        "en": "{count} more incidents for {store} on {day}, over this channel's limit of {limit} alert messages "
-              "a day:",
-        "it": "Altri {count} incidenti per {store} il {day}, oltre il limite di {limit} messaggi di avviso al giorno "
-              "di questo canale:"},
+        "en": "{count} more incidents on {day}, over this channel's limit of {limit} alert messages a day:",
+        "it": "Altri {count} incidenti il {day}, oltre il limite di {limit} messaggi di avviso al giorno di questo "
+              "canale:"},
     "incident_summary_hint": {"en": "`/kpi alerts` lists every open alert.",
                               "it": "`/kpi alerts` elenca tutti gli avvisi aperti."},
     "digest_event_day": {"en": ":date: {event}: comparisons with an ordinary day are not like for like",

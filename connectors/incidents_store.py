@@ -98,9 +98,10 @@ def with_news(db: Database, store: str) -> list[dict[str, Any]]:
     return list(db.query("SELECT * FROM incidents WHERE store = ? AND announced < revision ORDER BY id", [store]))
 
 
-def summarized(db: Database, store: str, channel: str, day: date) -> list[dict[str, Any]]:
-    return list(db.query("SELECT * FROM incidents WHERE store = ? AND channel = ? AND summary_day = ? ORDER BY id",
-                         [store, channel, day.isoformat()]))
+def summarized(db: Database, channel: str, day: date) -> list[dict[str, Any]]:
+    """The incidents of every store that went into ``channel``'s summary of ``day``."""
+    return list(db.query("SELECT * FROM incidents WHERE channel = ? AND summary_day = ? ORDER BY id",
+                         [channel, day.isoformat()]))
 
 
 def incidents_between(db: Database, store: str, start: date, end: date) -> list[dict[str, Any]]:

@@ -5,7 +5,9 @@
   a relapse or the resolution is also said in its thread, since an edit notifies nobody.
   A revision overtaken by a later one is cancelled: the later edit shows everything.
 - incident_summary (the local day): the day's incidents beyond ``max_alerts_per_day``, in one
-  message; incident_summary_update (``day/count``) edits it when more join it later that day.
+  message per channel, whichever stores share it (its key names the first of them by name, so
+  every store's check finds the same one); incident_summary_update (``day/count``) edits it
+  when more join it later that day.
 
 The daily budget counts the incident messages planned in an alert channel on a local day,
 whichever store they belong to; a critical incident always gets its own message (and counts).
@@ -28,7 +30,7 @@ from connectors.incidents_store import (
     update_incident,
     with_news,
 )
-from kpi.settings import StoreSettings
+from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer, Message, Outcome
 from schedules.incidents import Incident, find_incident
 
@@ -38,11 +40,11 @@ SAID_IN_THREAD = ("relapsed", "resolved")
 
 @dataclass(frozen=True)
 class Summary:
-    """The incidents of ``day`` that went over the channel's daily limit, in one message."""
+    """The incidents of ``day`` that went over the channel's daily limit, in one message, with their stores."""
 
     day: date
     limit: int
-    incidents: tuple[Incident, ...]
+    incidents: tuple[tuple[StoreSettings, Incident], ...]
 
 
 class IncidentPoster(Protocol):
@@ -59,6 +61,7 @@ class IncidentPoster(Protocol):
 
 @dataclass
 class IncidentOutbox:
+    settings: Settings
     deliverer: Deliverer
     poster: IncidentPoster
 
@@ -94,22 +97,29 @@ class IncidentOutbox:
         update_incident(db, incident_id, announced=revision)
         return self._deliver_update(store, key, None)
 
-    def summary(self, store: StoreSettings, day: date, deadline: datetime | None = None) -> Outcome | None:
+    def summary(self, store: StoreSettings, day: date) -> Outcome | None:
+        """The channel's summary of ``day``: posted once, then edited when more incidents join it."""
         channel = store.alert_channel
         db = self.deliverer.warehouse()
-        if not channel or not summarized(db, store.name, channel, day):
+        if not channel or not summarized(db, channel, day):
             return None
-        key = (store.name, "incident_summary", day.isoformat(), channel)
+        owner = self._owner(store, channel)
+        key = (owner.name, "incident_summary", day.isoformat(), channel)
         posted = delivery(db, key)
         if posted is None or posted["status"] not in FINAL:
             self._plan(key)
-            return self.deliverer.deliver(key, lambda: self._summary_message(store, channel, day), deadline)
-        count = len(summarized(db, store.name, channel, day))
+            return self.deliverer.deliver(key, lambda: self._summary_message(owner, channel, day), None)
+        count = len(summarized(db, channel, day))
         if json.loads(posted["detail"] or "{}").get("incidents", 0) >= count:
             return Outcome("already", posted["ts"])
-        edit = (store.name, "incident_summary_update", f"{day.isoformat()}/{count}", channel)
+        edit = (owner.name, "incident_summary_update", f"{day.isoformat()}/{count}", channel)
         self._plan(edit)
-        return self.deliverer.deliver(edit, lambda: self._summary_edit(store, channel, day, posted["ts"]), deadline)
+        return self.deliverer.deliver(edit, lambda: self._summary_edit(owner, channel, day, posted["ts"]), None)
+
+    def _owner(self, store: StoreSettings, channel: str) -> StoreSettings:
+        """The store whose name keys the channel's summary: the first by name of those sharing the channel."""
+        sharing = [s for s in self.settings.stores if s.alert_channel == channel]
+        return min(sharing, key=lambda s: s.name) if sharing else store
 
     def retry(self, store: StoreSettings, row: dict[str, Any]) -> Outcome | None:
         """Finish a pending incident delivery from its row (after a failure, or a crash)."""
@@ -155,8 +165,10 @@ class IncidentOutbox:
                        follow_up=lambda ts: record_incident_ts(db, incident_id, ts, shown.revision))
 
     def _summary(self, store: StoreSettings, channel: str, day: date) -> Summary:
-        rows = summarized(self.deliverer.warehouse(), store.name, channel, day)
-        return Summary(day, store.max_alerts_per_day, tuple(self._incident(int(row["id"])) for row in rows))
+        known = {s.name: s for s in self.settings.stores}
+        rows = summarized(self.deliverer.warehouse(), channel, day)
+        shown = tuple((known.get(row["store"], store), self._incident(int(row["id"]))) for row in rows)
+        return Summary(day, store.max_alerts_per_day, shown)
 
     def _summary_message(self, store: StoreSettings, channel: str, day: date) -> Message:
         summary = self._summary(store, channel, day)

@@ -61,7 +61,7 @@ class Outbox:
 
     @property
     def incidents(self) -> IncidentOutbox:
-        return IncidentOutbox(self.deliverer, self.alerts)
+        return IncidentOutbox(self.settings, self.deliverer, self.alerts)
 
     def digest(self, store: StoreSettings, day: date, deadline: datetime | None, manual: bool = False) -> Outcome:
         assert store.digest_channel

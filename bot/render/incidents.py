@@ -95,11 +95,12 @@ def incident_lines(incidents: Sequence[Incident], store: StoreSettings) -> list[
 
 
 def summary_message(summary: Summary, store: StoreSettings) -> tuple[list[Block], str]:
-    """The day's incidents beyond the budget, one line each, in one message."""
+    """The day's incidents beyond the channel's budget, one line each (with its store), in one message."""
     language = store.language
-    title = t("incident_summary", language, count=len(summary.incidents), store=store.name,
-              day=format_day(summary.day, language), limit=summary.limit)
-    lines = [f"{ICONS.get(i.severity, '')} {diagnosis_text(i, store)} · "
-             + ", ".join(label(BY_NAME[kpi.metric], language) for kpi in i.kpis) for i in summary.incidents]
+    title = t("incident_summary", language, count=len(summary.incidents), day=format_day(summary.day, language),
+              limit=summary.limit)
+    lines = [f"{ICONS.get(i.severity, '')} {owner.name} · {diagnosis_text(i, owner)} · "
+             + ", ".join(label(BY_NAME[kpi.metric], owner.language) for kpi in i.kpis)
+             for owner, i in summary.incidents]
     hint = t("incident_summary_hint", language)
     return [section("\n".join([title, *lines])), context(hint)], "\n".join([title, *lines, hint])
