@@ -163,6 +163,24 @@ def test_a_kpi_hovering_at_its_threshold_keeps_one_incident_until_two_normal_day
     assert len(replies(slack, CHANNEL, message["ts"])) == 1
 
 
+def test_the_number_of_normal_days_before_resolving_is_the_stores_own(tmp_path):
+    synced_demo_db(tmp_path / "kpibot.db", planted=False).close()
+    base = shop_settings(tmp_path / "kpibot.db")
+    settings = replace(base, stores=(replace(base.store(STORE), resolve_after_days=3),))
+    with fake_slack() as slack:
+        clock = Clock(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))
+        slack.clock = lambda: clock().timestamp()
+        jobs = shop_jobs(settings, slack.api_url, clock, "one")
+        db = jobs.warehouse()
+        plant(db, STORE, QUIET, "outage")
+        for offset in range(3):  # the outage, then two normal days: not yet
+            check(jobs, clock, QUIET + timedelta(days=offset))
+        assert [i["state"] for i in live_incidents(db, STORE)] == ["open"]
+        check(jobs, clock, QUIET + timedelta(days=3))  # the third normal day
+        [message] = shown(slack, CHANNEL)
+        assert not live_incidents(db, STORE) and "3 giorni normali di fila" in message["text"]
+
+
 def test_a_relapse_within_a_week_updates_the_same_message(clean_shop):
     settings, slack, clock, jobs = clean_shop
     db = jobs.warehouse()
