@@ -34,10 +34,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "button_vs_ly": {"en": "vs last year", "it": "vs anno scorso"},
     "button_dashboard": {"en": "Open dashboard", "it": "Apri la dashboard"},
     "dashboard_opened": {"en": ":bar_chart: kpibot → Home", "it": ":bar_chart: kpibot → Home"},
-    "formula": {"en": "Revenue {change}: traffic {traffic}, CvR {cvr}, AOV {aov}",
-                "it": "Fatturato {change}: traffico {traffic}, CvR {cvr}, AOV {aov}"},
-    "no_split": {"en": "Revenue {change} (split undefined: a zero in the data)",
-                 "it": "Fatturato {change} (scomposizione non definita: uno zero nei dati)"},
+    "formula": {"en": "Revenue {change} = traffic {traffic} × CvR {cvr} × AOV {aov}",
+                "it": "Fatturato {change} = traffico {traffic} × CvR {cvr} × AOV {aov}"},
+    "no_split": {"en": "Revenue {change} (split undefined: a zero in the data, or no day to compare with)",
+                 "it": "Fatturato {change} (scomposizione non definita: uno zero nei dati, o nessun giorno da "
+                       "confrontare)"},
     # caveats (kpi.caveats codes)
     "caveat_provisional": {"en": "days still being processed by GA4, which may change: {days}",
                            "it": "giorni ancora in elaborazione in GA4, che possono cambiare: {days}"},
@@ -311,6 +312,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "it": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte di uno "
               "dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce kpibot di "
               "aggiungerti agli amministratori (`admins`)."},
+    # issue 12 (trust on first use): the formula line's shares, ...
+    "formula_shares": {"en": "traffic explains {traffic_share}, CvR {cvr_share}, AOV {aov_share}",
+                       "it": "il traffico spiega il {traffic_share}, il CvR il {cvr_share}, l'AOV il {aov_share}"},
 }
 
 

@@ -31,6 +31,13 @@ class Totals:
     revenue: float
 
 
+def relative_change(value: float | None, compare: float | None) -> float | None:
+    """(value − compare) / compare, or None when compare is 0 or missing: the one formula for a change."""
+    if value is None or compare is None or compare == 0:
+        return None
+    return (value - compare) / compare
+
+
 def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str | None = None
               ) -> dict[str, float]:
     """Σ of one formula part over ``period``, per breakdown key (or under ``TOTAL``)."""

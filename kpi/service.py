@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
-from kpi.compute import breakdown, daily_values, metric_value, part_sums
+from kpi.compute import breakdown, daily_values, metric_value, part_sums, relative_change
 from kpi.metric import Metric
 from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
@@ -72,12 +72,6 @@ def comparison_period(query: Query, period: Period, as_of: date) -> Period:
         return previous_period(query.period, period)
     assert not isinstance(query.compare, str)
     return resolve(query.compare, as_of)
-
-
-def relative_change(value: float | None, compare: float | None) -> float | None:
-    if value is None or compare is None or compare == 0:
-        return None
-    return (value - compare) / compare
 
 
 def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,

@@ -53,8 +53,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
     if not totals or not totals[""].sessions:
         raise DigestUnavailable(f"no GA4 data for {store.name} on {day}: the last sync may have failed")
     before = period_totals(db, store, Period(week_ago, week_ago)).get("")
-    split = decompose_revenue_change(before, totals[""]) if before else decompose_revenue_change(totals[""],
-                                                                                                totals[""])
+    split = decompose_revenue_change(before, totals[""])
     span = db.data_span(store.name, "sessions")
     chart = Period(day - timedelta(days=CHART_DAYS - 1), day)
     final = last_final_day(as_of)

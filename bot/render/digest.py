@@ -6,7 +6,16 @@ from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
 from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
-from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
+from bot.render.formatting import (
+    arrow,
+    format_change,
+    format_day,
+    format_period,
+    format_share,
+    format_value,
+    mood_emoji,
+    whole_percents,
+)
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
 from kpi.decompose import Decomposition
@@ -55,11 +64,16 @@ def digest_message(digest: Digest) -> tuple[list[Block], str]:
 
 
 def formula_line(split: Decomposition, language: str) -> str:
+    """Revenue's change = each factor's own change, multiplied; then how much of it each factor explains."""
     change = format_change(split.change, language)
-    if split.contributions is None:
+    if split.factors is None:
         return t("no_split", language, change=change)
-    parts = {name: format_change(value, language) for name, value in split.contributions.items()}
-    return t("formula", language, change=change, **parts)
+    text = t("formula", language, change=change,
+             **{name: format_change(value, language) for name, value in split.factors.items()})
+    if split.shares is None:
+        return text
+    shares = {f"{name}_share": format_share(value, language) for name, value in whole_percents(split.shares).items()}
+    return f"{text} ({t('formula_shares', language, **shares)})"
 
 
 def kpi_text(line: KpiLine, store: StoreSettings) -> str:
