@@ -26,7 +26,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status_no_data": {"en": "no data", "it": "nessun dato"},
     "default": {"en": "default", "it": "predefinito"},
     "per_month": {"en": " per month", "it": " al mese"},
-    "pace": {"en": "{pace} of the goal expected by now", "it": "{pace} dell'obiettivo atteso a oggi"},
+    "pace": {"en": "{pace} of the goal expected by {day}", "it": "{pace} dell'obiettivo atteso al {day}"},
     "note": {"en": "Note", "it": "Nota"},
     "no_change": {"en": "n/a", "it": "n/d"},
     "button_by_channel": {"en": "By channel", "it": "Per canale"},

@@ -54,6 +54,8 @@ class TargetStatus:
     period: str | None = None
     expected_to_date: float | None = None  # paced goal so far, for period targets
     pace: float | None = None  # value / expected_to_date
+    judged: Period | None = None  # the period judged (a monthly goal: its month to date)
+    judged_value: float | None = None  # the KPI over ``judged``
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -65,7 +67,8 @@ class TargetStatus:
         if self.is_default:
             out["default"] = True
         if self.period:
-            out.update(period=self.period, expected_to_date=self.expected_to_date, pace=self.pace)
+            out.update(period=self.period, expected_to_date=self.expected_to_date, pace=self.pace,
+                       judged_period=self.judged.to_json() if self.judged else None, value_to_date=self.judged_value)
         return out
 
 

@@ -15,7 +15,7 @@ from kpi.query.parser import Query
 from kpi.reader import KpiReader
 from kpi.series import provisional_days
 from kpi.settings import StoreSettings
-from kpi.targets import evaluate, weekday_weights
+from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
 
@@ -27,8 +27,7 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
     compare_value = metric_value(db, store, query.metric, compare_period)
     rows = breakdown(db, store, query.metric, period, query.by) if query.by else None
     target = store.target_for(query.metric.name)
-    weights = weekday_weights(db, store, as_of) if target and target.period else None
-    status = evaluate(target, value, period, weights) if weights else evaluate(target, value, period)
+    status = check_target(db, store, target, period, as_of).status if target else None
     return Answer(
         store=store.name, metric=query.metric.name, period=period, value=value, unit=query.metric.unit,
         currency=store.currency,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.i18n import caveat_text, label, t
 from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, section
-from bot.render.formatting import arrow, format_change, format_period, format_value, mood_emoji
+from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, TargetStatus
 from kpi.catalogue import BY_NAME
 
@@ -25,7 +25,8 @@ def answer_lines(answer: Answer, language: str) -> list[str]:
         lines.append(f"  {arrow(answer.compare.change)} {format_change(answer.compare.change, language)} "
                      f"{t('vs', language)} {before} ({format_period(answer.compare.period, language)})")
     if answer.target is not None:
-        lines.append("  " + target_line(answer.target, answer.unit, answer.currency, language))
+        lines.append("  " + target_line(answer.target, answer.unit, answer.currency, language,
+                                        answer.target.judged != answer.period))
     if answer.breakdown is not None:
         lines.append("")
         lines.extend(breakdown_table(answer.breakdown, answer.unit, answer.currency, language))
@@ -57,7 +58,8 @@ def slack_lines(answer: Answer, language: str) -> list[str]:
                      f"{format_change(answer.compare.change, language)} vs {before} "
                      f"({format_period(answer.compare.period, language)})")
     if answer.target is not None:
-        lines.append(target_line(answer.target, answer.unit, answer.currency, language))
+        lines.append(target_line(answer.target, answer.unit, answer.currency, language,
+                                 answer.target.judged != answer.period))
     return lines
 
 
@@ -68,14 +70,21 @@ def answer_buttons(answer: Answer, language: str, query_text: str) -> Block:
                     button(t("button_vs_ly", language), "kpi_vs_ly", base)])
 
 
-def target_line(status: TargetStatus, unit: str, currency: str, language: str) -> str:
+def target_line(status: TargetStatus, unit: str, currency: str, language: str, with_period: bool = False) -> str:
+    """A target's bounds and status; a monthly goal's pace, and with ``with_period`` the month to date it
+    judged (an answer about another period says which days the pace is about)."""
     bounds = " – ".join(format_value(v, unit, currency, language) for v in (status.min, status.max) if v is not None)
     per = t("per_month", language) if status.period == "month" else ""
     text = f"{t('target', language)} {bounds}{per}: {t('status_' + status.status, language)}"
     if status.is_default:
         text += f" ({t('default', language)})"
-    if status.pace is not None:
-        text += "; " + t("pace", language, pace=format_value(status.pace, "ratio", currency, language))
+    if status.pace is not None and status.judged is not None:
+        pace = t("pace", language, pace=format_value(status.pace, "ratio", currency, language),
+                 day=format_day(status.judged.end, language))
+        if with_period:
+            pace = (f"{format_period(status.judged, language)}: "
+                    f"{format_value(status.judged_value, unit, currency, language)}, {pace}")
+        text += "; " + pace
     return text
 
 
