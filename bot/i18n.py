@@ -64,10 +64,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "customers who first bought after {since} have had less than {months} months to buy again",
         "it": "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"},
     "caveat_compare_gap": {
-        "en": "the comparison period {start} – {end} is not fully covered by the data, so the change is not "
-              "like for like",
-        "it": "il periodo di confronto {start} – {end} non è coperto del tutto dai dati: la variazione non è "
-              "omogenea"},
+        "en": "no change shown: the data starts on {first}, so it does not cover the comparison period {start} – "
+              "{end}",
+        "it": "variazione non indicata: i dati iniziano il {first} e non coprono il periodo di confronto {start} – "
+              "{end}"},
     "caveat_no_orders": {"en": "no orders are imported for this store: run kpibot import-orders",
                          "it": "nessun ordine importato per questo negozio: esegui kpibot import-orders"},
     # the query language's errors (kpi.query.errors codes)
@@ -312,10 +312,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "it": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte di uno "
               "dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce kpibot di "
               "aggiungerti agli amministratori (`admins`)."},
-    # issue 12 (trust on first use): the formula line's shares, ...
+    # issue 12 (trust on first use): the formula line's shares, blended totals, uncovered comparisons, ...
     "formula_shares": {"en": "traffic explains {traffic_share}, CvR {cvr_share}, AOV {aov_share}",
                        "it": "il traffico spiega il {traffic_share}, il CvR il {cvr_share}, l'AOV il {aov_share}"},
+    "caveat_blended_total": {
+        "en": "the total is all {numerator} / all {denominator}: it includes {keys}, which have no {missing}",
+        "it": "il totale è il rapporto fra {numerator} totale e {denominator} totale: comprende anche {keys}, che "
+              "non hanno {missing}"},
+    "measure_revenue": {"en": "revenue", "it": "fatturato"},
+    "measure_ad_cost": {"en": "ad spend", "it": "spesa pubblicitaria"},
+    "measure_ad_clicks": {"en": "ad clicks", "it": "clic sugli annunci"},
+    "measure_orders": {"en": "orders", "it": "ordini"},
+    "measure_key_events": {"en": "key events", "it": "eventi chiave"},
+    "measure_sessions": {"en": "sessions", "it": "sessioni"},
+    "measure_new_customers": {"en": "new customers", "it": "nuovi clienti"},
 }
+
+MEASURE_PARAMS = ("numerator", "denominator", "missing")  # caveat params that name a stored measure
 
 
 def t(key: str, language: str, **params: object) -> str:
@@ -334,7 +347,15 @@ def label(metric: Metric, language: str) -> str:
 
 
 def caveat_text(caveat: Caveat, language: str) -> str:
-    return t(f"caveat_{caveat.code}", language, **caveat.params)
+    params = {key: measure_word(value, language) if key in MEASURE_PARAMS else value
+              for key, value in caveat.params.items()}
+    return t(f"caveat_{caveat.code}", language, **params)
+
+
+def measure_word(measure: str, language: str) -> str:
+    """A stored measure (``ad_cost``) in words, for sentences that name a ratio's parts."""
+    key = f"measure_{measure}"
+    return t(key, language) if key in CATALOGUE else measure.replace("_", " ")
 
 
 def query_error_text(error: QueryError, language: str) -> str:

@@ -108,6 +108,21 @@ def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period)
                    where=dict(part.where))
 
 
+def one_sided_keys(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                   ) -> tuple[list[str], str | None]:
+    """The keys of a breakdown that have only one part of a cross-source ratio (revenue but no ad cost),
+    and the measure they lack: the total then blends them in (it is Σ revenue / Σ ad cost over all keys)."""
+    if metric.denominator is None or metric.numerator.source == metric.denominator.source:
+        return [], None
+    numerator = part_sums(db, store, metric.numerator, period, by)
+    denominator = part_sums(db, store, metric.denominator, period, by)
+    no_denominator = sorted(k for k in numerator if numerator[k] and not denominator.get(k))
+    no_numerator = sorted(k for k in denominator if denominator[k] and not numerator.get(k))
+    if no_denominator:
+        return no_denominator, metric.denominator.measure
+    return no_numerator, (metric.numerator.measure if no_numerator else None)
+
+
 def breakdown(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
     """The KPI per value of ``by``, largest first; keys as the source names them."""
     numerator = part_sums(db, store, metric.numerator, period, by)

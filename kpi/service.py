@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
-from kpi.compute import breakdown, daily_values, metric_value, part_sums, relative_change
+from kpi.compute import breakdown, daily_values, metric_value, one_sided_keys, part_sums, relative_change
 from kpi.metric import Metric
 from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
@@ -18,6 +18,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
+BLEND_KEYS_SHOWN = 6
 
 
 def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> Answer:
@@ -28,13 +29,14 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
     rows = breakdown(db, store, query.metric, period, query.by) if query.by else None
     target = store.target_for(query.metric.name)
     status = check_target(db, store, target, period, as_of).status if target else None
+    uncovered = compare_caveats(db, store, query.metric, compare_period)
+    change = None if uncovered else relative_change(value, compare_value)  # never a change against part of a period
     return Answer(
         store=store.name, metric=query.metric.name, period=period, value=value, unit=query.metric.unit,
-        currency=store.currency,
-        compare=Comparison(compare_period, compare_value, relative_change(value, compare_value)),
+        currency=store.currency, compare=Comparison(compare_period, compare_value, change),
         breakdown=tuple(rows) if rows is not None else None, target=status,
-        caveats=caveats_for(db, store, query.metric, period, as_of, value)
-        + compare_caveats(db, store, query.metric, compare_period),
+        caveats=caveats_for(db, store, query.metric, period, as_of, value) + uncovered
+        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ()),
     )
 
 
@@ -100,11 +102,24 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
     return tuple(found)
 
 
+def blend_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                  ) -> tuple[Caveat, ...]:
+    """Say what a cross-source ratio's total counts when some rows have only one of its parts."""
+    keys, missing = one_sided_keys(db, store, metric, period, by)
+    if not keys or missing is None:
+        return ()
+    shown = ", ".join(keys[:BLEND_KEYS_SHOWN]) + (", …" if len(keys) > BLEND_KEYS_SHOWN else "")
+    return (Caveat("blended_total", {"numerator": metric.numerator.measure, "denominator": metric.denominator.measure
+                                     if metric.denominator else "", "keys": shown, "missing": missing}),)
+
+
 def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
-    """Say so when the comparison period starts before the data does (a partial baseline)."""
+    """When the comparison period starts before the data does, there is no like-for-like change: the answer
+    shows none, and says why in one line."""
     first = data_start(db, store, metric)
-    if first is not None and compare.start < first <= compare.end + timedelta(days=1):
-        return (Caveat("compare_gap", {"start": compare.start.isoformat(), "end": compare.end.isoformat()}),)
+    if first is not None and compare.start < first:
+        return (Caveat("compare_gap", {"start": compare.start.isoformat(), "end": compare.end.isoformat(),
+                                       "first": first.isoformat()}),)
     return ()
 
 
