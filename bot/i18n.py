@@ -33,7 +33,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "button_by_device": {"en": "By device", "it": "Per dispositivo"},
     "button_vs_ly": {"en": "vs last year", "it": "vs anno scorso"},
     "button_dashboard": {"en": "Open dashboard", "it": "Apri la dashboard"},
-    "dashboard_opened": {"en": ":bar_chart: kpibot → Home", "it": ":bar_chart: kpibot → Home"},
+    "dashboard_opened": {"en": ":bar_chart: Your kpibot Home is up to date: open the app's Home tab.",
+                         "it": ":bar_chart: La tua Home di kpibot è aggiornata: apri la scheda Home dell'app."},
     "formula": {"en": "Revenue {change} = traffic {traffic} × CvR {cvr} × AOV {aov}",
                 "it": "Fatturato {change} = traffico {traffic} × CvR {cvr} × AOV {aov}"},
     "no_split": {"en": "Revenue {change} (split undefined: a zero in the data, or no day to compare with)",
@@ -163,21 +164,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (default last-7d). `vs ly` = same weekdays a year "
               "earlier.\n"
               "Examples: `/kpi aov last-30d` · `/kpi revenue last-7d by channel` · `/kpi cvr yesterday vs ly`\n"
+              "Every answer ends with the short form it ran, which you can type too.\n"
               "Also: `/kpi list` (every KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
               "`/kpi digest`.\n"
               "Add `public` at the end to answer in the channel.",
         "it": "*kpibot* risponde alle domande sui KPI del tuo negozio.\n"
-              "`/kpi <kpi> [periodo] [vs prev|vs ly|vs <periodo>] [by channel|device|visitor|campaign|segment] "
-              "[store:<nome>]`\n"
-              "Periodi: today, yesterday, last-7d, last-30d, last-Nd, this-week, last-week, mtd, last-month, qtd, "
-              "ytd,\n"
-              "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (predefinito last-7d). `vs ly` = stessi giorni un anno "
-              "prima.\n"
-              "Esempi: `/kpi scontrino-medio last-30d` · `/kpi fatturato last-7d by channel` · "
-              "`/kpi cvr yesterday vs ly`\n"
-              "Anche: `/kpi list` (tutti i KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
-              "`/kpi digest`.\n"
-              "Aggiungi `public` alla fine per rispondere nel canale."},
+              "`/kpi <kpi> [periodo] [vs periodo precedente|vs anno scorso|vs <periodo>] "
+              "[per canale|dispositivo|visitatore|campagna|segmento] [store:<nome>]`\n"
+              "Periodi: oggi, ieri, ultimi 7 giorni, ultimi N giorni, questa settimana, settimana scorsa, questo "
+              "mese, mese scorso,\n"
+              "da inizio trimestre, da inizio anno, novembre 2025, 2025-11-15, dal 2025-11-01 al 2025-11-15 "
+              "(predefinito: ultimi 7 giorni). `vs anno scorso` = stessi giorni della settimana un anno prima.\n"
+              "Esempi: `/kpi fatturato ieri` · `/kpi fatturato ultimi 7 giorni per canale` · "
+              "`/kpi tasso di conversione ieri vs anno scorso`\n"
+              "Ogni risposta finisce con la forma breve che ha eseguito (`revenue yesterday`): puoi scrivere "
+              "anche quella.\n"
+              "Anche: `/kpi elenco` (tutti i KPI), `/kpi obiettivi`, `/kpi stato`, `/kpi avvisi`, `/kpi anomalie`, "
+              "`/kpi riepilogo`.\n"
+              "Aggiungi `pubblico` alla fine per rispondere nel canale."},
     "status_data_through": {"en": "GA4 data up to {day}", "it": "Dati GA4 fino al {day}"},
     "status_no_data_yet": {"en": "No GA4 data yet: run kpibot sync", "it": "Nessun dato GA4: esegui kpibot sync"},
     "status_sync_ok": {"en": "Last sync: {started} (ok, {rows} rows)",
@@ -319,6 +323,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the total is all {numerator} / all {denominator}: it includes {keys}, which have no {missing}",
         "it": "il totale è il rapporto fra {numerator} totale e {denominator} totale: comprende anche {keys}, che "
               "non hanno {missing}"},
+    "more_rows": {"en": "… {n} more (`--json` lists them all)", "it": "… altre {n} righe (`--json` le elenca tutte)"},
     "measure_revenue": {"en": "revenue", "it": "fatturato"},
     "measure_ad_cost": {"en": "ad spend", "it": "spesa pubblicitaria"},
     "measure_ad_clicks": {"en": "ad clicks", "it": "clic sugli annunci"},

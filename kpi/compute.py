@@ -22,6 +22,12 @@ BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "
 TOTAL = ""
 
 
+def splits_for(metric: Metric) -> set[str]:
+    """The dimensions every part of ``metric`` can be split by (what `by` and the answer buttons offer)."""
+    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
+    return set.intersection(*(BREAKDOWNS.get(part.source, set()) for part in parts))
+
+
 @dataclass(frozen=True)
 class Totals:
     """The three factors of the formula magica for one period."""
