@@ -14,7 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="build the digest for the day before DATE (default: yesterday in the store's timezone)")
     parser.add_argument("--post", action="store_true", help="post it to the store's digest channel (once per day)")
     parser.add_argument("--json", action="store_true", help="print the digest's figures as JSON")
-    parser.add_argument("--lang", choices=("it", "en"), help="print it in this language (default: the store's; --post always posts in the store's)")
+    parser.add_argument("--lang", choices=("it", "en"),
+                        help="print it in this language (default: the store's; --post posts in the store's)")
 
 
 def run(args: argparse.Namespace) -> int:
