@@ -323,6 +323,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the total is all {numerator} / all {denominator}: it includes {keys}, which have no {missing}",
         "it": "il totale è il rapporto fra {numerator} totale e {denominator} totale: comprende anche {keys}, che "
               "non hanno {missing}"},
+    "query_not_watched": {
+        "en": "The anomaly detector judges KPIs day by day, and `{metric}` is counted from orders over a period, "
+              "with no daily value to judge: it watches {watched} (and any other GA4 KPI you name)",
+        "it": "Il rilevatore di anomalie giudica i KPI giorno per giorno, e `{metric}` si conta sugli ordini di un "
+              "periodo, senza un valore giornaliero da giudicare: controlla {watched} (e ogni altro KPI di GA4 "
+              "che indichi)"},
     "more_rows": {"en": "… {n} more (`--json` lists them all)", "it": "… altre {n} righe (`--json` le elenca tutte)"},
     "measure_revenue": {"en": "revenue", "it": "fatturato"},
     "measure_ad_cost": {"en": "ad spend", "it": "spesa pubblicitaria"},
@@ -365,7 +371,8 @@ def measure_word(measure: str, language: str) -> str:
 
 def query_error_text(error: QueryError, language: str) -> str:
     """A query the parser could not read: the problem, "did you mean" and one example, in one line."""
-    problem = t(f"query_{error.code}", language, **error.params) if f"query_{error.code}" in CATALOGUE \
+    params = {key: ", ".join(value) if isinstance(value, tuple) else value for key, value in error.params.items()}
+    problem = t(f"query_{error.code}", language, **params) if f"query_{error.code}" in CATALOGUE \
         else (error.code.replace("_", " ").capitalize() or "?")
     parts = [problem + "."]
     if error.suggestion:

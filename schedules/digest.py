@@ -45,16 +45,32 @@ class Digest:
 class DigestUnavailable(Exception):
     """There is no data for the day: the digest cannot be built (a failure notice follows)."""
 
+    exit_code = 1
+
+
+def _unavailable(span: tuple[date, date] | None, store: str, day: date) -> DigestUnavailable:
+    """One sentence: what is missing, and what to do about it."""
+    if span is None:
+        return DigestUnavailable(f"there is no GA4 data for {store} yet, so there is no digest for {day}: run "
+                                 f"`kpibot sync --store {store}` first")
+    first, last = span
+    if first <= day <= last:
+        return DigestUnavailable(f"there is no GA4 data for {store} on {day} (the last sync may have failed): run "
+                                 f"`kpibot sync --store {store} --since {day}`")
+    return DigestUnavailable(f"there is no GA4 data for {store} on {day}: the stored data runs from {first} to "
+                             f"{last}, so give a --date (or --as-of) between {first + timedelta(days=1)} and "
+                             f"{last + timedelta(days=1)}, or run `kpibot sync --store {store} --since {day}`")
+
 
 def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
     day = as_of - timedelta(days=1)
     week_ago = day - timedelta(days=7)
     totals = period_totals(db, store, Period(day, day))
+    span = db.data_span(store.name, "sessions")
     if not totals or not totals[""].sessions:
-        raise DigestUnavailable(f"no GA4 data for {store.name} on {day}: the last sync may have failed")
+        raise _unavailable(span, store.name, day)
     before = period_totals(db, store, Period(week_ago, week_ago)).get("")
     split = decompose_revenue_change(before, totals[""])
-    span = db.data_span(store.name, "sessions")
     chart = Period(day - timedelta(days=CHART_DAYS - 1), day)
     final = last_final_day(as_of)
     return Digest(

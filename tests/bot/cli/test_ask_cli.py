@@ -97,3 +97,11 @@ def test_digest_lang_en_prints_in_english(config, capsys):
     assert out.startswith("demo-shop digest · 23 Nov 2026") and "Revenue" in out and "Fatturato" not in out
     assert "🟢" in out or "🔴" in out
     assert ":red_circle:" not in out and ":large_green_circle:" not in out
+
+
+def test_a_digest_for_a_day_without_data_is_one_sentence_and_exit_1(config, capsys):
+    assert main(["--config", str(config), "digest", "--as-of", "2025-01-01"]) == 1
+    err = capsys.readouterr().err
+    first = demo_frames()["sessions"]["date"].min()
+    assert len(err.strip().splitlines()) == 1 and "DigestUnavailable" not in err and "unexpected" not in err
+    assert "no GA4 data for demo-shop on 2024-12-31" in err and f"from {first}" in err and "--date" in err

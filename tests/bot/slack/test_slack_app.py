@@ -220,6 +220,13 @@ def test_buttons_are_offered_only_where_they_work(slack, events_url, text, offer
         assert "Non ho capito" not in slack.wait_for("respond")[0].params["text"]
 
 
+def test_anomalies_of_an_order_kpi_say_what_is_watched_in_italian(slack, events_url):
+    command(events_url, slack, "anomalie clienti")
+    text = slack.wait_for("respond")[0].params["text"]
+    assert "Il rilevatore di anomalie giudica i KPI giorno per giorno" in text and "cvr" in text
+    assert "Qualcosa è andato storto" not in text
+
+
 def test_open_dashboard_answers_in_the_stores_language(slack, events_url):
     value = json.dumps({"store": "demo-shop"})
     post_signed(events_url, block_action("open_dashboard", value, CHANNEL, slack.response_url("dash")))
