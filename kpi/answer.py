@@ -84,6 +84,7 @@ class Answer:
     breakdown: tuple[BreakdownRow, ...] | None = None
     target: TargetStatus | None = None
     caveats: tuple[Caveat, ...] = field(default_factory=tuple)
+    by: str | None = None  # the dimension of ``breakdown``
 
 
 @dataclass(frozen=True)
@@ -100,11 +101,25 @@ class KpiLine:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """The daily values behind an answer's chart, with its comparison period's when they line up."""
+    """The daily values behind an answer's chart: the KPI (with its comparison period's when they
+    line up), or one line per breakdown key for an answer split ``by`` a dimension."""
 
     metric: str
+    period: Period
     days: tuple[date, ...]
     values: tuple[float | None, ...]
-    compare_start: date | None = None
+    compare_period: Period | None = None
     compare: tuple[float | None, ...] | None = None
     band: tuple[float | None, float | None] | None = None  # the target's min and max, drawn as a band
+    by: str | None = None
+    lines: tuple[tuple[str, tuple[float | None, ...]], ...] = ()  # (key, daily values), largest key first
+
+
+@dataclass(frozen=True)
+class BarSeries:
+    """A period chart: one bar per breakdown key, for KPIs that have no daily meaning (order-based ratios)."""
+
+    metric: str
+    period: Period
+    by: str
+    rows: tuple[BreakdownRow, ...]

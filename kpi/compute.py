@@ -14,6 +14,7 @@ from kpi.metric import Metric, Sum
 from kpi.orders.measures import order_measures
 from kpi.query.parser import QueryError
 from kpi.reader import KpiReader
+from kpi.series import DAILY_SOURCES
 from kpi.settings import StoreSettings
 
 # What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
@@ -96,10 +97,9 @@ def metric_value(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
 
 def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
     """The KPI for each day of ``period``, from one grouped read per formula part (for charts)."""
+    if not metric.sources <= set(DAILY_SOURCES):
+        raise ValueError(f"{metric.name} is counted over a period: it has no daily values")
     days = [period.start + timedelta(days=i) for i in range(period.days)]
-    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
-    if any(part.source == "orders" for part in parts):
-        return [metric_value(db, store, metric, Period(day, day)) for day in days]
     numerator = _sums_by_day(db, store, metric.numerator, period)
     denominator = _sums_by_day(db, store, metric.denominator, period) if metric.denominator else {}
     values: list[float | None] = []
@@ -107,6 +107,32 @@ def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
         present = day in numerator or day in denominator
         values.append(combine(metric, numerator.get(day, 0.0), denominator.get(day, 0.0), store) if present else None)
     return values
+
+
+def daily_values_by(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                    ) -> dict[str, list[float | None]]:
+    """The KPI for each day of ``period`` per key of ``by`` (a chart's lines), one grouped read per part."""
+    days = [(period.start + timedelta(days=i)).isoformat() for i in range(period.days)]
+    numerator = _sums_by_day_and(db, store, metric.numerator, period, by)
+    denominator = _sums_by_day_and(db, store, metric.denominator, period, by) if metric.denominator else {}
+    lines: dict[str, list[float | None]] = {}
+    for key in set(numerator) | set(denominator):
+        top, bottom = numerator.get(key, {}), denominator.get(key, {})
+        lines[key] = [combine(metric, top.get(day, 0.0), bottom.get(day, 0.0), store)
+                      if day in top or day in bottom else None for day in days]
+    return lines
+
+
+def _sums_by_day_and(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str
+                     ) -> dict[str, dict[str, float]]:
+    if by not in BREAKDOWNS.get(part.source, set()):
+        raise _cannot_split(part, by)
+    frame = db.daily(store.name, part.source, part.measure, period.start, period.end, by=[by],
+                     where=dict(part.where))
+    out: dict[str, dict[str, float]] = {}
+    for day, key, value in frame[["date", by, "value"]].itertuples(index=False):
+        out.setdefault(str(key), {})[str(day)] = float(value)
+    return out
 
 
 def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
+from kpi.answer import Answer, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
-from kpi.compute import breakdown, daily_values, metric_value, one_sided_keys, part_sums, relative_change
+from kpi.compute import breakdown, metric_value, one_sided_keys, part_sums, relative_change
 from kpi.metric import Metric
 from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
@@ -34,7 +34,7 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
     return Answer(
         store=store.name, metric=query.metric.name, period=period, value=value, unit=query.metric.unit,
         currency=store.currency, compare=Comparison(compare_period, compare_value, change),
-        breakdown=tuple(rows) if rows is not None else None, target=status,
+        breakdown=tuple(rows) if rows is not None else None, target=status, by=query.by,
         caveats=caveats_for(db, store, query.metric, period, as_of, value) + uncovered
         + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ()),
     )
@@ -53,17 +53,6 @@ def _kpi_line(db: KpiReader, store: StoreSettings, metric: Metric, day: date) ->
     if average is not None and not metric.is_ratio:
         average /= AVERAGE_DAYS
     return KpiLine(metric.name, value, week, relative_change(value, week), average, relative_change(value, average))
-
-
-def chart_series(db: KpiReader, store: StoreSettings, answer: Answer) -> ChartSeries:
-    """The days behind an answer's chart, and the comparison's when it has as many days."""
-    metric = BY_NAME[answer.metric]
-    days = tuple(answer.period.start + timedelta(days=i) for i in range(answer.period.days))
-    compare = answer.compare if answer.compare and answer.compare.period.days == answer.period.days else None
-    band = (answer.target.min, answer.target.max) if answer.target and not answer.target.period else None
-    return ChartSeries(metric.name, days, tuple(daily_values(db, store, metric, answer.period)),
-                       answer.compare.period.start if answer.compare else None,
-                       tuple(daily_values(db, store, metric, compare.period)) if compare else None, band)
 
 
 def comparison_period(query: Query, period: Period, as_of: date) -> Period:

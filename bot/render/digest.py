@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
@@ -28,7 +30,11 @@ def digest_header(digest: Digest) -> tuple[str, str]:
     language = digest.store.language
     title = t("digest_title", language, store=digest.store.name, day=format_day(digest.day, language))
     through = t("digest_through", language, day=digest.data_through or "–")
-    freshness = t("digest_provisional" if digest.provisional else "digest_final", language)
+    freshness = t("digest_final", language)
+    if digest.provisional:
+        built_on = digest.built_on or digest.as_of
+        freshness = t("digest_provisional", language) if digest.day == built_on - timedelta(days=1) \
+            else t("digest_provisional_day", language, day=format_day(digest.day, language))
     return title, f"{freshness} · {through}"
 
 

@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     for store in selected_stores(settings, args.store):
         if args.lang:
             store = replace(store, language=args.lang)
-        as_of = args.date or as_of_for(args, store)
-        digest = build_digest(db, store, as_of)
+        today = as_of_for(args, store)
+        digest = build_digest(db, store, args.date or today, now=today)
         if args.post:
             print(post_digest(settings, digest))
         elif args.json:

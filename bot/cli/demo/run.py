@@ -32,8 +32,8 @@ from connectors.ga4.sync import sync_store
 from connectors.orders.importer import import_file
 from connectors.warehouse import Warehouse, open_database
 from kpi.anomalies.detect import detect
+from kpi.charts import chart_series
 from kpi.query.parser import parse
-from kpi.service import chart_series
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 
@@ -132,9 +132,9 @@ def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: d
         console.print()
         name = text.replace(" ", "_")
         _write_json(out / f"answer-{name}.blocks.json", {"blocks": answered.blocks})
-        result = answered.answer
-        if result is not None and result.period.days > 1:
-            (out / f"answer-{name}.png").write_bytes(answer_chart(chart_series(db, store, result), store))
+        series = chart_series(db, store, answered.answer) if answered.answer else None
+        if series is not None:
+            (out / f"answer-{name}.png").write_bytes(answer_chart(series, store))
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -79,3 +80,19 @@ def test_the_channels_behind_the_change_add_up_to_it(db):
     digest = build_digest(db, store, AS_OF)
     assert math.isclose(sum(row.contribution for row in digest.channels), revenue_change(), rel_tol=1e-9)
     assert "Channels behind the change: " + digest.channels[0].key in "\n".join(digest_lines(digest))
+
+
+@pytest.mark.parametrize("posted_on, header", [
+    ("2026-11-10", "_dati definitivi · dati fino al 2026-11-09_"),  # 15 days ago: final now
+    ("2026-11-23", "_i dati del 22 nov 2026 sono ancora provvisori in GA4 · dati fino al 2026-11-22_"),
+    ("2026-11-24", "_dati di ieri ancora provvisori in GA4 · dati fino al 2026-11-23_"),
+])
+def test_a_back_dated_digest_describes_its_own_days_freshness(db, posted_on, header):
+    """`digest --date D` built on AS_OF: provisional means still being processed as of AS_OF, and the data
+    reaches as far as it did on the digest's day, not as far as it does today."""
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language="it")
+    digest = build_digest(db, store, date.fromisoformat(posted_on), now=AS_OF)
+    day = date.fromisoformat(posted_on) - timedelta(days=1)
+    assert digest.provisional == ((AS_OF - day).days <= 2)
+    assert digest.data_through == max(d for d in demo_frames()["sessions"]["date"] if d <= day.isoformat())
+    assert digest_lines(digest)[1] == header
