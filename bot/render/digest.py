@@ -13,6 +13,7 @@ from bot.render.formatting import (
     format_change,
     format_day,
     format_period,
+    format_points,
     format_share,
     format_value,
     mood_emoji,
@@ -44,9 +45,10 @@ def digest_lines(digest: Digest) -> list[str]:
     title, subtitle = digest_header(digest)
     lines = [f"*{title}*", f"_{subtitle}_", "",
              f"*{t('digest_formula', language)}*: {formula_line(digest.split, language)}"]
-    if digest.channels:
-        top = ", ".join(f"{row.key} {format_change(row.contribution, language)}" for row in digest.channels[:3])
-        lines.append(f"{t('digest_channels', language)}: {top}")
+    if digest.channels and digest.split.change is not None:
+        # points of the revenue change, not each channel's own change: they add up to the line above
+        top = ", ".join(f"{row.key} {format_points(row.contribution, language)}" for row in digest.channels[:3])
+        lines.append(f"{t('digest_channels', language, change=format_change(digest.split.change, language))}: {top}")
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
     lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",

@@ -47,6 +47,12 @@ def whole_percents(shares: dict[str, float]) -> dict[str, int]:
     return floors
 
 
+def format_points(change: float, language: str) -> str:
+    """A part of a relative change in percentage points, with its sign: ``+11,4`` (of a ``+21,5%``)."""
+    text = format_decimal(abs(change) * 100, "#,##0.0", locale=locale_for(language))
+    return ("+" if change >= 0 else "−") + text
+
+
 def format_share(percent: int, language: str) -> str:
     """A whole percent: ``58%``, ``−12%`` (a factor that pulled the other way)."""
     text = format_percent(abs(percent) / 100, "#,##0%", locale=locale_for(language))

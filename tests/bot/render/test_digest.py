@@ -79,7 +79,12 @@ def test_the_channels_behind_the_change_add_up_to_it(db):
     store = StoreSettings(name="demo-shop", ga4_property="100000001", language="en")
     digest = build_digest(db, store, AS_OF)
     assert math.isclose(sum(row.contribution for row in digest.channels), revenue_change(), rel_tol=1e-9)
-    assert "Channels behind the change: " + digest.channels[0].key in "\n".join(digest_lines(digest))
+    line = next(line for line in digest_lines(digest) if line.startswith("Channels behind the change"))
+    change = f"{revenue_change() * 100:+.1f}%".replace("-", "−")
+    assert line.startswith(f"Channels behind the change (points of the {change}): {digest.channels[0].key} ")
+    points = [float(p.replace("−", "-")) for p in re.findall(r" ([+−][\d.]+)(?:,|$)", line)]
+    expected = [round(row.contribution * 100, 1) for row in digest.channels[:3]]
+    assert points == expected
 
 
 @pytest.mark.parametrize("posted_on, header", [
