@@ -8,15 +8,19 @@ is read independently of the incident code: from the emulator's own rows or from
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.cli.composition import ThreadWarehouse
 from bot.i18n import label
+from bot.slack.app import build_app
+from bot.slack.http import serve_in_thread
 from connectors.demo.shop import PLANTED_ANOMALIES
-from connectors.incidents_store import incident, live_incidents
+from connectors.incidents_store import incident, incident_episodes, live_incidents
 from connectors.orders.importer import import_file
 from connectors.warehouse import open_database
 from kpi.anomalies.detect import detect
@@ -25,9 +29,10 @@ from kpi.catalogue import BY_NAME
 from kpi.settings import Settings
 from schedules.findings import find_all, relative_findings
 from tests.fakes.slack_api import fake_slack
-from tests.support.deliveries import CHANNEL, STORE, Clock, shop_jobs, shop_settings
+from tests.support.deliveries import CHANNEL, ROME, STORE, Clock, shop_jobs, shop_settings
 from tests.support.ga4 import AS_OF, demo_frames, demo_shop, synced_demo_db
 from tests.support.incidents import copy_store, plant, replies, shown
+from tests.support.slack import SECRET, event, post_signed, slash_command
 
 OUTAGE = PLANTED_ANOMALIES[0].dates(AS_OF)[0]
 DIAGNOSES = {"tracking_outage": "Il tag di acquisto di GA4 probabilmente ha smesso di funzionare",
@@ -141,6 +146,26 @@ def test_each_planted_incident_is_one_message_with_the_diagnosis_that_explains_i
     assert one["opened_on"] == flagged[0].isoformat() and one["last_seen_on"] == flagged[-1].isoformat()
     [message] = shown(slack, CHANNEL)
     assert DIAGNOSES[planted.name] in message["text"] and message["ts"] == one["ts"]
+
+
+def test_kpi_alerts_and_app_home_list_the_open_incident_once_with_its_kpis(planted_shop):
+    settings, slack, clock, jobs = planted_shop
+    check(jobs, clock, OUTAGE)
+    db = jobs.warehouse()
+    [row] = live_incidents(db, STORE)
+    kpis = [label(BY_NAME[e["metric"]], "it") for e in incident_episodes(db, row["id"])]
+    slack.join("U1", CHANNEL)
+    app = build_app(settings, ThreadWarehouse(settings.database), jobs.digests.client, SECRET,
+                    lambda s: clock().astimezone(ROME).date())
+    with serve_in_thread(app) as url:
+        post_signed(f"{url}/slack/events", slash_command("avvisi", CHANNEL, slack.response_url("alerts")))
+        answer = slack.wait_for("respond")[0].params["text"]
+        post_signed(f"{url}/slack/events", event({"type": "app_home_opened", "user": "U1", "tab": "home"}),
+                    content_type="application/json")
+        view = json.dumps(slack.wait_for("views.publish")[0].params["view"], ensure_ascii=False)
+    [line] = [line for line in answer.splitlines() if DIAGNOSES["tracking_outage"] in line]
+    assert all(kpi in line for kpi in kpis) and "dal " in line  # one line: the diagnosis and every KPI
+    assert answer.count(DIAGNOSES["tracking_outage"]) == 1 and view.count(DIAGNOSES["tracking_outage"]) == 1
 
 
 # -- resolution: two normal days; a relapse edits the same message ------------------------------------------------
