@@ -311,6 +311,106 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "it": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte di uno "
               "dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce kpibot di "
               "aggiungerti agli amministratori (`admins`)."},
+    # targets, alert rules and reports set from Slack; message limits (issue 13)
+    "rule_not_a_number": {"en": "must be a number", "it": "deve essere un numero"},
+    "rule_not_a_fraction": {"en": "must be a fraction between 0 and 1", "it": "deve essere una frazione tra 0 e 1"},
+    "rule_not_a_fraction_percent": {"en": "must be a fraction between 0 and 1 (write {fraction} for {percent}%)",
+                                    "it": "deve essere una frazione tra 0 e 1 (scrivi {fraction} per {percent}%)"},
+    "rule_min_above_max": {"en": "has min greater than max", "it": "ha il minimo più alto del massimo"},
+    "rule_bad_period": {"en": "must be one of {allowed}", "it": "deve essere uno tra {allowed}"},
+    "rule_not_a_kpi": {"en": "must be a KPI name such as revenue or orders (`kpibot ask list` shows them all)",
+                       "it": "deve essere il nome di un KPI come revenue o orders (`kpibot ask list` li mostra tutti)"},
+    "rule_not_a_kpi_close": {"en": "must be a KPI name; did you mean {close}?",
+                             "it": "deve essere il nome di un KPI; forse intendevi {close}?"},
+    "rule_drop_range": {"en": "must be a fraction between 0 and 1, such as 0.20 for a 20% drop",
+                        "it": "deve essere una frazione tra 0 e 1, come 0.20 per un calo del 20%"},
+    "rule_volume_range": {"en": "must be a number of 0 or more", "it": "deve essere un numero pari o superiore a 0"},
+    "rule_got": {"en": "{rule}, got {value}", "it": "{rule}, trovato {value}"},
+    "rule_text": {"en": "{metric} down more than {drop} vs the same weekday last week, when {volume_metric} was at "
+                        "least {volume}",
+                  "it": "{metric} in calo di oltre il {drop} rispetto allo stesso giorno della settimana scorsa, se "
+                        "{volume_metric} era almeno {volume}"},
+    "targets_title": {"en": "Targets of {store}", "it": "Obiettivi di {store}"},
+    "targets_none": {"en": "No targets.", "it": "Nessun obiettivo."},
+    "targets_rules": {"en": "Relative alert rules", "it": "Regole di avviso relative"},
+    "rules_none": {"en": "none: relative alerts are off", "it": "nessuna: gli avvisi relativi sono spenti"},
+    "origin_file": {"en": "kpibot.toml", "it": "da kpibot.toml"},
+    "origin_default": {"en": "kpibot's default", "it": "predefinito di kpibot"},
+    "origin_slack": {"en": "set from Slack by <@{user}> on {when}", "it": "impostato da Slack da <@{user}> il {when}"},
+    "origin_off": {"en": "switched off from Slack by <@{user}> on {when}",
+                   "it": "disattivato da Slack da <@{user}> il {when}"},
+    "origin_file_says": {"en": "kpibot.toml says {bounds}", "it": "in kpibot.toml: {bounds}"},
+    "origin_file_silent": {"en": "not in kpibot.toml", "it": "assente da kpibot.toml"},
+    "target_off": {"en": "off", "it": "spento"},
+    "button_edit_targets": {"en": "Edit", "it": "Modifica"},
+    "modal_targets_title": {"en": "Targets", "it": "Obiettivi"},
+    "modal_save": {"en": "Save", "it": "Salva"},
+    "modal_close": {"en": "Cancel", "it": "Annulla"},
+    "modal_intro": {
+        "en": "*{store}*: what you save here wins over kpibot.toml and carries your name. Ratios are fractions "
+              "(0.015 is 1.5%). Empty both bounds to switch a target off; type the file's values to use the file "
+              "again.",
+        "it": "*{store}*: ciò che salvi qui vale più di kpibot.toml e porta il tuo nome. I rapporti sono frazioni "
+              "(0.015 è l'1,5%). Svuota entrambi i limiti per spegnere un obiettivo; scrivi i valori del file per "
+              "tornare al file."},
+    "modal_min": {"en": "{kpi}: min", "it": "{kpi}: minimo"},
+    "modal_max": {"en": "{kpi}: max", "it": "{kpi}: massimo"},
+    "modal_period": {"en": "{kpi}: judged over", "it": "{kpi}: valutato su"},
+    "period_week": {"en": "the last 7 days", "it": "gli ultimi 7 giorni"},
+    "period_month": {"en": "the month, paced", "it": "il mese, con il ritmo"},
+    "modal_new_target": {"en": "Add a target for", "it": "Aggiungi un obiettivo per"},
+    "modal_rules": {"en": "*Relative alert rules* (vs the same weekday last week). Empty a rule's drop to remove it.",
+                    "it": "*Regole di avviso relative* (rispetto allo stesso giorno della settimana scorsa). Svuota "
+                          "il calo di una regola per toglierla."},
+    "modal_rule_metric": {"en": "Rule {n}: KPI", "it": "Regola {n}: KPI"},
+    "modal_rule_drop": {"en": "Rule {n}: down more than (0.20 = 20%)",
+                        "it": "Regola {n}: in calo di oltre (0.20 = 20%)"},
+    "modal_rule_volume": {"en": "Rule {n}: only when at least", "it": "Regola {n}: solo con almeno"},
+    "modal_rule_volume_metric": {"en": "Rule {n}: of (empty: the same KPI)",
+                                 "it": "Regola {n}: di (vuoto: lo stesso KPI)"},
+    "modal_more": {"en": "…and {n} more targets: change them in kpibot.toml",
+                   "it": "…e altri {n} obiettivi: modificali in kpibot.toml"},
+    "modal_rules_file": {"en": "More than {max} alert rules are set: change them in kpibot.toml.",
+                         "it": "Ci sono più di {max} regole di avviso: modificale in kpibot.toml."},
+    "targets_saved": {"en": ":white_check_mark: Targets of {store} saved: `/kpi targets` shows them.",
+                      "it": ":white_check_mark: Obiettivi di {store} salvati: `/kpi targets` li mostra."},
+    "admins_only": {"en": "Sorry, only kpibot's administrators (`admins` in kpibot.toml) can change targets.",
+                    "it": "Mi dispiace, solo gli amministratori di kpibot (`admins` in kpibot.toml) possono cambiare "
+                          "gli obiettivi."},
+    "query_schedule_quotes": {
+        "en": "Put the question in quotes, then say when",
+        "it": "Metti la domanda tra virgolette, poi di' quando"},
+    "query_schedule_when": {"en": "Say when: `every monday 09:00` or `every day 08:30`",
+                            "it": "Di' quando: `ogni lunedì alle 9` o `ogni giorno alle 8:30`"},
+    "query_schedule_day": {"en": "`{word}` is not a day: use monday to sunday, or day",
+                           "it": "`{word}` non è un giorno: usa da lunedì a domenica, oppure giorno"},
+    "query_schedule_time": {"en": "`{word}` is not a time of day: write it as 09:00 or 9",
+                            "it": "`{word}` non è un orario: scrivilo come 09:00 o 9"},
+    "query_schedule_nested": {"en": "A scheduled report cannot schedule another one",
+                              "it": "Un report pianificato non può pianificarne un altro"},
+    "report_when_daily": {"en": "every day at {time}", "it": "ogni giorno alle {time}"},
+    "report_when_weekly": {"en": "every {day} at {time}", "it": "ogni {day} alle {time}"},
+    "report_scheduled": {"en": ":calendar: Scheduled #{id}: `{query}` {when} ({timezone}) in this channel. "
+                               "`/kpi schedules` lists them.",
+                         "it": ":calendar: Pianificato #{id}: `{query}` {when} ({timezone}) in questo canale. "
+                               "`/kpi schedules` li elenca."},
+    "reports_title": {"en": "Scheduled reports in this channel", "it": "Report pianificati in questo canale"},
+    "reports_none": {"en": "No reports are scheduled in this channel. Add one with "
+                           "`/kpi schedule \"revenue last-7d by channel\" every monday 09:00`.",
+                     "it": "Nessun report pianificato in questo canale. Aggiungine uno con "
+                           "`/kpi pianifica \"fatturato ultimi 7 giorni per canale\" ogni lunedì alle 9`."},
+    "report_line": {"en": "*#{id}* `{query}` · {when} · by <@{user}>",
+                    "it": "*#{id}* `{query}` · {when} · di <@{user}>"},
+    "report_footer": {"en": ":calendar: Scheduled report #{id}, {when}: `/kpi schedules` to cancel it",
+                      "it": ":calendar: Report pianificato #{id}, {when}: `/kpi schedules` per annullarlo"},
+    "button_cancel_report": {"en": "Cancel #{id}", "it": "Annulla #{id}"},
+    "report_cancelled": {"en": ":wastebasket: Report #{id} cancelled.", "it": ":wastebasket: Report #{id} annullato."},
+    "report_gone": {"en": "This scheduled report no longer exists.", "it": "Questo report pianificato non esiste più."},
+    "report_limit": {"en": "This channel already has {max} scheduled reports: cancel one first (`/kpi schedules`).",
+                     "it": "Questo canale ha già {max} report pianificati: annullane uno prima (`/kpi schedules`)."},
+    "action_unknown": {"en": "Sorry, kpibot does not know that button; nothing was changed.",
+                       "it": "Mi dispiace, kpibot non conosce quel pulsante; non è cambiato nulla."},
+    "more_rows": {"en": "…and {n} more", "it": "…e altri {n}"},
 }
 
 

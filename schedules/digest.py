@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
 CHART_DAYS = 30
@@ -47,6 +48,7 @@ class DigestUnavailable(Exception):
 
 
 def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
+    store = effective_store(db, store)  # targets set from Slack win over the file
     day = as_of - timedelta(days=1)
     week_ago = day - timedelta(days=7)
     totals = period_totals(db, store, Period(day, day))

@@ -7,7 +7,7 @@ disagree; the breakdown table and the caveats follow them in both.
 from __future__ import annotations
 
 from bot.i18n import caveat_text, label, t
-from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, section
+from bot.render.blocks import Block, actions, button, context, fallback, fit, more, section
 from bot.render.formatting import arrow, format_change, format_period, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, TargetStatus
 from kpi.catalogue import BY_NAME
@@ -41,10 +41,12 @@ def answer_message(answer: Answer, language: str, query_text: str) -> tuple[list
     if answer.breakdown:
         table = "\n".join(breakdown_table(answer.breakdown[:BREAKDOWN_ROWS], answer.unit, answer.currency, language))
         blocks.append(section(f"```{table}```"))
+        if len(answer.breakdown) > BREAKDOWN_ROWS:  # the largest rows come first: the rest are the small ones
+            blocks.append(context(t("more_rows", language, n=len(answer.breakdown) - BREAKDOWN_ROWS)))
     if answer.caveats:
         blocks.append(context(" · ".join(caveat_text(c, language) for c in answer.caveats)))
     blocks.append(answer_buttons(answer, language, query_text))
-    return blocks[:MESSAGE_BLOCKS], "\n".join(lines)
+    return fit(blocks, more(language)), fallback("\n".join(lines))
 
 
 def slack_lines(answer: Answer, language: str) -> list[str]:

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.replies import command_text
     from kpi.query.parser import Command, parse
     from kpi.service import answer
+    from schedules.targets import effective_store
 
     query = parse(args.text)
     settings = load_settings(args)
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(query, Command):
         print(command_text(db, store, query, as_of))
         return 0
-    result = answer(db, store, query, as_of)
+    result = answer(db, effective_store(db, store), query, as_of)
     if args.json:
         print(json.dumps(answer_json(result), ensure_ascii=False))
     else:
