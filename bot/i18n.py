@@ -340,6 +340,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "origin_off": {"en": "switched off from Slack by <@{user}> on {when}",
                    "it": "disattivato da Slack da <@{user}> il {when}"},
     "origin_file_says": {"en": "kpibot.toml says {bounds}", "it": "in kpibot.toml: {bounds}"},
+    "origin_default_says": {"en": "kpibot's default is {bounds}", "it": "il predefinito di kpibot è {bounds}"},
     "origin_file_silent": {"en": "not in kpibot.toml", "it": "assente da kpibot.toml"},
     "target_off": {"en": "off", "it": "spento"},
     "button_edit_targets": {"en": "Edit", "it": "Modifica"},

@@ -38,6 +38,7 @@ class TargetEntry:
     target: Target | None
     origin: Origin
     file_target: Target | None = None  # the file's (or default) target, shown beside a Slack value
+    file_source: str = "file"  # where ``file_target`` comes from: file | default
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,6 @@ def target_settings(db: Warehouse, store: StoreSettings) -> TargetSettings:
     named = [*(t.metric for t in store.targets), *overrides, *(t.metric for t in DEFAULT_TARGETS)]
     metrics = list(dict.fromkeys(named))
     entries = [_entry(store, metric, overrides.get(metric)) for metric in metrics]
-    entries = [e for e in entries if e.target is not None or e.origin.source == "slack"]
     rule_set, rule_rows = alert_rule_set(db, store.name)
     rules = store.relative_rules if rule_set is None else tuple(_rule(row) for row in rule_rows)
     rules_origin = (FILE if store.alert_rules is not None else DEFAULT) if rule_set is None else \
@@ -94,7 +94,9 @@ def _entry(store: StoreSettings, metric: str, row: Mapping[str, Any] | None) -> 
         configured = any(t.metric == metric for t in store.targets)
         return TargetEntry(metric, base, FILE if configured else DEFAULT)
     target = bounded(Target(metric, row["min_value"], row["max_value"], row["period"]))
-    return TargetEntry(metric, target, Origin("slack", row["set_by"], row["set_at"]), base)
+    configured = any(t.metric == metric for t in store.targets)
+    return TargetEntry(metric, target, Origin("slack", row["set_by"], row["set_at"]), base,
+                       "file" if configured else "default")
 
 
 def _rule(row: Mapping[str, Any]) -> RelativeRule:

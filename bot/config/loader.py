@@ -220,8 +220,11 @@ def _targets(problems: Problems, key: str, raw: Any) -> tuple[Target, ...]:
 
 
 def _target(problems: Problems, key: str, metric: str, bounds: Any) -> Target | None:
+    if bounds == {}:  # written by `kpibot targets --export` for a target switched off (a default one too)
+        return Target(metric)
     if not isinstance(bounds, dict) or not ({"min", "max"} & set(bounds)):
-        problems.add(key, "must be a table with min and/or max, such as { min = 0.015 }", bounds)
+        problems.add(key, "must be a table with min and/or max, such as { min = 0.015 }, or {} to switch it off",
+                     bounds)
         return None
     problems.unknown_keys(f"{key}.", bounds, TARGET_KEYS)
     target, found = check_target(metric, bounds)

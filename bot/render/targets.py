@@ -77,7 +77,8 @@ def origin_text(entry: TargetEntry, store: StoreSettings, language: str) -> str:
         return t("origin_file" if origin.source == "file" else "origin_default", language)
     key = "origin_slack" if entry.target is not None else "origin_off"
     said = t(key, language, user=origin.set_by, when=when_text(origin.set_at, language))
-    file = t("origin_file_says", language, bounds=bounds_text(entry.file_target, store, language)) \
+    says = "origin_file_says" if entry.file_source == "file" else "origin_default_says"
+    file = t(says, language, bounds=bounds_text(entry.file_target, store, language)) \
         if entry.file_target else t("origin_file_silent", language)
     return f"{said}; {file}"
 
