@@ -9,6 +9,7 @@ such as a crafted ``alert_snooze_10000d``, is answered with a polite "no" and ch
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -43,7 +44,8 @@ def register_alert_actions(app: App, pool: Executor, settings: Settings, warehou
         value, channel, user = str(action.get("value") or ""), channel_of(body), user_of(body)
         valid = value.isascii() and value.isdigit() and len(value) <= EPISODE_ID_DIGITS
         current = find_episode(db, int(value)) if valid else None
-        if current is None:
+        if current is None:  # gone, or never was: a crafted value ("5|10000") finds nothing either
+            log_refusal(user, action.get("action_id", ""), Refusal("no such alert episode"), level=logging.INFO)
             respond(text=t("alert_gone", language(user, channel)), response_type="ephemeral", replace_original=False)
             return
         store = next((s for s in settings.stores if s.name == current.store), None)

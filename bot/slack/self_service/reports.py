@@ -98,6 +98,7 @@ class ReportCommands:
         valid = value.isascii() and value.isdigit() and len(value) <= ID_DIGITS
         found = report(self.warehouse(), int(value)) if valid else None
         if found is None or found["cancelled_at"]:
+            log_refusal(user, CANCEL_ACTION, Refusal("no such scheduled report"), level=logging.INFO)
             respond(text=t("report_gone", language), response_type="ephemeral", replace_original=False)
             return
         store = self._store(found["store"])
