@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.render.alerts import alert_message
-from bot.render.blocks import context, fit, more
+from bot.render.blocks import context, fallback, fit, more
 from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import correction_note, digest_header, digest_message
 from bot.render.reports import report_footer
@@ -59,9 +59,9 @@ class SlackDigestPoster:
         channel = _digest_channel(digest)
         blocks, text = digest_message(digest)
         note = correction_note(digest, before)
-        blocks.insert(2, context(note))
+        blocks = fit([*blocks[:2], context(note), *blocks[2:]], more(digest.store.language))  # still within limits
         self.pacer.wait(channel)
-        self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=f"{note}\n{text}")
+        self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=fallback(f"{note}\n{text}"))
 
 
 class SlackAlertPoster:
