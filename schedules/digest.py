@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.shop_digest import ShopDigest, build_shop_digest
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
 CHART_DAYS = 30
@@ -36,6 +37,7 @@ class Digest:
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
+    shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -68,6 +70,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
+        shop=build_shop_digest(db, store, day),
     )
 
 
