@@ -18,7 +18,7 @@ SHOP_METRICS: tuple[Metric, ...] = (
            formula="Σ (total − refunded) of the orders that count"),
     Metric("shop_orders", "Shop orders", "Ordini negozio", ("ordini-negozio", "store-orders"),
            _s("orders", "shop"), source="shop orders", formula="orders that count"),
-    Metric("shop_aov", "Shop AOV", "Scontrino medio negozio",
+    Metric("shop_aov", "Shop average order value", "Scontrino medio negozio",
            ("scontrino-medio-negozio", "scontrino-negozio", "aov-negozio"),
            _s("net_revenue", "shop"), _s("orders", "shop"), unit="currency", source="shop orders",
            formula="shop_revenue / shop_orders"),
