@@ -308,15 +308,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "it": "per prodotto, ogni riga somma le sue righe d'ordine scontate, prima dei rimborsi e senza "
               "spedizione: le righe non danno il totale"},
     "query_cannot_split_product": {
-        "en": "This KPI cannot be split by product: that split exists for shop_revenue, shop_orders, shop_aov "
-              "and items_per_order",
+        "en": "This KPI cannot be split by product: that split exists for shop_revenue, shop_orders, shop_aov, "
+              "shop_units and items_per_order",
         "it": "Questo KPI non si può dividere per prodotto: la divisione esiste per shop_revenue, shop_orders, "
-              "shop_aov e items_per_order"},
+              "shop_aov, shop_units e items_per_order"},
     "query_cannot_split_product_type": {
         "en": "This KPI cannot be split by product type: that split exists for shop_revenue, shop_orders, "
-              "shop_aov and items_per_order",
+              "shop_aov, shop_units and items_per_order",
         "it": "Questo KPI non si può dividere per tipo di prodotto: la divisione esiste per shop_revenue, "
-              "shop_orders, shop_aov e items_per_order"},
+              "shop_orders, shop_aov, shop_units e items_per_order"},
     "digest_shop": {"en": "Shop orders", "it": "Ordini del negozio"},
     "tracking_line": {
         "en": "Tracking: GA4 saw {ga4} of the shop's {shop} orders ({gap} untracked; usually {median})",

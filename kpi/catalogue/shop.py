@@ -29,6 +29,8 @@ SHOP_METRICS: tuple[Metric, ...] = (
     Metric("discount_rate", "Discount rate", "Tasso di sconto", ("tasso-sconto", "sconti", "discounts"),
            _s("discounts", "shop"), _s("list_value", "shop"), unit="ratio", direction="down",
            source="shop orders", formula="discounts / (gross total + discounts) of the orders sold"),
+    Metric("shop_units", "Units sold", "Pezzi venduti", ("pezzi-venduti", "articoli-venduti", "units-sold"),
+           _s("units", "shop"), source="shop orders", formula="units in the line items of the orders that count"),
     Metric("items_per_order", "Items per order", "Articoli per ordine",
            ("articoli-per-ordine", "pezzi-per-ordine", "units-per-order", "upt"),
            _s("units", "shop"), _s("orders_with_lines", "shop"), unit="multiple", source="shop orders",

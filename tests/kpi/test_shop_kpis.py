@@ -59,6 +59,7 @@ def expected(frame: pd.DataFrame, metric: str) -> float:
         "shop_aov": lambda: counted["net"].sum() / len(counted),
         "refund_rate": lambda: sold["refund"].sum() / sold["total"].sum(),
         "discount_rate": lambda: sold["discounts"].sum() / (sold["total"] + sold["discounts"]).sum(),
+        "shop_units": lambda: float(counted["units"].sum()),
         "items_per_order": lambda: counted["units"].sum() / counted["has_lines"].sum(),
     }[metric]()
 
@@ -69,7 +70,7 @@ def value(db, metric: str, start: str, end: str) -> float | None:
 
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: f"{p[0]}..{p[1]}")
 @pytest.mark.parametrize("metric", ["shop_revenue", "shop_orders", "shop_aov", "refund_rate", "discount_rate",
-                                    "items_per_order"])
+                                    "shop_units", "items_per_order"])
 def test_each_shop_kpi_is_what_pandas_computes_from_the_emulators_orders(shop, metric, period):
     db, frame, _ = shop
     want = expected(inside(frame, *period), metric)
@@ -96,6 +97,7 @@ def test_by_product_and_product_type_split_line_items_as_pandas_does(shop, split
         "shop_revenue": rows["amount"].sum(),
         "shop_orders": rows["order_id"].nunique().astype(float),
         "shop_aov": rows["amount"].sum() / rows["order_id"].nunique(),
+        "shop_units": rows["quantity"].sum().astype(float),
         "items_per_order": rows["quantity"].sum() / rows["order_id"].nunique(),
     }
     span = Period(date.fromisoformat(period[0]), date.fromisoformat(period[1]))
@@ -125,7 +127,7 @@ def test_refunds_and_discounts_cannot_be_split_by_product_and_the_error_says_whi
     assert raised.value.code.startswith("cannot_split_product")
     for language in ("en", "it"):
         words = query_error_text(raised.value, language)
-        assert "shop_revenue" in words and "items_per_order" in words and "by product" in words
+        assert all(name in words for name in ("shop_revenue", "shop_units", "items_per_order", "by product"))
 
 
 def test_orders_in_another_currency_are_named_with_their_count_in_every_order_answer(shop):
@@ -158,6 +160,8 @@ def test_a_shop_kpi_answer_carries_no_ga4_caveats_and_says_when_there_are_no_ord
     ("tasso di rimborso mese scorso", "refund_rate last-month"),
     ("sconti da inizio anno", "discount_rate ytd"),
     ("articoli per ordine ultimi 7 giorni", "items_per_order last-7d"),
+    ("pezzi venduti ultimi 30 giorni per prodotto", "shop_units last-30d by product"),
+    ("units sold last month by product type", "shop_units last-month by product_type"),
     ("net sales last 30 days by products", "shop_revenue last-30d by product"),
     ("items per order last week", "items_per_order last-week"),
     ("shop_aov last-30d by product_type", "shop_aov last-30d by product_type"),
