@@ -7,7 +7,7 @@ The Slack message's text and its blocks come from the same lines, so they never 
 from __future__ import annotations
 
 from bot.i18n import caveat_text, label, t
-from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, section
+from bot.render.blocks import Block, actions, button, context, fallback, fit, more, section
 from bot.render.formatting import format_change, format_day, format_period, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, TargetStatus
 from kpi.catalogue import BY_NAME
@@ -37,7 +37,7 @@ def answer_message(answer: Answer, language: str, ran: str) -> tuple[list[Block]
         blocks.append(context(" · ".join(caveat_text(c, language) for c in answer.caveats)))
     blocks.append(context(t("query_echo", language, canonical=ran)))
     blocks.append(answer_buttons(answer, language, ran))
-    return blocks[:MESSAGE_BLOCKS], "\n".join(answer_lines(answer, language, ran))
+    return fit(blocks, more(language)), fallback("\n".join(answer_lines(answer, language, ran)))
 
 
 def headline_lines(answer: Answer, language: str) -> list[str]:
@@ -60,7 +60,7 @@ def table_lines(answer: Answer, language: str) -> list[str]:
     rows = answer.breakdown or ()
     lines = breakdown_table(rows[:BREAKDOWN_ROWS], answer.unit, answer.currency, language)
     if len(rows) > BREAKDOWN_ROWS:
-        lines.append("  " + t("more_rows", language, n=len(rows) - BREAKDOWN_ROWS))
+        lines.append("  " + t("more_table_rows", language, n=len(rows) - BREAKDOWN_ROWS))
     return lines
 
 
