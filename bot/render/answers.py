@@ -82,14 +82,21 @@ def target_line(status: TargetStatus, unit: str, currency: str, language: str, w
     text = f"{t('target', language)} {bounds}{per}: {t('status_' + status.status, language)}"
     if status.is_default:
         text += f" ({t('default', language)})"
-    if status.pace is not None and status.judged is not None:
-        pace = t("pace", language, pace=format_value(status.pace, "ratio", currency, language),
-                 day=format_day(status.judged.end, language))
+    pace = pace_text(status, currency, language)
+    if pace is not None and status.judged is not None:
         if with_period:
             pace = (f"{format_period(status.judged, language)}: "
                     f"{format_value(status.judged_value, unit, currency, language)}, {pace}")
         text += "; " + pace
     return text
+
+
+def pace_text(status: TargetStatus, currency: str, language: str) -> str | None:
+    """How far a monthly goal is, against where it should be by the last day it judged; None for other targets."""
+    if status.pace is None or status.judged is None:
+        return None
+    return t("pace", language, pace=format_value(status.pace, "ratio", currency, language),
+             day=format_day(status.judged.end, language))
 
 
 def breakdown_table(rows: tuple[BreakdownRow, ...], unit: str, currency: str, language: str) -> list[str]:

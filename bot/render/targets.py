@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.i18n import label, t
+from bot.render.answers import pace_text
 from bot.render.blocks import (
     HOME_BLOCKS,
     SECTION_LIMIT,
@@ -104,8 +105,9 @@ def target_line(entry: TargetEntry, check: TargetCheck | None, store: StoreSetti
     if check is not None and entry.target is not None:
         value = format_value(check.value, metric.unit, store.currency, language)
         line += f": {value} · {format_period(check.period, language)}, {t('status_' + check.status.status, language)}"
-        if check.status.pace is not None:
-            line += "; " + t("pace", language, pace=format_value(check.status.pace, "ratio", store.currency, language))
+        pace = pace_text(check.status, store.currency, language)
+        if pace is not None:
+            line += "; " + pace
     return line
 
 
