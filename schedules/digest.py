@@ -17,6 +17,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
@@ -41,6 +42,7 @@ class Digest:
     event: str | None = None  # the holiday or event of the day reported on ("Immacolata Concezione")
     week_ago_event: str | None = None  # ...of the same weekday a week earlier, the day it is compared with
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
+    shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -93,6 +95,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
         event=_event_name(store, day), week_ago_event=_event_name(store, week_ago),
+        shop=build_shop_digest(db, store, day),
     )
 
 

@@ -1,9 +1,10 @@
 """The demo shop's orders as its shop platform holds them: line items, customers, refunds, cancellations.
 
 Consistent with the GA4 demo shop: each day has a few more orders than GA4 saw (consent
-and ad blockers hide some from the tag; on the planted tracking outage, nearly all), about
-a third from returning customers, and baskets from a small catalogue of scooters,
-accessories and spare parts, so the order totals average what GA4's AOV says.
+and ad blockers hide some from the tag), and on the planted tracking outage, when GA4 saw
+almost none, all the orders it would have seen had the tag worked; about a third come from
+returning customers, and baskets from a small catalogue of scooters, accessories and spare
+parts, so the order totals average what GA4's AOV says.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 from connectors.demo.shop import TIME_ZONE, DemoShop
 from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder, cancel, refund
 
-UNTRACKED = 0.06  # the share of orders GA4 never sees
+UNTRACKED = 0.08  # the share of orders GA4 never sees (consent refused, ad blockers)
 RETURNING = 0.35
 ORDER_IDS = 5_100_000_000
 LINE_IDS = 13_400_000_000
