@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import t
 from bot.render.alerts import open_alert_lines
+from bot.render.alerts.incidents import incident_lines
 from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
 from bot.render.blocks import Block, fallback, more, text_blocks
 from bot.render.digest import digest_lines
-from bot.render.incidents import incident_lines
 from bot.render.replies import LastSync, ShopStatus, Status, help_text, list_text, status_text
 from bot.render.targets import targets_lines, targets_message
 from connectors.ga4.errors import failure_kind

@@ -21,8 +21,8 @@ from kpi.settings import StoreSettings
 from schedules.delivery import Outcome
 from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
 from schedules.findings import Finding, find_all, last_final_day
-from schedules.incident_actions import wake_incidents
 from schedules.incidents import INCIDENT_KINDS, reconcile_incidents
+from schedules.incidents.actions import wake_incidents
 from schedules.outbox import Outbox
 
 log = logging.getLogger("kpibot.alerts")

@@ -8,7 +8,7 @@
 - notice (when it was decided, and a hash of its words): a failure or recovery notice, its
   text kept in the row; 24 hours.
 - incident, incident_update, incident_summary(_update): an incident's one message and its
-  edits, and the day's summary beyond the budget (``schedules.incident_outbox``).
+  edits, and the day's summary beyond the budget (``schedules.incidents.outbox``).
 
 A pending row (failed with a retry time, or a claim that ran out) is rebuilt from its key by
 ``retry``, so the scheduler's sweep can finish any of them after a crash or an outage.
@@ -28,7 +28,7 @@ from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer, Message, Outcome
 from schedules.digest import Digest, build_digest
 from schedules.episodes import Episode, find_episode
-from schedules.incident_outbox import IncidentOutbox, IncidentPoster
+from schedules.incidents.outbox import IncidentOutbox, IncidentPoster
 
 log = logging.getLogger("kpibot.delivery")
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.i18n import label, t
 from bot.render.alerts import open_alert_lines
+from bot.render.alerts.incidents import incident_lines
 from bot.render.blocks import HOME_BLOCKS, Block, context, header, line_sections, more, section
 from bot.render.formatting import format_change, format_day, format_value, mood_emoji
-from bot.render.incidents import incident_lines
 from bot.render.replies import targets_text
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME

@@ -22,16 +22,16 @@ from slack_bolt import App, Respond
 
 from bot.i18n import t
 from bot.render.alerts import alert_message
+from bot.render.alerts.incidents import incident_message
 from bot.render.blocks import Block
-from bot.render.incidents import incident_message
 from bot.slack.access import Access, Refusal, language_for, log_refusal, store_of_channel
 from bot.slack.payloads import channel_of, refuse, user_of
 from bot.slack.work import deferred
 from connectors.warehouse import Warehouse
 from kpi.settings import Settings, StoreSettings
 from schedules.episodes import apply_action, find_episode
-from schedules.incident_actions import apply_incident_action
 from schedules.incidents import find_incident
+from schedules.incidents.actions import apply_incident_action
 
 ACTION_IDS = {"alert_acknowledge": "acknowledge", "alert_snooze_1d": "snooze_1d",
               "alert_snooze_7d": "snooze_7d", "alert_expected": "expected"}

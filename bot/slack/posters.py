@@ -15,10 +15,10 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.render.alerts import alert_message
+from bot.render.alerts.incidents import incident_message, incident_reply, summary_message
 from bot.render.blocks import context, fallback, fit, more
 from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import correction_note, digest_header, digest_message
-from bot.render.incidents import incident_message, incident_reply, summary_message
 from bot.render.reports import report_footer
 from bot.replies import Reply
 from bot.slack.client import ChannelPacer
@@ -28,8 +28,8 @@ from kpi.charts import chart_series
 from kpi.settings import StoreSettings
 from schedules.digest import Digest
 from schedules.episodes import Episode
-from schedules.incident_outbox import Summary
 from schedules.incidents import Incident
+from schedules.incidents.outbox import Summary
 from schedules.reports import ScheduledReport
 
 CHART_MIN_DAYS = 7  # a shorter answer gets no chart

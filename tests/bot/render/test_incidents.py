@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 
 from bot.i18n import CATALOGUE
-from bot.render.incidents import incident_line, incident_message, incident_reply, summary_message
+from bot.render.alerts.incidents import incident_line, incident_message, incident_reply, summary_message
 from kpi.anomalies.diagnosis import RULES
 from kpi.settings import StoreSettings
 from schedules.episodes import Episode
-from schedules.incident_outbox import Summary
 from schedules.incidents import Incident
+from schedules.incidents.outbox import Summary
 
 DAY = date(2026, 10, 14)
 IT = StoreSettings(name="shop-it", ga4_property="1", language="it")

@@ -17,7 +17,7 @@ from slack_bolt import BoltRequest
 
 from bot.cli.composition import ThreadWarehouse
 from bot.render.alerts import BUTTONS as ALERT_BUTTONS
-from bot.render.incidents import BUTTONS as INCIDENT_BUTTONS
+from bot.render.alerts.incidents import BUTTONS as INCIDENT_BUTTONS
 from bot.render.reports import CANCEL_ACTION
 from bot.render.targets import CALLBACK, EDIT_ACTION
 from bot.slack.app import ANSWER_ACTIONS, build_app

@@ -8,7 +8,7 @@ only after ``resolve_after_days`` judged days with none of its KPIs flagged, so 
 hovering at its threshold does not open and close all week; when the same cause comes back
 within ``RELAPSE_DAYS`` of the resolution, the incident reopens (a relapse) and its one
 message is updated. Every change worth showing raises the incident's revision, and
-``schedules.incident_outbox`` brings the message up to date, exactly once.
+``schedules.incidents.outbox`` brings the message up to date, exactly once.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from bot.render.formatting import format_day, format_value
 from kpi.catalogue import BY_NAME
 from kpi.settings import StoreSettings
 from schedules.episodes import Episode
-from schedules.incident_outbox import Summary
 from schedules.incidents import Incident
+from schedules.incidents.outbox import Summary
 
 BUTTONS = (("button_acknowledge", "incident_acknowledge"), ("button_snooze_1d", "incident_snooze_1d"),
            ("button_snooze_7d", "incident_snooze_7d"), ("button_expected", "incident_expected"))
