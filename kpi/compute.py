@@ -6,20 +6,18 @@ and a zero denominator gives ``None``, not an error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from kpi.answer import BreakdownRow, Period
-from kpi.metric import Metric, Sum
-from kpi.orders.measures import order_measures
-from kpi.query.parser import QueryError
+from kpi.metric import Formula, Metric
+from kpi.parts import BREAKDOWNS, DAY, TOTAL, can_split, part_sums, resolved_leaves
 from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
 
-# What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
-BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
-                     "users": set(), "orders": {"segment", "visitor"}}
-TOTAL = ""
+__all__ = ["BREAKDOWNS", "TOTAL", "Totals", "breakdown", "combine", "daily_values", "metric_value", "part_sums",
+           "period_totals"]
 
 
 @dataclass(frozen=True)
@@ -31,32 +29,10 @@ class Totals:
     revenue: float
 
 
-def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str | None = None
-              ) -> dict[str, float]:
-    """Σ of one formula part over ``period``, per breakdown key (or under ``TOTAL``)."""
-    if by is not None and by not in BREAKDOWNS[part.source]:
-        raise _cannot_split(part, by)
-    if part.source == "orders":
-        frame = order_measures(db, store, period, by)
-        if part.measure not in frame.columns:
-            return {}
-        return {TOTAL if by is None else str(key): float(value) for key, value in frame[part.measure].items()}
-    return db.sums(store.name, part.source, part.measure, period.start, period.end, by=by, where=dict(part.where))
-
-
-def _cannot_split(part: Sum, by: str) -> QueryError:
-    if part.source == "users":
-        return QueryError("users_cannot_split", suggestion="sessions last-30d by " + by,
-                          example="sessions last-30d by channel")
-    code = f"cannot_split_{by}" if by in ("campaign", "segment", "visitor") else "cannot_split"
-    return QueryError(code, {"by": by},
-                      example="ad_cost last-30d by campaign" if by == "campaign" else "revenue last-30d by channel")
-
-
 def combine(metric: Metric, numerator: float | None, denominator: float | None, store: StoreSettings
             ) -> float | None:
-    """Apply the KPI's formula to its summed parts."""
-    if numerator is None:
+    """Apply the KPI's formula to its summed parts (an unknown part, NaN, makes the value unknown)."""
+    if numerator is None or math.isnan(numerator) or (denominator is not None and math.isnan(denominator)):
         return None
     if metric.denominator is None:
         value = numerator
@@ -84,8 +60,7 @@ def metric_value(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
 def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
     """The KPI for each day of ``period``, from one grouped read per formula part (for charts)."""
     days = [period.start + timedelta(days=i) for i in range(period.days)]
-    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
-    if any(part.source == "orders" for part in parts):
+    if not all(_every_part_by_day(db, store, part) for part in metric.parts):
         return [metric_value(db, store, metric, Period(day, day)) for day in days]
     numerator = _sums_by_day(db, store, metric.numerator, period)
     denominator = _sums_by_day(db, store, metric.denominator, period) if metric.denominator else {}
@@ -96,19 +71,38 @@ def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
     return values
 
 
-def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
-    return db.sums(store.name, part.source, part.measure, period.start, period.end, by="date",
-                   where=dict(part.where))
+def _sums_by_day(db: KpiReader, store: StoreSettings, part: Formula, period: Period) -> dict[str, float]:
+    return part_sums(db, store, part, period, DAY)
+
+
+def _every_part_by_day(db: KpiReader, store: StoreSettings, part: Formula) -> bool:
+    """Whether each sum of the part reads per day in one go (orders are counted per period instead)."""
+    return all(can_split(db, store, leaf, DAY) for leaf in resolved_leaves(db, store, part))
 
 
 def breakdown(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
-    """The KPI per value of ``by``, largest first; keys as the source names them."""
+    """The KPI per value of ``by``, largest first; keys as the source names them.
+
+    When only the numerator has the dimension (ad cost by platform over all orders, a flow's
+    revenue over the shop's), each row is its part over the whole denominator, and the rows
+    add up to the KPI.
+    """
     numerator = part_sums(db, store, metric.numerator, period, by)
-    denominator = part_sums(db, store, metric.denominator, period, by) if metric.denominator else {}
+    denominator = _denominator_by(db, store, metric, period, by, numerator)
     keys = sorted(set(numerator) | set(denominator))
     rows = [BreakdownRow(key, combine(metric, numerator.get(key, 0.0), denominator.get(key, 0.0), store))
             for key in keys]
     return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0.0), row.key))
+
+
+def _denominator_by(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str,
+                    numerator: dict[str, float]) -> dict[str, float]:
+    if metric.denominator is None:
+        return {}
+    if can_split(db, store, metric.denominator, by):
+        return part_sums(db, store, metric.denominator, period, by)
+    whole = part_sums(db, store, metric.denominator, period).get(TOTAL, 0.0)
+    return {key: whole for key in numerator}
 
 
 def period_totals(db: KpiReader, store: StoreSettings, period: Period, by: str | None = None

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kpi.metric import Sum
+from kpi.metric import EntrySum, FirstOf, Formula, Sum, Total
+from kpi.parts import choose, where_of
 from kpi.reader import KpiReader
+from kpi.settings import StoreSettings
 
 DAILY_SOURCES = ("sessions", "users", "ads")  # orders have no daily sums: they are counted per period
 
@@ -36,3 +38,19 @@ def daily_sums(
     if part.source not in DAILY_SOURCES:
         raise ValueError(f"daily sums are not defined for source {part.source!r}")
     return db.daily(store, part.source, part.measure, start, end, by=by, where=dict(part.where))
+
+
+def formula_daily(db: KpiReader, store: StoreSettings, part: Formula, start: date, end: date,
+                  by: Sequence[str] = ()) -> pd.DataFrame:
+    """``daily_sums`` of any additive formula: a ``Total`` adds its parts per day (and ``by`` value),
+    ``FirstOf`` reads the store's choice. Columns ``date``, the ``by`` columns, ``value``."""
+    if isinstance(part, FirstOf):
+        return formula_daily(db, store, choose(db, store, part), start, end, by)
+    if isinstance(part, Total):
+        frames = [frame for p in part.parts if not (frame := formula_daily(db, store, p, start, end, by)).empty]
+        if not frames:
+            return pd.DataFrame(columns=["date", *by, "value"])
+        return pd.concat(frames).groupby(["date", *by], as_index=False, sort=True)["value"].sum(min_count=1)
+    if isinstance(part, EntrySum) or part.source == "orders":
+        raise ValueError(f"daily sums are not defined for {part!r}")
+    return db.daily(store.name, part.source, part.measure, start, end, by=by, where=where_of(store, part, None))

@@ -8,7 +8,8 @@ from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
 from kpi.compute import breakdown, daily_values, metric_value, part_sums
-from kpi.metric import Metric
+from kpi.marketing import marketing_caveats, metric_leaves
+from kpi.metric import Metric, leaves
 from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
 from kpi.query.parser import Query
@@ -18,6 +19,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import evaluate, weekday_weights
 
 AVERAGE_DAYS = 28
+GA4_SOURCES = frozenset({"sessions", "users", "ads"})
 
 
 def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> Answer:
@@ -83,8 +85,8 @@ def relative_change(value: float | None, compare: float | None) -> float | None:
 def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,
                 value: float | None) -> tuple[Caveat, ...]:
     found: list[Caveat] = []
-    ga4 = any(source != "orders" for source in metric.sources)
-    if ga4:
+    sources = {leaf.source for leaf in metric_leaves(db, store, metric)}
+    if sources & GA4_SOURCES:
         pending = {d for d in provisional_days(as_of) | {as_of} if period.start <= d <= period.end}
         if pending:
             found.append(Caveat("provisional", {"days": len(pending)}))
@@ -98,12 +100,13 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
         elif missing > 0:
             found.append(Caveat("missing_days", {"days": missing}))
     if value is None and metric.denominator and any(v for v in part_sums(db, store, metric.numerator, period).values()):
-        found.append(Caveat("zero_denominator", {"part": metric.denominator.measure.replace("_", " ")}))
+        found.append(Caveat("zero_denominator", {"part": leaves(metric.denominator)[0].measure.replace("_", " ")}))
     target = store.target_for(metric.name)
     if target is not None and target.is_default:
         found.append(Caveat("default_target"))
-    if "orders" in metric.sources:
+    if "orders" in sources:
         found.extend(order_caveats(db, store, metric, period, as_of))
+    found.extend(marketing_caveats(db, store, metric, period, as_of, value))
     return tuple(found)
 
 
@@ -116,7 +119,8 @@ def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare
 
 
 def data_start(db: KpiReader, store: StoreSettings, metric: Metric) -> date | None:
-    """The first day for which every source of ``metric`` has data."""
-    spans = [db.data_span(store.name, source) for source in metric.sources]
+    """The first day for which every source ``metric`` reads for this store has data."""
+    sources = {leaf.source for leaf in metric_leaves(db, store, metric)}
+    spans = [db.data_span(store.name, source) for source in sorted(sources)]
     starts = [span[0] for span in spans if span is not None]
     return max(starts) if starts else None

@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.marketing import MarketingSection, build_marketing
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
 CHART_DAYS = 30
@@ -36,6 +37,7 @@ class Digest:
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
+    marketing: MarketingSection | None = None  # flow roles against their benchmarks, when Klaviyo is connected
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -68,6 +70,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
+        marketing=build_marketing(db, store, day),
     )
 
 

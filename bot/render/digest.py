@@ -7,6 +7,7 @@ from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
 from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
 from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
+from bot.render.marketing import marketing_lines
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
 from kpi.decompose import Decomposition
@@ -34,8 +35,9 @@ def digest_lines(digest: Digest) -> list[str]:
         lines.append(f"{t('digest_channels', language)}: {top}")
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
-    lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",
-              f"*{t('digest_anomalies', language)}*"]
+    lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest)]
+    lines += marketing_lines(digest.marketing, store)  # only when the store connects Klaviyo
+    lines += ["", f"*{t('digest_anomalies', language)}*"]
     lines += [anomaly_line(a, store) for a in digest.anomalies] or [t("digest_none", language)]
     return lines
 
@@ -74,7 +76,8 @@ def kpi_text(line: KpiLine, store: StoreSettings) -> str:
 def target_lines(digest: Digest) -> list[str]:
     store, language = digest.store, digest.store.language
     lines = []
-    for check in digest.targets:
+    judged_below = digest.marketing.metrics if digest.marketing else frozenset()  # the marketing section's
+    for check in (check for check in digest.targets if check.metric not in judged_below):
         metric = BY_NAME[check.metric]
         value = format_value(check.value, metric.unit, store.currency, language)
         lines.append(f"• {label(metric, language)} ({format_period(check.period, language)}) {value}: "

@@ -67,6 +67,10 @@ DIMENSIONS: dict[str, Phrases] = {
     "visitor": {"en": ("visitor|visitors", "new and returning"), "it": ("visitatore|visitatori", "tipo visitatore")},
     "campaign": {"en": ("campaign|campaigns",), "it": ("campagna|campagne",)},
     "segment": {"en": ("segment|segments|rfm",), "it": ("segmento|segmenti",)},
+    # marketing sources (issue 15): Klaviyo flows and send channels, ad platforms
+    "flow": {"en": ("flow|flows",), "it": ("flusso|flussi",)},
+    "platform": {"en": ("platform|platforms", "ad platform|platforms"), "it": ("piattaforma|piattaforme",)},
+    "send_channel": {"en": ("send|sending channel|channels",), "it": ("canale|canali invio",)},
 }
 
 COMMANDS: dict[str, Phrases] = {
