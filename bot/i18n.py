@@ -333,10 +333,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "l'ultimo clic di GA4"},
     "marketing_email_shares_why": {
         "en": "_Klaviyo credits an order to an email opened or clicked in the days before it (its attribution "
-              "window); GA4 credits only the visit's last click, so Klaviyo's share is usually higher._",
+              "window); GA4 credits only the visit's last click._",
         "it": "_Klaviyo attribuisce un ordine a un'email aperta o cliccata nei giorni prima (la sua finestra di "
-              "attribuzione); GA4 solo all'ultimo clic della visita, quindi la quota di Klaviyo di solito è più "
-              "alta._"},
+              "attribuzione); GA4 solo all'ultimo clic della visita._"},
     "status_flow_roles": {"en": "Klaviyo flow roles: {roles}", "it": "Ruoli dei flussi Klaviyo: {roles}"},
     "status_roles_missing": {"en": "Roles with no flow: {roles}", "it": "Ruoli senza flusso: {roles}"},
     "status_no_flows_yet": {"en": "No Klaviyo flows synced yet: run kpibot sync",
