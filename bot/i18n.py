@@ -57,10 +57,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "a zero in revenue, sessions or orders: the traffic/CvR/AOV split is not defined",
         "it": "uno zero in fatturato, sessioni o ordini: la scomposizione non è definita"},
     "caveat_default_target": {
-        "en": "the target is kpibot's default, a common benchmark; set your own under [stores.targets] in "
-              "kpibot.toml",
-        "it": "l'obiettivo è quello predefinito di kpibot, un riferimento diffuso; imposta il tuo in "
-              "[stores.targets] di kpibot.toml"},
+        "en": "the target is kpibot's default, a common benchmark; set your own in kpibot.toml (stores.targets)",
+        "it": "l'obiettivo è quello predefinito di kpibot, un riferimento diffuso; imposta il tuo in kpibot.toml "
+              "(stores.targets)"},
     "caveat_young_cohort": {
         "en": "customers who first bought after {since} have had less than {months} months to buy again",
         "it": "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"},
@@ -325,8 +324,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "role_winback": {"en": "Win-back", "it": "Riattivazione"},
     "marketing_role_line": {"en": "{role} ({flows}): {kpi} {value} ({period})",
                             "it": "{role} ({flows}): {kpi} {value} ({period})"},
-    "marketing_role_missing": {"en": "{role}: no flow has this role (name one under [stores.klaviyo.flows])",
-                               "it": "{role}: nessun flusso ha questo ruolo (indicalo in [stores.klaviyo.flows])"},
+    "marketing_role_missing": {"en": "{role}: no flow has this role (name one in kpibot.toml, stores.klaviyo.flows)",
+                               "it": "{role}: nessun flusso ha questo ruolo (indicalo in kpibot.toml, "
+                                     "stores.klaviyo.flows)"},
     "marketing_email_shares": {
         "en": "Email share of revenue ({period}): {klaviyo} by Klaviyo's attribution · {ga4} by GA4's last click",
         "it": "Quota email del fatturato ({period}): {klaviyo} secondo l'attribuzione di Klaviyo · {ga4} secondo "

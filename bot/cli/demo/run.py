@@ -9,12 +9,14 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.cli.context import today_in
+from bot.cli.demo.marketing import MARKETING_EXAMPLES, marketing_config, start_marketing_sync
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from bot.i18n import t
@@ -48,11 +50,13 @@ def run_demo(args: argparse.Namespace) -> int:
     out = db_path.parent
     console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
     shop = build_demo_shop(as_of, args.days)
-    with serve_emulator(shop) as emulator:
+    db = open_database(db_path)  # created and migrated before the marketing thread opens its own connection
+    with ThreadPoolExecutor(1) as pool, serve_emulator(shop) as emulator:
+        marketing = start_marketing_sync(pool, db_path, shop, store, as_of, lambda: datetime.now(UTC))
         console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
-        db = open_database(db_path)
         sync_demo(db, emulator.url, store, as_of, args.days)
-    import_demo_orders(console, db, shop, store, out)
+        import_demo_orders(console, db, shop, store, out)
+        console.print(marketing.result().summary())
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
@@ -109,7 +113,7 @@ EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly",
 
 def demo_steps() -> list[DemoStep]:
     """What the demo shows after the sync, in order."""
-    return [show_digest, show_answers, show_alerts]
+    return [show_digest, show_answers, show_marketing_answers, show_alerts]
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -136,6 +140,16 @@ def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: d
         _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_message(result, store.language, text)[0]})
         if result.period.days > 1:
             (out / f"answer-{name}.png").write_bytes(answer_chart(chart_series(db, store, result), store))
+
+
+def show_marketing_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
+    """Klaviyo and Meta in answers, as text (their charts are one `kpibot ask` away)."""
+    for text in MARKETING_EXAMPLES:
+        query = parse(text)
+        assert isinstance(query, Query)
+        console.print(f"[bold cyan]/kpi {text}[/]")
+        console.print("\n".join(answer_lines(answer(db, store, query, as_of), store.language)), highlight=False)
+        console.print()
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -171,6 +185,7 @@ def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
         f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
         f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + (marketing_config(store) if store.klaviyo and store.meta_ads else "")
         + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
                   for e in store.events if as_of.year - 4 <= e.start.year <= as_of.year + 1))
     return path

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import time
 
 from connectors.demo.shop import winter_sales
-from kpi.settings import PlannedEvent, StoreSettings, Target
+from kpi.settings import KlaviyoSettings, MetaAdsSettings, PlannedEvent, StoreSettings, Target
 
 DEMO_PROPERTY = "100000001"
+DEMO_META_ACCOUNT = "act_1234567890"
 # The demo shop runs the January sales every year; a real store lists each year's dates.
 DEMO_EVENTS = tuple(PlannedEvent("Saldi invernali", *winter_sales(year)) for year in range(2020, 2036))
 
@@ -21,4 +22,6 @@ def demo_store(language: str = "it") -> StoreSettings:
                  Target("revenue", min=360_000.0, period="month"),
                  Target("email_revenue_share", min=0.15, max=0.20)),
         country="IT", events=DEMO_EVENTS,
+        # its flows are named in Italian, so their roles are recognised without a flows table
+        klaviyo=KlaviyoSettings("KLAVIYO_KEY_DEMO"), meta_ads=MetaAdsSettings(DEMO_META_ACCOUNT, "META_TOKEN_DEMO"),
     )
