@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.i18n import t
 from bot.render.alerts import open_alerts_text
 from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
@@ -50,12 +51,16 @@ def split_public(text: str) -> tuple[str, bool]:
 
 
 def reply(db: Warehouse, store: StoreSettings, query: Query | Command, text: str, as_of: date) -> Reply:
-    """The reply to a parsed query or command, about ``store`` as of ``as_of``."""
+    """The reply to ``text``, read as ``query``, about ``store`` as of ``as_of``: what Slack posts and
+    what `kpibot ask` prints. An answer ends with the short form it ran (``aov last-30d`` for
+    ``scontrino medio ultimi 30 giorni``), so people learn it; a command only when it was worded otherwise."""
     if isinstance(query, Command):
         body = command_text(db, store, query, as_of)
+        if text.strip() and " ".join(text.lower().split()) != query.canonical():
+            body += "\n" + t("query_echo", store.language, canonical=query.canonical())
         return Reply(text_blocks(body), body[:3000], store=store)
     result = answer(db, store, query, as_of)
-    blocks, fallback = answer_message(result, store.language, text)
+    blocks, fallback = answer_message(result, store.language, query.canonical())
     return Reply(blocks, fallback, answer=result, store=store)
 
 

@@ -11,12 +11,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kpi.metric import EntrySum, FirstOf, Formula, Sum, Total
+from kpi.metric import EntrySum, FirstOf, Formula, Metric, Sum, Total, leaves
 from kpi.parts import choose, where_of
 from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
 
-DAILY_SOURCES = ("sessions", "users", "ads")  # orders have no daily sums: they are counted per period
+# Orders have no daily sums: they are counted per period. GA4's reports and the marketing sources are stored per day.
+DAILY_SOURCES = ("sessions", "users", "ads", "klaviyo_flows", "klaviyo_campaigns", "meta_ads")
 
 # GA4 keeps processing a day for 24 to 48 hours: yesterday and the day before are provisional.
 PROCESSING_DAYS = 2
@@ -25,6 +26,13 @@ PROCESSING_DAYS = 2
 def provisional_days(as_of: date) -> set[date]:
     """The days GA4 may still change when running on ``as_of`` (never judged as final)."""
     return {as_of - timedelta(days=offset) for offset in range(1, PROCESSING_DAYS + 1)}
+
+
+def has_daily_values(metric: Metric) -> bool:
+    """Whether a day of the KPI means something: every sum it may read is stored per day and additive
+    (an entry message, like the KPIs counted from orders, is a period's own)."""
+    return all(leaf.source in DAILY_SOURCES and not isinstance(leaf, EntrySum)
+               for part in metric.parts for leaf in leaves(part))
 
 
 def daily_sums(

@@ -201,7 +201,8 @@ class Jobs:
 
     def _correct(self, db: Warehouse, store: StoreSettings, row: dict[str, Any]) -> bool:
         """Edit the posted digest in place (``chat.update`` of the same ts: repeating it is harmless)."""
-        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1))
+        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1),
+                              now=self.local_now(store).date())  # the header now says the data is final
         key = (row["store"], row["kind"], row["date"], row["channel"])
         self.digests.correct(digest, row["ts"], json.loads(row["detail"] or "{}"))
         self.checkpoint("corrected", key)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
 from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
-from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
+from bot.render.formatting import (
+    arrow,
+    format_change,
+    format_day,
+    format_period,
+    format_points,
+    format_share,
+    format_value,
+    mood_emoji,
+    whole_percents,
+)
 from bot.render.marketing import marketing_lines
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
@@ -20,7 +32,11 @@ def digest_header(digest: Digest) -> tuple[str, str]:
     language = digest.store.language
     title = t("digest_title", language, store=digest.store.name, day=format_day(digest.day, language))
     through = t("digest_through", language, day=digest.data_through or "–")
-    freshness = t("digest_provisional" if digest.provisional else "digest_final", language)
+    freshness = t("digest_final", language)
+    if digest.provisional:
+        built_on = digest.built_on or digest.as_of
+        freshness = t("digest_provisional", language) if digest.day == built_on - timedelta(days=1) \
+            else t("digest_provisional_day", language, day=format_day(digest.day, language))
     return title, f"{freshness} · {through}"
 
 
@@ -30,9 +46,10 @@ def digest_lines(digest: Digest) -> list[str]:
     title, subtitle = digest_header(digest)
     lines = [f"*{title}*", f"_{subtitle}_", "",
              f"*{t('digest_formula', language)}*: {formula_line(digest.split, language)}"]
-    if digest.channels:
-        top = ", ".join(f"{row.key} {format_change(row.contribution, language)}" for row in digest.channels[:3])
-        lines.append(f"{t('digest_channels', language)}: {top}")
+    if digest.channels and digest.split.change is not None:
+        # points of the revenue change, not each channel's own change: they add up to the line above
+        top = ", ".join(f"{row.key} {format_points(row.contribution, language)}" for row in digest.channels[:3])
+        lines.append(f"{t('digest_channels', language, change=format_change(digest.split.change, language))}: {top}")
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
     lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest)]
@@ -57,11 +74,16 @@ def digest_message(digest: Digest) -> tuple[list[Block], str]:
 
 
 def formula_line(split: Decomposition, language: str) -> str:
+    """Revenue's change = each factor's own change, multiplied; then how much of it each factor explains."""
     change = format_change(split.change, language)
-    if split.contributions is None:
+    if split.factors is None:
         return t("no_split", language, change=change)
-    parts = {name: format_change(value, language) for name, value in split.contributions.items()}
-    return t("formula", language, change=change, **parts)
+    text = t("formula", language, change=change,
+             **{name: format_change(value, language) for name, value in split.factors.items()})
+    if split.shares is None:
+        return text
+    shares = {f"{name}_share": format_share(value, language) for name, value in whole_percents(split.shares).items()}
+    return f"{text} ({t('formula_shares', language, **shares)})"
 
 
 def kpi_text(line: KpiLine, store: StoreSettings) -> str:

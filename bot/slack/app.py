@@ -25,7 +25,7 @@ from bot.slack.payloads import button_value, channel_of, refuse, store_for_butto
 from bot.slack.replies import SlackReplies, payload
 from bot.slack.work import WORK_THREADS, deferred, work_pool
 from connectors.warehouse import Warehouse
-from kpi.service import chart_series
+from kpi.charts import chart_series
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
@@ -115,7 +115,10 @@ def upload_chart(client: WebClient, db: Warehouse, reply: Reply, channel: str) -
     """Post the answer's chart; any failure leaves the text answer as it is."""
     assert reply.store and reply.answer
     try:
-        png = answer_chart(chart_series(db, reply.store, reply.answer), reply.store)
+        series = chart_series(db, reply.store, reply.answer)
+        if series is None:  # a KPI with no daily meaning and no split: its answer has no chart
+            return
+        png = answer_chart(series, reply.store)
         client.files_upload_v2(channel=channel, content=png, filename=f"{reply.answer.metric}.png",
                                title=reply.text.splitlines()[0].replace("*", ""))
     except Exception as error:  # noqa: BLE001 - the chart is an extra; the text answer stands

@@ -143,7 +143,8 @@ EXPECTED = {
     "repurchase_30d": repurchase_30d,
     "winback_rate": winback,
     "meta_spend": lambda s, e: in_period(META, s, e)["spend"].sum(),
-    "meta_roas": lambda s, e: ratio(in_period(META, s, e)["purchase_value"].sum(), in_period(META, s, e)["spend"].sum()),
+    "meta_roas": lambda s, e: ratio(in_period(META, s, e)["purchase_value"].sum(),
+                                    in_period(META, s, e)["spend"].sum()),
     "ad_cost": ad_cost,
     "roas": lambda s, e: ratio(ga4("revenue", s, e), ad_cost(s, e)),
     "roi": lambda s, e: ratio(ga4("revenue", s, e) - ad_cost(s, e), ad_cost(s, e)),
@@ -214,7 +215,8 @@ def test_by_flow_splits_flows_only_and_names_them(db, start, end):
 def test_by_platform_splits_google_and_meta(db, start, end):
     ads, meta = in_period(GA4["ads"], start, end), in_period(META, start, end)
     google = ads.loc[ads["channel"].isin(GOOGLE_CHANNELS), "ad_cost"].sum()
-    assert rows_of(db, "ad_cost", start, end, "platform") == approx_dict({"google": google, "meta": meta["spend"].sum()})
+    expected = {"google": google, "meta": meta["spend"].sum()}
+    assert rows_of(db, "ad_cost", start, end, "platform") == approx_dict(expected)
     assert rows_of(db, "meta_spend", start, end, "platform") == approx_dict({"meta": meta["spend"].sum()})
     orders = ga4("orders", start, end)
     cpo = rows_of(db, "cpo", start, end, "platform")

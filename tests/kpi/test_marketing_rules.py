@@ -118,7 +118,8 @@ CHANNELS = st.sampled_from(["Paid Search", "Paid Shopping", "Paid Video", "Displ
 GA4_ROWS = st.lists(st.tuples(CHANNELS, st.sampled_from(["a", "b", "c"]), st.integers(0, 3),
                               st.floats(0, 500, allow_nan=False).map(lambda x: round(x, 2))),
                     max_size=12, unique_by=lambda row: row[:3])
-META_ROWS = st.lists(st.tuples(st.sampled_from(["1", "2"]), st.integers(0, 3), st.floats(0, 500).map(lambda x: round(x, 2)),
+META_ROWS = st.lists(st.tuples(st.sampled_from(["1", "2"]), st.integers(0, 3),
+                               st.floats(0, 500).map(lambda x: round(x, 2)),
                                st.sampled_from(["EUR", "EUR", "USD"])), max_size=8, unique_by=lambda row: row[:2])
 
 

@@ -21,11 +21,11 @@ from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from bot.i18n import t
 from bot.render.anomalies import anomaly_line
-from bot.render.answers import answer_lines, answer_message
 from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import digest_message
 from bot.render.formatting import format_value
 from bot.render.terminal import print_slack_text, to_rich
+from bot.replies import reply
 from connectors.demo.orders_csv import write_demo_orders
 from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop, build_demo_shop
 from connectors.ga4.client import build_client
@@ -34,8 +34,8 @@ from connectors.ga4.sync import sync_store
 from connectors.orders.importer import import_file
 from connectors.warehouse import Warehouse, open_database
 from kpi.anomalies.detect import detect
-from kpi.query.parser import Query, parse
-from kpi.service import answer, chart_series
+from kpi.charts import chart_series
+from kpi.query.parser import parse
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 
@@ -129,27 +129,26 @@ def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: da
 def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
 
     console.rule("/kpi")
-    for text in EXAMPLES:
-        query = parse(text)
-        assert isinstance(query, Query)
-        result = answer(db, store, query, as_of)
-        console.print(f"[bold cyan]/kpi {text}[/]")
-        console.print("\n".join(answer_lines(result, store.language)), highlight=False)
-        console.print()
-        name = text.replace(" ", "_")
-        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_message(result, store.language, text)[0]})
-        if result.period.days > 1:
-            (out / f"answer-{name}.png").write_bytes(answer_chart(chart_series(db, store, result), store))
+    _show_replies(console, db, store, as_of, out, EXAMPLES)
 
 
 def show_marketing_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
-    """Klaviyo and Meta in answers, as text (their charts are one `kpibot ask` away)."""
-    for text in MARKETING_EXAMPLES:
-        query = parse(text)
-        assert isinstance(query, Query)
+    """Klaviyo and Meta in answers: ad cost over every platform, Klaviyo's share by flow, the MER."""
+    _show_replies(console, db, store, as_of, out, MARKETING_EXAMPLES)
+
+
+def _show_replies(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path,
+                  examples: tuple[str, ...]) -> None:
+    for text in examples:
+        answered = reply(db, store, parse(text), text, as_of)
         console.print(f"[bold cyan]/kpi {text}[/]")
-        console.print("\n".join(answer_lines(answer(db, store, query, as_of), store.language)), highlight=False)
+        print_slack_text(console, answered.text)
         console.print()
+        name = text.replace(" ", "_")
+        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answered.blocks})
+        series = chart_series(db, store, answered.answer) if answered.answer else None
+        if series is not None:
+            (out / f"answer-{name}.png").write_bytes(answer_chart(series, store))
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
