@@ -8,11 +8,13 @@ over the emulators' own rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
+from bot.render.charts import answer_chart
 from kpi.anomalies.args import parse_anomaly_args
 from kpi.answer import BarSeries, ChartSeries
 from kpi.charts import chart_series
@@ -94,3 +96,15 @@ def test_anomalies_watch_ad_cost_over_every_platform_but_not_cart_recovery():
     with pytest.raises(QueryError) as refused:
         parse_anomaly_args(["cart_recovery_rate", "last-90d"], date(2026, 11, 24))
     assert refused.value.code == "not_watched"
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("text", ["ad_cost {s}..{e} by platform", "cart_recovery_rate {s}..{e} by flow",
+                                  "email_attributed_revenue {s}..{e} by send_channel"])
+def test_every_marketing_split_draws_in_both_languages(db, language, text):
+    """`make demo` stopped on a chart titled by platform: every split has its words."""
+    store = replace(MARKETING_STORE, language=language)
+    query = parse(text.format(s=START, e=END))
+    assert isinstance(query, Query)
+    series = chart_series(db, store, answer(db, store, query, AS_OF))
+    assert series is not None and answer_chart(series, store).startswith(b"\x89PNG")
