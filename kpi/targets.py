@@ -99,8 +99,10 @@ def check_target(db: KpiReader, store: StoreSettings, target: Target, asked: Per
 
 
 def all_targets(store: StoreSettings) -> list[Target]:
+    """The configured targets, then the defaults of the KPIs not configured; one with no bound is off."""
     configured = {t.metric for t in store.targets}
-    return [*store.targets, *(t for t in store.default_targets() if t.metric not in configured)]
+    bounded = [t for t in store.targets if t.min is not None or t.max is not None]
+    return [*bounded, *(t for t in store.default_targets() if t.metric not in configured)]
 
 
 def evaluate_all(db: KpiReader, store: StoreSettings, as_of: date) -> list[TargetCheck]:

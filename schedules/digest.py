@@ -17,6 +17,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
 from schedules.marketing import MarketingSection, build_marketing
+from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
 CHART_DAYS = 30
@@ -69,6 +70,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
     """The digest posted on ``as_of`` (about the day before). ``now`` is the day it is built on (default
     ``as_of``): a digest rebuilt later (``--date``, a correction) says whether its day is still provisional
     now, and how far the data reached on its day."""
+    store = effective_store(db, store)  # targets set from Slack win over the file
     day = as_of - timedelta(days=1)
     week_ago = day - timedelta(days=7)
     totals = period_totals(db, store, Period(day, day))

@@ -7,7 +7,7 @@ The Slack message's text and its blocks come from the same lines, so they never 
 from __future__ import annotations
 
 from bot.i18n import caveat_text, label, t
-from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, section
+from bot.render.blocks import Block, actions, button, context, fallback, fit, more, section
 from bot.render.formatting import format_change, format_day, format_period, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, TargetStatus
 from kpi.catalogue import BY_NAME
@@ -37,7 +37,7 @@ def answer_message(answer: Answer, language: str, ran: str) -> tuple[list[Block]
         blocks.append(context(" · ".join(caveat_text(c, language) for c in answer.caveats)))
     blocks.append(context(t("query_echo", language, canonical=ran)))
     blocks.append(answer_buttons(answer, language, ran))
-    return blocks[:MESSAGE_BLOCKS], "\n".join(answer_lines(answer, language, ran))
+    return fit(blocks, more(language)), fallback("\n".join(answer_lines(answer, language, ran)))
 
 
 def headline_lines(answer: Answer, language: str) -> list[str]:
@@ -60,7 +60,7 @@ def table_lines(answer: Answer, language: str) -> list[str]:
     rows = answer.breakdown or ()
     lines = breakdown_table(rows[:BREAKDOWN_ROWS], answer.unit, answer.currency, language)
     if len(rows) > BREAKDOWN_ROWS:
-        lines.append("  " + t("more_rows", language, n=len(rows) - BREAKDOWN_ROWS))
+        lines.append("  " + t("more_table_rows", language, n=len(rows) - BREAKDOWN_ROWS))
     return lines
 
 
@@ -82,14 +82,21 @@ def target_line(status: TargetStatus, unit: str, currency: str, language: str, w
     text = f"{t('target', language)} {bounds}{per}: {t('status_' + status.status, language)}"
     if status.is_default:
         text += f" ({t('default', language)})"
-    if status.pace is not None and status.judged is not None:
-        pace = t("pace", language, pace=format_value(status.pace, "ratio", currency, language),
-                 day=format_day(status.judged.end, language))
+    pace = pace_text(status, currency, language)
+    if pace is not None and status.judged is not None:
         if with_period:
             pace = (f"{format_period(status.judged, language)}: "
                     f"{format_value(status.judged_value, unit, currency, language)}, {pace}")
         text += "; " + pace
     return text
+
+
+def pace_text(status: TargetStatus, currency: str, language: str) -> str | None:
+    """How far a monthly goal is, against where it should be by the last day it judged; None for other targets."""
+    if status.pace is None or status.judged is None:
+        return None
+    return t("pace", language, pace=format_value(status.pace, "ratio", currency, language),
+             day=format_day(status.judged.end, language))
 
 
 def breakdown_table(rows: tuple[BreakdownRow, ...], unit: str, currency: str, language: str) -> list[str]:

@@ -7,7 +7,18 @@ from datetime import timedelta
 from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
-from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
+from bot.render.blocks import (
+    SECTION_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    fallback,
+    fit,
+    header,
+    line_sections,
+    more,
+)
 from bot.render.formatting import (
     arrow,
     format_change,
@@ -63,14 +74,15 @@ def digest_message(digest: Digest) -> tuple[list[Block], str]:
     """Blocks and the text fallback: the title and freshness get their own blocks, each paragraph a section."""
     lines = digest_lines(digest)
     title, subtitle = digest_header(digest)
-    blocks: list[Block] = [header(title), context(subtitle)]
-    blocks += [section(part) for part in "\n".join(lines[3:]).split("\n\n") if part.strip()]
     language = digest.store.language
+    blocks: list[Block] = [header(title), context(subtitle)]
+    for part in "\n".join(lines[3:]).split("\n\n"):  # one paragraph, one or more sections of whole lines
+        blocks += line_sections(part.splitlines(), more(language), budget=SECTION_LIMIT * 2, max_blocks=2)
     value = {"store": digest.store.name, "q": f"revenue {digest.day.isoformat()}"}
     blocks.append(actions([button(t("button_by_channel", language), "kpi_by_channel", value),
                            button(t("button_by_device", language), "kpi_by_device", value),
                            button(t("button_dashboard", language), "open_dashboard", {"store": digest.store.name})]))
-    return blocks[:MESSAGE_BLOCKS], "\n".join(lines)
+    return fit(blocks, more(language)), fallback("\n".join(lines))
 
 
 def formula_line(split: Decomposition, language: str) -> str:
