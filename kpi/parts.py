@@ -16,6 +16,7 @@ from kpi.answer import Period
 from kpi.metric import STORE_CURRENCY, EntrySum, FirstOf, Formula, Leaf, Sum, Total, leaves
 from kpi.orders.measures import order_measures
 from kpi.orders.retention import RETENTION_MEASURES, retention_sums
+from kpi.orders.shop import PRODUCT_SPLITS, shop_part_sums
 from kpi.query.errors import QueryError
 from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
@@ -24,7 +25,7 @@ from kpi.settings import StoreSettings
 # marketing sources' flows, campaigns, platforms and send channels.
 BREAKDOWNS: dict[str, set[str]] = {
     "sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign", "platform"},
-    "users": set(), "orders": {"segment", "visitor"},
+    "users": set(), "orders": {"segment", "visitor"}, "shop": set(PRODUCT_SPLITS),
     "klaviyo_flows": {"flow", "send_channel"}, "klaviyo_campaigns": {"campaign", "send_channel"},
     "meta_ads": {"channel", "campaign", "platform"},
 }
@@ -51,6 +52,8 @@ def part_sums(db: KpiReader, store: StoreSettings, part: Formula, period: Period
         return entry_sums(db, store, part, period, by)
     if part.source == "orders":
         return _order_sums(db, store, part, period, by)
+    if part.source == "shop":
+        return shop_part_sums(db, store, part, period, by)
     return db.sums(store.name, part.source, part.measure, period.start, period.end, by=by,
                    where=where_of(store, part, by))
 
@@ -136,11 +139,12 @@ def cannot_split(part: Formula, by: str) -> QueryError:
     if isinstance(part, Sum) and part.source == "users":
         return QueryError("users_cannot_split", suggestion="sessions last-30d by " + by,
                           example="sessions last-30d by channel")
-    known = ("campaign", "segment", "visitor", "flow", "platform", "send_channel")
+    known = ("campaign", "segment", "visitor", "flow", "platform", "send_channel", *PRODUCT_SPLITS)
     code = f"cannot_split_{by}" if by in known else "cannot_split"
     return QueryError(code, {"by": by}, example=SPLIT_EXAMPLES.get(by, "revenue last-30d by channel"))
 
 
-SPLIT_EXAMPLES = {"campaign": "ad_cost last-30d by campaign", "flow": "email_attributed_revenue last-30d by flow",
-                  "platform": "ad_cost last-30d by platform", "send_channel": "email_attributed_revenue last-30d "
-                  "by send_channel"}
+SPLIT_EXAMPLES = {"campaign": "ad_cost last-30d by campaign", "product": "shop_revenue last-30d by product",
+                  "product_type": "shop_revenue last-30d by product_type",
+                  "flow": "email_attributed_revenue last-30d by flow", "platform": "ad_cost last-30d by platform",
+                  "send_channel": "email_attributed_revenue last-30d by send_channel"}

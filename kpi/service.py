@@ -11,6 +11,7 @@ from kpi.compute import breakdown, metric_value, one_sided_keys, part_sums, rela
 from kpi.marketing import marketing_caveats, metric_leaves
 from kpi.metric import Metric, leaves
 from kpi.orders.measures import order_caveats
+from kpi.orders.shop import PRODUCT_SPLITS, currency_caveats
 from kpi.periods import last_year, previous_period, resolve
 from kpi.query.parser import Query
 from kpi.reader import KpiReader
@@ -20,6 +21,7 @@ from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
 GA4_SOURCES = frozenset({"sessions", "users", "ads"})
+ORDER_SOURCES = frozenset({"orders", "shop"})  # read from the shop's orders, not from GA4
 BLEND_KEYS_SHOWN = 6
 
 
@@ -38,7 +40,8 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
         currency=store.currency, compare=Comparison(compare_period, compare_value, change),
         breakdown=tuple(rows) if rows is not None else None, target=status, by=query.by,
         caveats=caveats_for(db, store, query.metric, period, as_of, value) + uncovered
-        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ()),
+        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ())
+        + ((Caveat("product_lines"),) if query.by in PRODUCT_SPLITS else ()),
     )
 
 
@@ -90,6 +93,10 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
         found.append(Caveat("default_target"))
     if "orders" in sources:
         found.extend(order_caveats(db, store, metric, period, as_of))
+    elif "shop" in sources and db.data_span(store.name, "shop") is None:
+        found.append(Caveat("no_orders"))
+    if sources & ORDER_SOURCES:
+        found.extend(currency_caveats(db, store, period.start, period.end))
     found.extend(marketing_caveats(db, store, metric, period, as_of, value))
     return tuple(found)
 

@@ -17,6 +17,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
 from schedules.marketing import MarketingSection, build_marketing
+from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
@@ -40,6 +41,7 @@ class Digest:
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
     marketing: MarketingSection | None = None  # flow roles against their benchmarks, when Klaviyo is connected
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
+    shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -92,6 +94,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
         marketing=build_marketing(db, store, day),
+        shop=build_shop_digest(db, store, day),
     )
 
 

@@ -38,10 +38,20 @@ class FlowRoles:
 
 
 @dataclass(frozen=True)
+class ShopStatus:
+    """A live shop source's freshness: when its last complete sync started, and its last order's day."""
+
+    platform: str  # Shopify | WooCommerce
+    synced: str | None
+    orders_through: str | None
+
+
+@dataclass(frozen=True)
 class Status:
     data_through: date | None
     last_sync: LastSync | None
     flows: FlowRoles | None = None  # None: the store does not connect Klaviyo
+    shops: tuple[ShopStatus, ...] = ()
 
 
 def help_text(language: str) -> str:
@@ -69,6 +79,7 @@ def status_text(status: Status, language: str) -> str:
              else t("status_no_data_yet", language)]
     if status.last_sync:
         lines.append(last_sync_line(status.last_sync, language))
+    lines += [shop_status_line(shop, language) for shop in status.shops]
     if status.flows is not None:
         lines += flow_role_lines(status.flows, language)
     return "\n".join(lines)
@@ -84,6 +95,14 @@ def flow_role_lines(flows: FlowRoles, language: str) -> list[str]:
     if missing:
         lines.append(t("status_roles_missing", language, roles=", ".join(missing)))
     return lines
+
+
+def shop_status_line(shop: ShopStatus, language: str) -> str:
+    if shop.synced is None:
+        return t("status_shop_never", language, platform=shop.platform)
+    if shop.orders_through is None:
+        return t("status_shop_no_orders", language, platform=shop.platform, synced=shop.synced)
+    return t("status_shop_synced", language, platform=shop.platform, synced=shop.synced, day=shop.orders_through)
 
 
 def last_sync_line(run: LastSync, language: str) -> str:

@@ -1,13 +1,15 @@
 """The KPI catalogue: one declarative entry per KPI (SPEC §7).
 
-Adding a KPI means adding an entry here (GA4), in ``orders`` (orders) or in ``marketing``
-(Klaviyo, Meta). Ad cost, and the KPIs built on it, count every ad platform (``AD_COST``).
+Adding a KPI means adding an entry here (GA4), in ``orders.py`` (customers), ``shop.py`` (the
+shop's own sales) or ``marketing.py`` (Klaviyo, Meta). Ad cost, and the KPIs built on it, count
+every ad platform (``AD_COST``).
 """
 
 from __future__ import annotations
 
 from kpi.catalogue.marketing import AD_COST, AD_COST_SOURCE, MARKETING_METRICS
 from kpi.catalogue.orders import ORDER_METRICS
+from kpi.catalogue.shop import SHOP_METRICS
 from kpi.metric import Metric
 from kpi.metric import sum_of as _s
 
@@ -83,6 +85,8 @@ GA4_METRICS: tuple[Metric, ...] = (
            formula="(revenue − ad_cost) / ad_cost"),
 )
 
-CATALOGUE: tuple[Metric, ...] = GA4_METRICS + ORDER_METRICS + MARKETING_METRICS
+CATALOGUE: tuple[Metric, ...] = GA4_METRICS + ORDER_METRICS
+CATALOGUE += SHOP_METRICS  # the shop's own sales (kpi/catalogue/shop.py)
+CATALOGUE += MARKETING_METRICS  # Klaviyo, Meta and ad cost over every platform (kpi/catalogue/marketing.py)
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in CATALOGUE}
