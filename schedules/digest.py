@@ -17,6 +17,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.marketing import MarketingSection, build_marketing
 from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
@@ -41,6 +42,7 @@ class Digest:
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
     event: str | None = None  # the holiday or event of the day reported on ("Immacolata Concezione")
     week_ago_event: str | None = None  # ...of the same weekday a week earlier, the day it is compared with
+    marketing: MarketingSection | None = None  # flow roles against their benchmarks, when Klaviyo is connected
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
     shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
@@ -95,6 +97,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
         event=_event_name(store, day), week_ago_event=_event_name(store, week_ago),
+        marketing=build_marketing(db, store, day),
         shop=build_shop_digest(db, store, day),
     )
 
