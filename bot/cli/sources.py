@@ -7,6 +7,7 @@ Klaviyo's budget or an expired Meta token never stops GA4 or the shop's own sync
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from connectors.klaviyo import client as klaviyo_client
 from connectors.klaviyo.sync import sync_klaviyo
 from connectors.meta_ads import client as meta_client
 from connectors.meta_ads.sync import sync_meta_ads
+from connectors.ops.metrics import SYNC_RUNS, SYNC_SECONDS
 from connectors.redact import mask_urls_in
 from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
@@ -67,10 +69,17 @@ def store_sources(store: StoreSettings) -> list[tuple[str, SourceSync]]:
 
 def run_isolated(name: str, source: SourceSync, request: SyncRequest,
                  debug: bool = False) -> tuple[SourceReport, str | None, int]:
-    """The source's report, one failure line (or None) and its exit code; never raises unless ``debug``."""
+    """The source's report, one failure line (or None) and its exit code; never raises unless ``debug``.
+
+    Each run is counted and timed by source (``kpibot_sync_runs_total``, ``kpibot_sync_duration_seconds``)."""
+    label = name.lower().replace(" ", "_")
+    started = time.perf_counter()
     try:
-        return source(request), None, 0
+        report = source(request)
+        SYNC_RUNS.labels(label, "ok").inc()
+        return report, None, 0
     except Exception as error:  # noqa: BLE001 - one source's failure must not stop the others
+        SYNC_RUNS.labels(label, "failed").inc()
         if debug:
             raise
         code = getattr(error, "exit_code", None)
@@ -78,6 +87,8 @@ def run_isolated(name: str, source: SourceSync, request: SyncRequest,
         if code is None:
             text = f"unexpected error: {type(error).__name__}: {text} (run again with --debug for details)"
         return SourceReport(), f"{request.store.name}: {name} failed: {text}", int(code or 1)
+    finally:
+        SYNC_SECONDS.labels(label).observe(time.perf_counter() - started)
 
 
 def sync_ga4_source(request: SyncRequest) -> SourceReport:

@@ -39,7 +39,9 @@ class SlackDigestPoster:
     def attach_chart(self, digest: Digest, ts: str) -> None:
         """The 30-day chart in the message's thread; a failure is logged (the text stands alone)."""
         try:
-            self.client.files_upload_v2(channel=_digest_channel(digest), thread_ts=ts, content=digest_chart(digest),
+            png = digest_chart(digest)
+            self.pacer.wait(_digest_channel(digest))  # the file's message counts against the channel's pace too
+            self.client.files_upload_v2(channel=_digest_channel(digest), thread_ts=ts, content=png,
                                         filename=f"revenue-{digest.day}.png", title=digest_header(digest)[0])
         except Exception as error:  # noqa: BLE001 - the chart adds to the text; the text stands alone
             log.warning("digest chart upload failed: %s", type(error).__name__)

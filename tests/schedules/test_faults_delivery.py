@@ -226,6 +226,7 @@ def test_serve_starts_while_slack_is_down_and_the_notice_arrives_once_it_is_back
     runtime = assemble(settings, {"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url,
                                   "SLACK_SIGNING_SECRET": SECRET}, clock=clock)
     runtime.start_scheduler()  # catch_up: digest fails, its notice fails, nothing raises
+    assert runtime.jobs.pool is not None and runtime.jobs.pool.wait_idle(120)
     runtime.stop()
     assert any(c.method == "chat.postMessage" for c in slack.calls) and not slack.messages(CHANNEL)
     slack.recover()
