@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -94,9 +95,14 @@ class Jobs:
         key = key or args
 
         def run() -> Any:
-            with about(job=kind, store=key[0] if key else None, request_id=new_request_id()), \
-                    JOB_SECONDS.labels(kind).time():
-                return work(*args)
+            with about(job=kind, store=key[0] if key else None, request_id=new_request_id()):
+                started = time.perf_counter()
+                try:
+                    return work(*args)
+                finally:
+                    took = time.perf_counter() - started
+                    JOB_SECONDS.labels(kind).observe(took)
+                    log.info("%s job done in %.2f s", kind, took)
 
         if self.pool is None:
             return run()

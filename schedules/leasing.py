@@ -64,6 +64,11 @@ class LeaseKeeper:
                 return
             try:
                 yield True
+            except BaseException:
+                JOBS.labels(job_kind(name), "failed").inc()
+                raise
+            else:
+                JOBS.labels(job_kind(name), "ran").inc()
             finally:
                 if done_until is not None:
                     mark_done(self.warehouse(), name, self.holder, done_until)

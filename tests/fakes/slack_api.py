@@ -4,7 +4,7 @@
 ``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
 ``files_upload_v2`` uploads to its upload URL. ``apps.connections.open`` (app-level ``xapp-`` token
 only) hands out a link of the attached fake Socket Mode server (``tests/fakes/socket_mode.py``).
-Faults: queue HTTP 429s (or 500s) for a method.
+Faults: queue HTTP 429s (or 500s) for a method; make a method answer slowly (``slow``).
 Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
 and served back by ``conversations.history`` and ``conversations.replies``.
 """
@@ -49,6 +49,8 @@ class FakeSlack:
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
     history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
     socket_mode: Any = None  # a FakeSocketMode: apps.connections.open hands out its links
+    slow: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer (a slow Slack)
+    closing: threading.Event = field(default_factory=threading.Event)  # ends slow answers at shutdown
 
     @property
     def api_url(self) -> str:
@@ -182,6 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path.strip("/").split("/")[0]
         fake.record(Call(method, params, dict(self.headers.items()), raw, path))
+        if method in fake.slow:
+            fake.closing.wait(fake.slow[method])
         queue = fake.faults.get(method) or fake.faults.get("*")
         if queue:
             status = queue.popleft()
@@ -223,6 +227,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     try:
         yield fake
     finally:
+        fake.closing.set()
         server.shutdown()
         server.server_close()
         thread.join()
