@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.cli.progress import sync_progress
+from bot.cli.progress import logged_progress, sync_progress
 from bot.cli.shop_sources import PLATFORMS, summary, sync_shop_source
 from connectors.ga4 import client as ga4_client
 from connectors.ga4.credentials import service_account_email
@@ -38,6 +38,7 @@ class SyncRequest:
     environ: Mapping[str, str]
     now: Callable[[], datetime]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    on_terminal: bool = True  # False in `serve`: progress goes to the log, not to stderr
 
 
 @dataclass
@@ -96,7 +97,7 @@ def sync_ga4_source(request: SyncRequest) -> SourceReport:
     store = request.store
     client = ga4_client.build_client(request.environ)
     start, end = plan_range(request.db, store.name, request.as_of, request.since, request.until)
-    with sync_progress(store.name) as progress:
+    with (sync_progress if request.on_terminal else logged_progress)(store.name) as progress:
         result = sync_store(request.db, client, store.name, store.ga4_property, start, end, clock=request.now,
                             retry=request.retry, progress=progress,
                             service_account=service_account_email(request.environ))
@@ -166,7 +167,8 @@ class StoreSync:
 
     def __call__(self, store: StoreSettings, as_of: date) -> str | None:
         """Sync the store; the failures as one sentence each (joined), or None when every source synced."""
-        request = SyncRequest(self.warehouse(), store, as_of, None, None, self.environ, self.now, self.retry)
+        request = SyncRequest(self.warehouse(), store, as_of, None, None, self.environ, self.now, self.retry,
+                              on_terminal=False)
         failures = [failure for name, source in store_sources(store)
                     if (failure := run_isolated(name, source, request)[1]) is not None]
         return "; ".join(failures) or None

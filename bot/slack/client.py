@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
@@ -62,7 +63,12 @@ class CountedRateLimits(RateLimitErrorRetryHandler):
 
 
 class ChannelPacer:
-    """At most one message per second per channel (Slack's posting limit)."""
+    """At most one message per second per channel (Slack's posting limit), as Slack counts them.
+
+    ``paced`` runs one call at a time per channel and starts the next one ``interval`` after the
+    previous one *answered*, so however long a request takes to reach Slack (a busy process, a
+    slow network), two messages never arrive less than a second apart.
+    """
 
     def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -71,6 +77,20 @@ class ChannelPacer:
         self.sleep = sleep
         self.last: dict[str, float] = {}
         self.lock = threading.Lock()
+        self.channels: dict[str, threading.Lock] = {}
+
+    @contextmanager
+    def paced(self, channel: str) -> Iterator[None]:
+        """Around one call that posts to ``channel``."""
+        with self.lock:
+            turn = self.channels.setdefault(channel, threading.Lock())
+        with turn:
+            self.wait(channel)
+            try:
+                yield
+            finally:
+                with self.lock:
+                    self.last[channel] = self.clock()
 
     def wait(self, channel: str) -> None:
         with self.lock:
