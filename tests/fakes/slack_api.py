@@ -4,7 +4,7 @@
 ``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
 ``files_upload_v2`` uploads to its upload URL. ``apps.connections.open`` (app-level ``xapp-`` token
 only) hands out a link of the attached fake Socket Mode server (``tests/fakes/socket_mode.py``).
-Faults: queue HTTP 429s (or 500s) for a method; make a method answer slowly (``slow``).
+Faults: queue HTTP 429s (or 500s) for a method; make a method's answer slow to come back (``slow``).
 Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
 and served back by ``conversations.history`` and ``conversations.replies``.
 """
@@ -49,7 +49,7 @@ class FakeSlack:
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
     history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
     socket_mode: Any = None  # a FakeSocketMode: apps.connections.open hands out its links
-    slow: dict[str, float] = field(default_factory=dict)  # method -> seconds it takes to answer (a slow Slack)
+    slow: dict[str, float] = field(default_factory=dict)  # method -> seconds its answer takes (done at once)
     closing: threading.Event = field(default_factory=threading.Event)  # ends slow answers at shutdown
 
     @property
@@ -184,8 +184,6 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         method = path.removeprefix("/api/") if path.startswith("/api/") else path.strip("/").split("/")[0]
         fake.record(Call(method, params, dict(self.headers.items()), raw, path))
-        if method in fake.slow:
-            fake.closing.wait(fake.slow[method])
         queue = fake.faults.get(method) or fake.faults.get("*")
         if queue:
             status = queue.popleft()
@@ -193,7 +191,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {"ok": False, "error": error}, {"Retry-After": "0"})
             return
         token = self.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
-        self._send(200, fake.answer(method, params, token) if path.startswith("/api/") else {"ok": True})
+        answer = fake.answer(method, params, token) if path.startswith("/api/") else {"ok": True}
+        if method in fake.slow:  # done at once, as Slack does it; only the answer is slow to come back
+            fake.closing.wait(fake.slow[method])
+        try:
+            self._send(200, answer)
+        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (or was killed) meanwhile
+            self.close_connection = True
 
     def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()

@@ -4,6 +4,8 @@ Each process reads the real clock (it is the composition root), so the warehouse
 shop up to yesterday, and each store's digest time is the current minute: at start-up every
 process catches up the digest that is due, exactly as after a restart at 08:00. The fake Slack
 and the GA4 emulator are real servers; a process's own view comes from its /metrics and /healthz.
+Nothing is simulated in time: a killed leader's leases run out on the wall clock (about a minute
+and a half for that test).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def live(live_db, tmp_path):
     database = tmp_path / "kpibot.db"
     database.write_bytes(live_db.read_bytes())
     with fake_slack() as slack, emulator(demo_shop(today().date(), 60)) as (ga4, _):
+        slack.clock = time.time  # message ts on the real clock, as the processes' own
         endpoint = ga4.url.replace("http://", f"http://kpibot:{PROXY_PASSWORD}@")
         yield database, slack, {"PATH": "/usr/bin:/bin", "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
                                 "KPIBOT_SLACK_API_URL": slack.api_url, "KPIBOT_GA4_ENDPOINT": endpoint}
@@ -174,3 +177,37 @@ def test_sigterm_finishes_the_job_in_hand_hands_back_its_leases_and_exits_within
     assert digest_lines and all(line["store"] == "shop-0" and line["request_id"] for line in digest_lines)
     for secret in (TOKEN, SECRET, PROXY_PASSWORD):
         assert secret not in stderr
+
+
+def test_the_leader_killed_mid_digest_loses_its_leases_within_a_minute_and_the_other_finishes_it(live, tmp_path):
+    """Real time, real processes: A posts the digest and dies (kill -9) before Slack's answer reaches it."""
+    database, slack, env = live
+    slack.slow["chat.postMessage"] = 600.0  # Slack has the message; A never hears back
+    path, ports = config(tmp_path, database, 1), [free_port(), free_port()]
+    leader = serve(path, env, ports[0])
+    other = None
+    try:
+        until(lambda: bool(digests_in(slack, "shop-0", today().date() - timedelta(days=1))), [leader],
+              "the leader's digest post")
+        holder = json.loads(get(ports[0], "/healthz")[1])["holder"]
+        other = serve(path, env, ports[1])
+        until(lambda: digest_jobs_accounted(ports[1]) >= 1, [leader, other], "the other to find the digest taken")
+        leader.kill()  # SIGKILL: no finally, no lease handed back
+        leader.wait(timeout=30)
+        killed = time.monotonic()
+        db = open_database(database)
+        until(lambda: not [lease for lease in live_leases(db, datetime.now(UTC)) if lease["holder"] == holder],
+              [other], "the dead leader's leases to run out", seconds=90)
+        lease_free = time.monotonic() - killed
+        until(lambda: complete(database, "shop-0"), [other], "the other to finish the digest", seconds=180)
+        whole = time.monotonic() - killed
+    finally:
+        if leader.poll() is None:
+            leader.kill()
+        leader.communicate(timeout=30)
+        seconds, stderr = stop(other) if other is not None else (0.0, "")
+    print(f"kill -9 of the leader: its leases free after {lease_free:.0f} s, the digest finished after {whole:.0f} s")
+    assert lease_free <= 60 and whole <= 120, stderr[-3000:]
+    [message] = digests_in(slack, "shop-0", today().date() - timedelta(days=1))  # still one message
+    assert charts_under(slack, message["ts"]) == 1
+    assert other is not None and other.returncode == 0 and seconds <= 10
