@@ -31,7 +31,7 @@ from connectors.ops.metrics import JOB_SECONDS
 from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
-from schedules.crons import digest_trigger, every, recheck_trigger, sync_trigger
+from schedules.crons import digest_trigger, every, minutely_trigger, recheck_trigger, sync_trigger
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
@@ -40,6 +40,7 @@ from schedules.findings import find_all
 from schedules.leasing import HEARTBEAT, LEASE_TIME, LeaseKeeper
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
 from schedules.pool import JobPool
+from schedules.reports import ReportPoster, Reports
 
 log = logging.getLogger("kpibot.jobs")
 __all__ = ["HEARTBEAT", "LEASE_TIME", "SWEEP", "Jobs", "build_scheduler"]
@@ -68,15 +69,29 @@ class Jobs:
     backoff: Backoff = field(default_factory=Backoff)
     checkpoint: Callable[[str, Key], None] = _nothing  # a test hook inside each delivery
     pool: JobPool | None = None  # None: a job runs at once, in the caller's thread
+    reports: ReportPoster | None = None  # posts reports people schedule from Slack
 
     def __post_init__(self) -> None:
         self.leases = LeaseKeeper(self.warehouse, self.holder, self.clock)
 
     @property
     def outbox(self) -> Outbox:
-        deliverer = Deliverer(self.warehouse, self.finder, self.holder, self.clock, self.backoff,
-                              checkpoint=self.checkpoint)
-        return Outbox(self.settings, deliverer, self.digests, self.alerts)
+        return Outbox(self.settings, self._deliverer(), self.digests, self.alerts)
+
+    def _deliverer(self) -> Deliverer:
+        return Deliverer(self.warehouse, self.finder, self.holder, self.clock, self.backoff,
+                         checkpoint=self.checkpoint)
+
+    def scheduled_reports(self) -> list[Outcome]:
+        """Every minute, on one process at a time: the reports people scheduled whose slot has come,
+        each slot delivered once (its delivery record holds across processes too)."""
+        if self.reports is None:
+            return []
+        with self.leases.job("reports") as mine:
+            if not mine:
+                return []
+            return self._safely(Reports(self.settings, self._deliverer(), self.reports).run_due,
+                                "scheduled reports") or []
 
     def heartbeat(self) -> bool:
         """Renew every lease this process holds (and its ``alive:`` lease); False when the database refused."""
@@ -221,6 +236,8 @@ class Jobs:
             return prune_leases(self.warehouse(), self.clock() - timedelta(days=1)) if mine else 0
 
     def _retry(self, outbox: Outbox, row: dict[str, Any]) -> Outcome | None:
+        if row["kind"] == "report":  # a scheduled report's slot (schedules.reports)
+            return Reports(self.settings, self._deliverer(), self.reports).retry(row) if self.reports else None
         outcome = outbox.retry(row)
         if outcome is not None and outcome.status == "gave_up" and row["kind"] == "digest":
             store = self.settings.store(row["store"])  # the last try failed: the channel is told
@@ -279,7 +296,8 @@ class Jobs:
             return True
 
     def _edit(self, db: Warehouse, store: StoreSettings, row: dict[str, Any], key: Key) -> None:
-        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1))
+        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1),
+                              now=self.local_now(store).date())  # the header now says the data is final
         self.digests.correct(digest, row["ts"], json.loads(row["detail"] or "{}"))
         self.checkpoint("corrected", key)
         mark_corrected(db, key, self.clock())
@@ -314,4 +332,5 @@ def build_scheduler(jobs: Jobs) -> Any:
     scheduler.add_job(jobs.heartbeat, every(HEARTBEAT), id="heartbeat", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.sweep, every(SWEEP), id="sweep", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.prune, every(PRUNE), id="prune", coalesce=True, max_instances=1)
+    scheduler.add_job(jobs.scheduled_reports, minutely_trigger(), id="reports", coalesce=True, max_instances=1)
     return scheduler

@@ -32,6 +32,7 @@ EXAMPLES = {
     "  kpibot import-orders ordini.csv --store shop-it --format generic --skip-bad",
     "serve": "kpibot serve --port 3000",
     "check-config": "kpibot check-config\n  kpibot --config /etc/kpibot/kpibot.toml check-config",
+    "targets": "kpibot targets --store shop-it\n  kpibot targets --export > targets.toml",
     "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23\n"
     "  kpibot emulator --shopify-port 8767 --woocommerce-port 8768 --klaviyo --meta",
 }
@@ -46,6 +47,7 @@ HELP = {
     "import-orders": "load orders from a Shopify or generic CSV export",
     "serve": "run the Slack app and the scheduler",
     "check-config": "validate kpibot.toml and the environment",
+    "targets": "show the targets and alert rules in force; --export prints them as TOML for kpibot.toml",
     "emulator": "run the GA4 (and Shopify, WooCommerce, Klaviyo, Meta Ads) emulators with the demo shop",
 }
 

@@ -137,8 +137,9 @@ def language_for(settings: Settings, store: StoreSettings | None) -> str:
     return store.language if store else settings.language
 
 
-def refusal_text(settings: Settings, refusal: Refusal) -> str:
-    return t("access_retry" if refusal.retry else "access_refused", language_for(settings, refusal.store))
+def refusal_text(settings: Settings, refusal: Refusal, language: str | None = None) -> str:
+    """The polite "no", in ``language`` (the asker's) or else the store's."""
+    return t("access_retry" if refusal.retry else "access_refused", language or language_for(settings, refusal.store))
 
 
 def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:
