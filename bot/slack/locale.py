@@ -8,42 +8,27 @@ failed lookup, leaves the store's language: never an error, never a wait on ever
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.i18n import LANGUAGES
+from bot.slack.cache import PersonCache
 
 log = logging.getLogger("kpibot.slack")
 
 LOCALE_TTL = 300.0  # seconds: a changed Slack language shows within five minutes
-CACHE_LIMIT = 5000
 
 
 class Locales:
     def __init__(self, client: WebClient, ttl: float = LOCALE_TTL, clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        self.ttl = ttl
-        self.clock = clock
-        self.cache: dict[str, tuple[float, str | None]] = {}
-        self.lock = threading.Lock()
+        self.cache: PersonCache[str | None] = PersonCache(ttl, clock)
 
     def language(self, user: str | None) -> str | None:
         """``it`` or ``en`` when ``user`` reads Slack in one of them, else None (use the store's)."""
-        if not user:
-            return None
-        with self.lock:
-            hit = self.cache.get(user)
-            if hit is not None and self.clock() - hit[0] < self.ttl:
-                return hit[1]
-        found = self._fetch(user)
-        with self.lock:
-            if len(self.cache) >= CACHE_LIMIT:
-                self.cache.clear()  # rare: thousands of people in five minutes; everyone is simply asked again
-            self.cache[user] = (self.clock(), found)
-        return found
+        return self.cache.get(user, self._fetch) if user else None
 
     def _fetch(self, user: str) -> str | None:
         try:

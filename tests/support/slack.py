@@ -108,3 +108,10 @@ def values_of_view(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
         else:
             values[block["block_id"]] = select_state((element.get("initial_option") or {}).get("value"))
     return values
+
+
+def command_reply(slack: Any, events_url: str, text: str, user: str, channel: str) -> dict[str, Any]:
+    """Send a signed `/kpi TEXT` from ``user`` in ``channel`` to the app and wait for its answer."""
+    before = len(slack.of("respond"))
+    assert post_signed(events_url, slash_command(text, channel, slack.response_url(), user))[0] == 200
+    return dict(slack.wait_for("respond", before + 1)[before].params)

@@ -25,7 +25,7 @@ from kpi.settings import Settings, StoreSettings
 from schedules.reports import PER_CHANNEL
 from tests.fakes.slack_api import fake_slack
 from tests.support.ga4 import AS_OF, synced_demo_db
-from tests.support.slack import SECRET, TOKEN, block_action, post_signed, slash_command
+from tests.support.slack import SECRET, TOKEN, block_action, command_reply, post_signed
 
 SHOP, OTHER, NOWHERE = "C0SHOP", "C0OTHER", "C0NOWHERE"
 MEMBERS = {"UMEMBER": [SHOP], "UOTHER": [OTHER], "UITALIAN": [OTHER], "UFRENCH": [OTHER], "UNOBODY": ["C0A"]}
@@ -68,10 +68,7 @@ def slack(world):
 
 
 def command(world, text: str, user: str, channel: str = SHOP) -> dict:
-    slack = world["slack"]
-    before = len(slack.of("respond"))
-    assert post_signed(world["events"], slash_command(text, channel, slack.response_url(), user))[0] == 200
-    return slack.wait_for("respond", before + 1)[before].params
+    return command_reply(world["slack"], world["events"], text, user, channel)
 
 
 def click_cancel(world, value: str, user: str, channel: str = SHOP) -> dict:

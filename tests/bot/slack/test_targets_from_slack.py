@@ -33,10 +33,10 @@ from tests.support.slack import (
     SECRET,
     TOKEN,
     block_action,
+    command_reply,
     number_state,
     post_signed,
     select_state,
-    slash_command,
     values_of_view,
     view_submission,
 )
@@ -98,10 +98,7 @@ def slack(world):
 
 
 def command(world, text: str, user: str, channel: str = SHOP) -> dict:
-    slack = world["slack"]
-    before = len(slack.of("respond"))
-    assert post_signed(world["events"], slash_command(text, channel, slack.response_url(), user))[0] == 200
-    return slack.wait_for("respond", before + 1)[before].params
+    return command_reply(world["slack"], world["events"], text, user, channel)
 
 
 def click_edit(world, user: str, channel: str = SHOP, store: str = "demo-shop") -> None:
