@@ -91,13 +91,22 @@ def bind(host: str, port: int) -> socket.socket:
     return listening(host, port, BACKLOG)  # connections queue from now on, even before uvicorn starts accepting
 
 
-def serve_forever(bolt: App, host: str, port: int, ops: list[Route] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT (uvicorn's own handlers; it passes the signal on once it stopped)."""
+def serve_forever(bolt: App, host: str, port: int, ops: list[Route] | None = None,
+                  stop: threading.Event | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (uvicorn's own handlers; it passes the signal on once it stopped), or
+    until ``stop`` is set: a signal caught by the caller's handler before uvicorn put its own in place."""
     sock = bind(host, port)  # a port in use is one sentence (exit 1), before anything is served
     config = uvicorn.Config(http_app(bolt, ops=ops), log_level="warning", access_log=False,
                             log_config=None)  # no handlers of its own: its lines go through kpibot's (bot.ops.logs)
+    server = uvicorn.Server(config)
+    if stop is not None:
+        def watch() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=watch, daemon=True, name="kpibot-stop-watch").start()
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
         sock.close()
 

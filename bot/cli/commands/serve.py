@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 log.info("Slack: HTTP on %s:%d (POST /slack/events, GET /metrics, GET /healthz)", args.host,
                          args.port)
                 if not stop.is_set():  # a SIGTERM during start-up: stop without serving
-                    serve_forever(runtime.app, args.host, args.port, runtime.ops)
+                    serve_forever(runtime.app, args.host, args.port, runtime.ops, stop)
         finally:
             log.info("stopping: finishing the jobs in hand, then handing back every lease")
             runtime.stop()
