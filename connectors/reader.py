@@ -2,11 +2,13 @@
 
 Sums are grouped in SQL (one query per measure and period), so a ratio is always a ratio of
 sums. Column names come from ``connectors.tables``; anything else is refused before it can
-reach a query.
+reach a query. A sum over rows where the measure is unknown (NULL: a statistic the source
+refused) is unknown too, and comes back as NaN, never as the sum of the known rows.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -23,20 +25,23 @@ def sums(db: Database, store: str, source: str, measure: str, start: date, end: 
          where: Mapping[str, str] | None = None) -> dict[str, float]:
     key = _column(source, by, allow_date=True) if by else "''"
     filters, params = _filters(source, store, start, end, where)
-    sql = (f"SELECT {key} AS key, SUM({_measure(measure)}) FROM {table_for(source)} "
+    sql = (f"SELECT {key} AS key, {_known_sum(measure)} FROM {table_for(source)} "
            f"WHERE store = :store AND date BETWEEN :start AND :end{filters} GROUP BY {key}")
-    return {str(k): float(v) for k, v in db.execute(sql, params).fetchall() if v is not None}
+    return {str(k): math.nan if v is None else float(v) for k, v in db.execute(sql, params).fetchall()}
 
 
 def daily(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: Sequence[str] = (),
           where: Mapping[str, str] | None = None) -> pd.DataFrame:
     keys = ["date", *(_column(source, column) for column in by)]
+    named = ", ".join(["date", *(f"{_column(source, column)} AS {column}" for column in by)])
     filters, params = _filters(source, store, start, end, where)
-    sql = (f"SELECT {', '.join(keys)}, SUM({_measure(measure)}) AS value FROM {table_for(source)} "
+    sql = (f"SELECT {named}, {_known_sum(measure)} AS value FROM {table_for(source)} "
            f"WHERE store = :store AND date BETWEEN :start AND :end{filters} "
            f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
     cursor = db.execute(sql, params)
-    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    frame = pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    frame["value"] = frame["value"].astype(float)  # NULL (unknown) becomes NaN
+    return frame
 
 
 def days_with_data(db: Database, store: str, source: str, start: date, end: date) -> set[date]:
@@ -60,6 +65,12 @@ def quality_flags(db: Database, store: str, start: date, end: date) -> set[str]:
     return {flag for flag, value in zip(QUALITY_FLAGS, raised, strict=True) if value}
 
 
+def _known_sum(measure: str) -> str:
+    """SUM of the measure, or NULL when any of the summed rows holds NULL (an unknown statistic)."""
+    column = _measure(measure)
+    return f"CASE WHEN COUNT({column}) = COUNT(*) THEN SUM({column}) END"
+
+
 def _measure(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a measure: {name!r}")
@@ -67,8 +78,12 @@ def _measure(name: str) -> str:
 
 
 def _column(source: str, name: str | None, allow_date: bool = False) -> str:
-    if name in SOURCE_DIMENSIONS.get(source, ()) or (allow_date and name == "date"):
-        return str(name)
+    """The SQL expression that reads dimension ``name`` of ``source`` (a column or a derived value)."""
+    dimensions = SOURCE_DIMENSIONS.get(source, {})
+    if name is not None and name in dimensions:
+        return dimensions[name]
+    if allow_date and name == "date":
+        return "date"
     raise ValueError(f"the source {source!r} has no dimension {name!r}")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.cli.shop_sources import sync_shop_source
-from bot.render.shop import tracking_line
+from bot.render.sections import tracking_line
 from bot.render.terminal import print_slack_text
 from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop
 from connectors.demo.shop_orders import demo_shop_orders

@@ -9,12 +9,14 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.cli.context import today_in
+from bot.cli.demo.marketing import MARKETING_EXAMPLES, marketing_config, start_marketing_sync
 from bot.cli.demo.orders import orders_alongside, show_tracking_outage
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
@@ -47,12 +49,15 @@ def run_demo(args: argparse.Namespace) -> int:
     out = db_path.parent
     console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
     shop = build_demo_shop(as_of, args.days)
-    with orders_alongside(shop, store, db_path) as orders:  # the shop's Shopify sync, beside GA4's
+    with orders_alongside(shop, store, db_path) as orders, ThreadPoolExecutor(1) as pool:
+        # the shop's Shopify sync and the Klaviyo and Meta syncs run beside GA4's, each on its own connection
+        marketing = start_marketing_sync(pool, db_path, shop, store, as_of, lambda: datetime.now(UTC))
         with serve_emulator(shop) as emulator:
             console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
             db = open_database(db_path)
             sync_demo(db, emulator.url, store, as_of, args.days)
         console.print(orders.wait())
+        console.print(marketing.result().summary())
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
@@ -101,7 +106,7 @@ EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly",
 
 def demo_steps() -> list[DemoStep]:
     """What the demo shows after the sync, in order."""
-    return [show_digest, show_answers, show_alerts, show_tracking_outage]
+    return [show_digest, show_answers, show_marketing_answers, show_alerts, show_tracking_outage]
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -117,7 +122,17 @@ def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: da
 def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
 
     console.rule("/kpi")
-    for text in EXAMPLES:
+    _show_replies(console, db, store, as_of, out, EXAMPLES)
+
+
+def show_marketing_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
+    """Klaviyo and Meta in answers: ad cost over every platform, Klaviyo's share by flow, the MER."""
+    _show_replies(console, db, store, as_of, out, MARKETING_EXAMPLES)
+
+
+def _show_replies(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path,
+                  examples: tuple[str, ...]) -> None:
+    for text in examples:
         answered = reply(db, store, parse(text), text, as_of)
         console.print(f"[bold cyan]/kpi {text}[/]")
         print_slack_text(console, answered.text)
@@ -162,6 +177,7 @@ def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
         f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
         f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + (marketing_config(store) if store.klaviyo and store.meta_ads else "")
         + (f'\n[stores.shopify]\nshop = "{store.shopify.shop}"\ntoken_env = "{store.shopify.token_env}"\n'
            if store.shopify else "")
         + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
