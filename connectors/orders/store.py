@@ -19,6 +19,10 @@ SALT_KEY = "customer_salt"
 COLUMNS = ("store", "source", "order_id", "name", "customer_hash", "email_hash", "created_at", "date", "total",
            "refunded", "currency", "status", "counted", "other_currency")
 KEYS = ("store", "source", "order_id")
+# One order can arrive twice: from an export imported by hand and from the live shop a store connected
+# later. Its name (#1001; the export's order id) says so, with or without its '#'. The live copy counts;
+# the exported one is kept and counts for nothing, whichever arrived first.
+LIVE_NAMES = "SELECT DISTINCT LTRIM(name, '#') FROM orders WHERE store = ? AND source <> 'csv'"
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRo
 
 def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     pepper, zone = salt(db), ZoneInfo(timezone)
-    records = [_record(store, r, pepper, zone, currency) for r in rows]
+    live = {str(name) for (name,) in db.execute(LIVE_NAMES, [store]).fetchall()}
+    records = [_record(store, r, pepper, zone, currency, r.order_id.lstrip("#") in live) for r in rows]
     data = [c for c in COLUMNS if c not in KEYS]
     updates = ", ".join(f"{c} = excluded.{c}" for c in data)
     changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in data)
@@ -67,9 +72,10 @@ def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[Order
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
 
-def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str) -> tuple[object, ...]:
+def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str,
+            synced_live: bool) -> tuple[object, ...]:
     code = order_currency(row.currency, currency)
-    counted = counts(row.counted, False, row.total, row.refunded, same_currency=code == currency)
+    counted = counts(row.counted, False, row.total, row.refunded, same_currency=code == currency) and not synced_live
     return (store, "csv", row.order_id, row.order_id, hashed(row.customer.lower(), pepper),
             hashed(row.email, pepper) if row.email else None, row.created_at.isoformat(),
             row.created_at.astimezone(zone).date().isoformat(), row.total, row.refunded, code, row.status,
