@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
@@ -117,3 +118,23 @@ def mask_urls_in(text: str) -> str:
     """``text`` with every URL in it masked: for exception texts we did not write ourselves."""
     text = PASSWORD_IN_TEXT.sub(lambda match: f"{match.group('head')}:{MASK}@", text)
     return URL_IN_TEXT.sub(lambda match: mask_url(match.group(0)), text)
+
+
+WORD = re.compile(r"[^\s'\"<>(){}\[\],;|]{8,}")  # a run that could be a token: no space, quote or bracket
+
+
+def redact_text(text: str, known: Iterable[str] = ()) -> str:
+    """``text`` safe to log: each of the ``known`` secret values, every URL's password and secret
+    query values, and any word that looks like a secret (``secret_kind``) become ``***``."""
+    for secret in known:
+        if len(secret) >= 8:
+            text = text.replace(secret, MASK)
+    text = mask_urls_in(text)
+    return WORD.sub(_masked_word, text)
+
+
+def _masked_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if MASK in word:  # a URL masked above: readable as it is
+        return word
+    return MASK if secret_kind(word.rstrip(".:")) else word

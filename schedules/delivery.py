@@ -3,8 +3,8 @@
 Each delivery has a key (store, kind, date, channel) and a row that goes due → claimed →
 posted (→ corrected), or failed with a time to retry (``connectors.delivery_store``).
 
-- A claim runs out (``CLAIM_TIME``) unless its live holder renews it, so a killed process
-  never blocks a delivery for long.
+- A claim runs out (``CLAIM_TIME``, one minute) unless its live holder renews it, so a killed
+  process never blocks a delivery for long: like a job's lease, it is gone within 60 s.
 - Every message carries its key in Slack message metadata. Whoever takes a delivery that was
   tried before first looks for that message in the channel's history since the first try,
   and records it instead of posting again when Slack already has it.
@@ -37,12 +37,13 @@ from connectors.delivery_store import (
     renew_claim,
     stamp,
 )
+from connectors.ops.metrics import DELIVERIES
 
 log = logging.getLogger("kpibot.delivery")
 
 METADATA_EVENT = "kpibot_delivery"
-CLAIM_TIME = timedelta(minutes=2)
-RENEW_EVERY = 30.0  # seconds of real time between renewals while a post is under way
+CLAIM_TIME = timedelta(minutes=1)  # also the shortest history lag that can double-post (README, Deliveries)
+RENEW_EVERY = 20.0  # seconds of real time between renewals while a post is under way
 LOOK_BACK = timedelta(minutes=10)  # Slack's clock and ours may differ; the key decides, not the time
 
 
@@ -132,6 +133,11 @@ class Deliverer:
     def deliver(self, key: Key, build: Callable[[], Message], deadline: datetime | None,
                 manual: bool = False) -> Outcome:
         """Post the message built by ``build`` unless it is posted or being posted; never posts twice."""
+        outcome = self._deliver(key, build, deadline, manual)
+        DELIVERIES.labels(key[1], outcome.status).inc()
+        return outcome
+
+    def _deliver(self, key: Key, build: Callable[[], Message], deadline: datetime | None, manual: bool) -> Outcome:
         db, now = self.warehouse(), self.clock()
         row = delivery(db, key)
         if row is not None and row["status"] in FINAL:

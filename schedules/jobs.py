@@ -1,17 +1,21 @@
 """The scheduled jobs: sync, alert check, digest, provisional re-check, the delivery sweep, catch-up.
 
 Every job takes ``now`` from an injected clock, so tests drive a whole day without
-sleeping. A short lease (``LEASE_TIME``), renewed by a heartbeat while ``serve`` runs,
-keeps one process in charge when several share a database; a dead holder's lease runs out
-within a minute. Every message goes through ``schedules.outbox``, so each digest, alert and
-notice goes out once whatever happens, and a failed one is retried by the sweep. No job
-raises: a failure is logged, counted and told in the channel, never fatal to ``serve``.
+sleeping. Any number of processes may share one database: each job takes its own lease
+(``schedules.leasing``: "sync:<store>:<hour>", "digest:<store>:<date>", "correct:…", "sweep"),
+so the work spreads over them and each piece runs once; a dead holder's leases run out within
+``LEASE_TIME`` and the sweep takes up what it left. With a ``pool`` (``serve``) a trigger only
+queues its job (``schedules.pool``); without one (tests, one-off runs) it runs at once. Every
+message goes through ``schedules.outbox``, so each digest, alert and notice goes out once
+whatever happens, and a failed one is retried by the sweep. No job raises: a failure is
+logged, counted and told in the channel, never fatal to ``serve``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,7 +25,9 @@ from zoneinfo import ZoneInfo
 
 from connectors.delivery_store import Key, delivery, mark_corrected, pending_deliveries, provisional_deliveries
 from connectors.episodes_store import last_failure
-from connectors.leases import release_lease, take_lease
+from connectors.leases import prune_leases
+from connectors.ops.context import about, new_request_id
+from connectors.ops.metrics import JOB_SECONDS
 from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
@@ -30,14 +36,15 @@ from schedules.crons import digest_trigger, every, minutely_trigger, recheck_tri
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.failures import Notice, note_outcome
+from schedules.leasing import HEARTBEAT, LEASE_TIME, LeaseKeeper
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
+from schedules.pool import JobPool
 from schedules.reports import ReportPoster, Reports
 
 log = logging.getLogger("kpibot.jobs")
-LEASE = "scheduler"
-LEASE_TIME = timedelta(seconds=45)  # a dead holder blocks the others at most this long
-HEARTBEAT = timedelta(seconds=15)  # the live holder renews that often
-SWEEP = timedelta(seconds=30)  # retries, expired claims, missed digests
+__all__ = ["HEARTBEAT", "LEASE_TIME", "SWEEP", "Jobs", "build_scheduler"]
+SWEEP = timedelta(seconds=30)  # retries, expired claims, missed digests, syncs a dead process left
+PRUNE = timedelta(hours=1)  # forget leases and done marks older than a day
 GRACE = timedelta(hours=6)
 REBUILD = timedelta(minutes=10)  # a digest that could not be built (no data yet) is tried again this often
 
@@ -60,7 +67,11 @@ class Jobs:
     grace: timedelta = GRACE
     backoff: Backoff = field(default_factory=Backoff)
     checkpoint: Callable[[str, Key], None] = _nothing  # a test hook inside each delivery
+    pool: JobPool | None = None  # None: a job runs at once, in the caller's thread
     reports: ReportPoster | None = None  # posts reports people schedule from Slack
+
+    def __post_init__(self) -> None:
+        self.leases = LeaseKeeper(self.warehouse, self.holder, self.clock)
 
     @property
     def outbox(self) -> Outbox:
@@ -71,20 +82,46 @@ class Jobs:
                          checkpoint=self.checkpoint)
 
     def scheduled_reports(self) -> list[Outcome]:
-        """Every minute: the reports people scheduled whose slot has come, each slot delivered once."""
-        if self.reports is None or not self.heartbeat():
+        """Every minute, on one process at a time: the reports people scheduled whose slot has come,
+        each slot delivered once (its delivery record holds across processes too)."""
+        if self.reports is None:
             return []
-        return self._safely(Reports(self.settings, self._deliverer(), self.reports).run_due,
-                            "scheduled reports") or []
+        with self.leases.job("reports") as mine:
+            if not mine:
+                return []
+            return self._safely(Reports(self.settings, self._deliverer(), self.reports).run_due,
+                                "scheduled reports") or []
 
     def heartbeat(self) -> bool:
-        """Take or renew the scheduler lease; True while this process is in charge."""
-        now = self.clock()
-        return take_lease(self.warehouse(), LEASE, self.holder, now, now + LEASE_TIME)
+        """Renew every lease this process holds (and its ``alive:`` lease); False when the database refused."""
+        return bool(self._safely(self.leases.renew, "the heartbeat"))
 
     def release(self) -> None:
-        """Hand the lease over at a clean stop; a failure only means the next process waits for it to run out."""
-        self._safely(lambda: release_lease(self.warehouse(), LEASE, self.holder, self.clock()), "releasing the lease")
+        """Hand every lease back at a clean stop; a failure only means the next process waits for them to run out."""
+        self._safely(self.leases.release_all, "releasing the leases")
+
+    def submit(self, kind: str, work: Callable[..., Any], *args: str, key: tuple[str, ...] = ()) -> Any:
+        """What a trigger calls: queue ``work(*args)`` on the pool, or run it now when there is none.
+
+        One job per ``key`` (default: ``args``) waits at a time. Its log lines carry the job kind, the
+        store (the key's first part) and a fresh id.
+        """
+        key = key or args
+
+        def run() -> Any:
+            with about(job=kind, store=key[0] if key else None, request_id=new_request_id()):
+                started = time.perf_counter()
+                try:
+                    return work(*args)
+                finally:
+                    took = time.perf_counter() - started
+                    JOB_SECONDS.labels(kind).observe(took)
+                    log.info("%s job done in %.2f s", kind, took)
+
+        if self.pool is None:
+            return run()
+        self.pool.submit(kind, "|".join([kind, *key]), run)
+        return None
 
     def local_now(self, store: StoreSettings) -> datetime:
         return self.clock().astimezone(ZoneInfo(store.timezone))
@@ -99,9 +136,13 @@ class Jobs:
     def sync_and_check(self, store_name: str) -> None:
         """Pull every source of the store, count the outcome (a notice after repeated failures), then check alerts."""
         store = self.settings.store(store_name)
+        hour = self.local_now(store).replace(minute=0, second=0, microsecond=0)
+        with self.leases.job(sync_lease(store, hour), done_until=hour + timedelta(hours=1)) as mine:
+            if mine:
+                self._sync_and_check(store)
+
+    def _sync_and_check(self, store: StoreSettings) -> None:
         db, now = self.warehouse(), self.clock()
-        if not self.heartbeat():
-            return
         try:
             error = self.sync_sources(store, self.local_now(store).date())
         except Exception as failure:  # noqa: BLE001 - counted and reported in the channel, never fatal
@@ -109,7 +150,7 @@ class Jobs:
         if error:
             log.warning("sync of %s failed: %s", store.name, error)
         note_outcome(db, store, "sync", error, now, self)
-        self.alert_check(store_name)
+        self.alert_check(store.name)
 
     def alert_check(self, store_name: str) -> AlertCheck:
         """Match episodes and incidents to today's findings, then post what is new, changed or ended."""
@@ -119,10 +160,18 @@ class Jobs:
     def digest(self, store_name: str) -> Sent | None:
         """Post today's digest once; the sent message, or None when nothing was posted now."""
         store = self.settings.store(store_name)
-        db, now = self.warehouse(), self.clock()
-        if not store.digest_channel or not self.heartbeat():
+        if not store.digest_channel:
             return None
         today = self.local_now(store).date()
+        with self.leases.job(f"digest:{store.name}:{today}") as mine:
+            if not mine:
+                return None
+            self.checkpoint("leased", (store.name, "digest", (today - timedelta(days=1)).isoformat(),
+                                       store.digest_channel))
+            return self._digest(store, today)
+
+    def _digest(self, store: StoreSettings, today: date) -> Sent | None:
+        db, now = self.warehouse(), self.clock()
         try:
             outcome = self.outbox.digest(store, today - timedelta(days=1), self.slot(store, today) + self.grace)
         except Exception as failure:  # noqa: BLE001 - the digest could not be built: the channel is told
@@ -138,20 +187,43 @@ class Jobs:
         return datetime.combine(day, store.digest_time, ZoneInfo(store.timezone))
 
     def sweep(self) -> list[Outcome]:
-        """Every 30 s: digests whose slot passed unseen, failed posts due again, claims of dead holders."""
-        if not self.heartbeat():
-            return []
+        """Every 30 s, on one process at a time: digests whose slot passed unseen, syncs a dead process
+        left, failed posts due again, claims of dead holders. With a pool it queues them (and returns [])."""
+        with self.leases.job("sweep") as mine:
+            return self._sweep() if mine else []
+
+    def _sweep(self) -> list[Outcome]:
         db, outcomes = self.warehouse(), []
         for store in self.settings.stores:
             if self._digest_missed(db, store):
-                self._safely(partial(self.digest, store.name), f"digest of {store.name}")
+                self._safely(partial(self.submit, "digest", self.digest, store.name), f"digest of {store.name}")
+        for store in self._syncs_left():
+            self._safely(partial(self.submit, "sync", self.sync_and_check, store.name), f"sync of {store.name}")
         outbox, known = self.outbox, {store.name for store in self.settings.stores}
         for row in pending_deliveries(db, self.clock()):
             if row["store"] in known:
-                outcome = self._safely(partial(self._retry, outbox, row), f"{row['kind']} of {row['store']}")
+                what = f"{row['kind']} of {row['store']}"
+                retry = partial(self._safely, partial(self._retry, outbox, row), what)
+                key = (row["store"], row["kind"], row["date"], row["channel"])
+                outcome = self.submit("delivery", retry, key=key)
                 if outcome is not None:
                     outcomes.append(outcome)
         return outcomes
+
+    def _syncs_left(self) -> list[StoreSettings]:
+        """Stores whose sync of the current hour was started by a process that died (or stopped) mid-way."""
+        left = []
+        for name in self.leases.abandoned("sync:"):
+            store_name, _, hour = name.removeprefix("sync:").rpartition(":")
+            store = next((s for s in self.settings.stores if s.name == store_name), None)
+            if store is not None and sync_lease(store, self.local_now(store)).endswith(f":{hour}"):
+                left.append(store)
+        return left
+
+    def prune(self) -> int:
+        """Hourly: forget leases and done marks that ran out more than a day ago."""
+        with self.leases.job("prune") as mine:
+            return prune_leases(self.warehouse(), self.clock() - timedelta(days=1)) if mine else 0
 
     def _retry(self, outbox: Outbox, row: dict[str, Any]) -> Outcome | None:
         if row["kind"] == "report":  # a scheduled report's slot (schedules.reports)
@@ -176,21 +248,22 @@ class Jobs:
         return failed is None or failed < slot or failed + REBUILD <= local
 
     def catch_up(self) -> list[str]:
-        """At start-up: today's digest if its slot passed less than ``grace`` ago, then the sweep. Never raises."""
+        """At start-up: today's digest if its slot passed less than ``grace`` ago, then the sweep. Never raises.
+
+        The stores whose digest was sent now (with a pool: queued)."""
         sent = []
         for store in self.settings.stores:
             local = self.local_now(store)
             slot = self.slot(store, local.date())
-            if slot <= local <= slot + self.grace and self._safely(partial(self.digest, store.name), store.name):
+            if slot <= local <= slot + self.grace and (self._safely(
+                    partial(self.submit, "digest", self.digest, store.name), store.name) or self.pool is not None):
                 sent.append(store.name)
         self._safely(self.sweep, "the delivery sweep")
         return sent
 
     def recheck_provisional(self) -> list[str]:
-        """Update posted digests whose day GA4 has now finished processing."""
+        """Update posted digests whose day GA4 has now finished processing, each under its own lease."""
         db = self.warehouse()
-        if not self.heartbeat():
-            return []
         corrected, known = [], {store.name: store for store in self.settings.stores}
         for row in provisional_deliveries(db, "digest"):
             store = known.get(row["store"])
@@ -204,13 +277,20 @@ class Jobs:
 
     def _correct(self, db: Warehouse, store: StoreSettings, row: dict[str, Any]) -> bool:
         """Edit the posted digest in place (``chat.update`` of the same ts: repeating it is harmless)."""
+        key = (row["store"], row["kind"], row["date"], row["channel"])
+        with self.leases.job(f"correct:{row['store']}:{row['date']}") as mine:
+            current = delivery(db, key) if mine else None  # read again: another process may have just done it
+            if current is None or current["status"] != "posted" or not current["provisional"]:
+                return False
+            self._edit(db, store, current, key)
+            return True
+
+    def _edit(self, db: Warehouse, store: StoreSettings, row: dict[str, Any], key: Key) -> None:
         digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1),
                               now=self.local_now(store).date())  # the header now says the data is final
-        key = (row["store"], row["kind"], row["date"], row["channel"])
         self.digests.correct(digest, row["ts"], json.loads(row["detail"] or "{}"))
         self.checkpoint("corrected", key)
         mark_corrected(db, key, self.clock())
-        return True
 
     def _safely(self, job: Callable[[], Any], what: str) -> Any:
         try:
@@ -220,17 +300,27 @@ class Jobs:
             return None
 
 
+def sync_lease(store: StoreSettings, local: datetime) -> str:
+    """The lease of a store's sync in the local hour of ``local``: one sync per store and hour."""
+    return f"sync:{store.name}:{local:%Y-%m-%dT%H}"
+
+
 def build_scheduler(jobs: Jobs) -> Any:
+    """Triggers that queue each job (``jobs.submit``); the heartbeat and the sweep run in the scheduler's
+    threads, as they only write a few rows and queue work."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = BackgroundScheduler(timezone="UTC")
     for store in jobs.settings.stores:
-        scheduler.add_job(jobs.sync_and_check, sync_trigger(store), args=[store.name], id=f"sync:{store.name}",
-                          coalesce=True, max_instances=1, misfire_grace_time=1800)
-        scheduler.add_job(jobs.digest, digest_trigger(store), args=[store.name], id=f"digest:{store.name}",
-                          coalesce=True, max_instances=1, misfire_grace_time=int(jobs.grace.total_seconds()))
-    scheduler.add_job(jobs.recheck_provisional, recheck_trigger(), id="recheck", coalesce=True, max_instances=1)
+        scheduler.add_job(jobs.submit, sync_trigger(store), args=["sync", jobs.sync_and_check, store.name],
+                          id=f"sync:{store.name}", coalesce=True, max_instances=1, misfire_grace_time=1800)
+        scheduler.add_job(jobs.submit, digest_trigger(store), args=["digest", jobs.digest, store.name],
+                          id=f"digest:{store.name}", coalesce=True, max_instances=1,
+                          misfire_grace_time=int(jobs.grace.total_seconds()))
+    scheduler.add_job(jobs.submit, recheck_trigger(), args=["correct", jobs.recheck_provisional], id="recheck",
+                      coalesce=True, max_instances=1)
     scheduler.add_job(jobs.heartbeat, every(HEARTBEAT), id="heartbeat", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.sweep, every(SWEEP), id="sweep", coalesce=True, max_instances=1)
+    scheduler.add_job(jobs.prune, every(PRUNE), id="prune", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.scheduled_reports, minutely_trigger(), id="reports", coalesce=True, max_instances=1)
     return scheduler

@@ -3,7 +3,7 @@
 A report runs at its local time in the store's timezone, every day or on one weekday. Each
 slot is one delivery (key ``store|report|<id>@<local slot>|channel``) through the same
 exactly-once machinery as digests and alerts (``schedules.delivery``): a slot posted is never
-posted again, a slot missed while nobody held the scheduler lease is caught up within
+posted again, a slot missed while no process ran the scheduler is caught up within
 ``GRACE``, and a failed post is retried by the delivery sweep until then.
 """
 

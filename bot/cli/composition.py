@@ -1,4 +1,4 @@
-"""Wiring for `kpibot serve`: settings, warehouse, Slack app, GA4 client and scheduler.
+"""Wiring for `kpibot serve`: settings, warehouse, Slack app, GA4 client, scheduler, metrics and health.
 
 The composition root: the only place that reads the environment and the clock.
 """
@@ -15,10 +15,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from slack_bolt import App
+from starlette.routing import Route
 
 from bot.cli.context import load_settings, today_in
 from bot.cli.sources import StoreSync
+from bot.ops.http import Health, ops_routes
 from bot.render.notices import notice_text
 from bot.slack.app import build_app
 from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
@@ -26,11 +29,14 @@ from bot.slack.finder import SlackMessageFinder
 from bot.slack.posters import SlackAlertPoster, SlackDigestPoster, SlackReportPoster
 from bot.slack.replies import SlackReplies
 from connectors.ga4.fetch import RetryPolicy
+from connectors.ops.metrics import WarehouseCollector
+from connectors.ops.probes import database_problem
 from connectors.warehouse import Warehouse, open_database, open_when_writable
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer
 from schedules.jobs import Jobs, build_scheduler
 from schedules.outbox import Outbox
+from schedules.pool import JobPool
 
 
 class ThreadWarehouse:
@@ -52,22 +58,38 @@ def store_today(store: StoreSettings) -> date:
     return today_in(store.timezone)
 
 
+STOP_GRACE = 5.0  # seconds a stop gives the jobs in hand: `serve` exits within 10 s of SIGTERM
+
+
 @dataclass
 class Runtime:
     app: App
-    jobs: Any
+    jobs: Jobs
+    health: Health
+    metrics: CollectorRegistry
     scheduler: Any = None
 
-    def start_scheduler(self) -> None:
+    @property
+    def ops(self) -> list[Route]:
+        """GET /metrics and GET /healthz (bot.ops.http)."""
+        return ops_routes(self.health, self.metrics)
 
+    def start_scheduler(self) -> None:
+        self.jobs.heartbeat()  # healthy from the start; then every 15 s
+        self.health.heartbeat = lambda: self.jobs.leases.last_beat
         self.jobs.catch_up()
         self.scheduler = build_scheduler(self.jobs)
         self.scheduler.start()
 
-    def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.jobs.release()  # the next process need not wait for the lease to run out
+    def stop(self, grace: float = STOP_GRACE) -> None:
+        """No new job; the jobs in hand get ``grace`` seconds; then every lease is handed back at once,
+        so another process takes up at once what this one leaves (its deliveries are safe to retry)."""
+        if self.scheduler is None:
+            return
+        self.scheduler.shutdown(wait=False)
+        if self.jobs.pool is not None:
+            self.jobs.pool.stop(grace)
+        self.jobs.release()
 
 
 STARTUP_PATIENCE_S = 300.0  # a sync or an import holding the lock finishes well within this
@@ -104,11 +126,16 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
     app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode, clock=clock)
     pacer = ChannelPacer()
     retry = RetryPolicy() if settings.max_retry_wait is None else RetryPolicy(max_wait=settings.max_retry_wait)
+    holder = f"{socket.gethostname()}:{os.getpid()}"
     reports = SlackReportPoster(client, SlackReplies(settings, warehouse, today), warehouse, pacer)
     jobs = Jobs(settings, warehouse, StoreSync(warehouse, environ, clock, retry), SlackDigestPoster(client, pacer),
-                SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock,
-                holder=f"{socket.gethostname()}:{os.getpid()}", reports=reports)
-    return Runtime(app, jobs)
+                SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock, holder=holder,
+                reports=reports, pool=JobPool())
+    metrics = CollectorRegistry()
+    metrics.register(WarehouseCollector(warehouse, clock))
+    health = Health(database=lambda: database_problem(lambda: open_database(settings.database, busy_timeout_ms=1000)),
+                    heartbeat=None, clock=clock, holder=holder)
+    return Runtime(app, jobs, health, metrics)
 
 
 def command_outbox(settings: Settings, environ: Mapping[str, str]) -> Any:

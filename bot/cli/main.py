@@ -52,6 +52,8 @@ HELP = {
 }
 
 CONFIG_HELP = "path to kpibot.toml (default: $KPIBOT_CONFIG, then ./kpibot.toml)"
+LOG_FORMAT_HELP = "log lines as text (default) or as JSON objects, one a line"
+LOG_FORMATS = ("text", "json")
 
 
 def iso_date(text: str) -> date:
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kpibot {__version__}")
     parser.add_argument("--config", help=CONFIG_HELP)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, help=LOG_FORMAT_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in HELP.items():
         sub = commands.add_parser(
@@ -91,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help="show tracebacks on errors")
+        sub.add_argument("--log-format", choices=LOG_FORMATS, default=argparse.SUPPRESS, help=LOG_FORMAT_HELP)
         command_module(name).add_arguments(sub)
     return parser
 
@@ -101,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    if args.log_format or args.command == "serve":
+        set_up_logging(args)
     try:
         return int(command_module(args.command).run(args))
     except KeyboardInterrupt:
@@ -118,6 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"kpibot: {said(error)}", file=sys.stderr)
         return int(code)
+
+
+def set_up_logging(args: argparse.Namespace) -> None:
+    """`serve` logs what it does (INFO); other commands log only when asked, and then only warnings."""
+    import logging
+    import os
+
+    from bot.ops.logs import configure_logging
+
+    level = logging.INFO if args.command == "serve" else logging.WARNING
+    configure_logging(args.log_format or "text", level, os.environ)
 
 
 def damaged_database(error: Exception) -> bool:

@@ -1,7 +1,8 @@
-"""Sync progress: a rich progress bar on a terminal, plain log lines otherwise."""
+"""Sync progress: a rich progress bar on a terminal, plain lines otherwise, log records in `serve`."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,3 +34,15 @@ def sync_progress(store: str, stream: TextIO | None = None) -> Iterator[Progress
             bar.update(tasks[report], completed=done)
 
         yield update
+
+
+@contextmanager
+def logged_progress(store: str) -> Iterator[Progress]:
+    """For the scheduler: each finished report as a log record, so `--log-format json` stays one object a line."""
+    log = logging.getLogger("kpibot.sync")
+
+    def record(report: str, done: int, total: int, rows: int) -> None:
+        if done == total:
+            log.info("sync %s: %s done (%d chunk(s), %d rows so far)", store, report, total, rows)
+
+    yield record

@@ -7,11 +7,12 @@ Klaviyo's budget or an expired Meta token never stops GA4 or the shop's own sync
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.cli.progress import sync_progress
+from bot.cli.progress import logged_progress, sync_progress
 from bot.cli.shop_sources import PLATFORMS, summary, sync_shop_source
 from connectors.ga4 import client as ga4_client
 from connectors.ga4.credentials import service_account_email
@@ -21,6 +22,7 @@ from connectors.klaviyo import client as klaviyo_client
 from connectors.klaviyo.sync import sync_klaviyo
 from connectors.meta_ads import client as meta_client
 from connectors.meta_ads.sync import sync_meta_ads
+from connectors.ops.metrics import SYNC_RUNS, SYNC_SECONDS
 from connectors.redact import mask_urls_in
 from connectors.warehouse import Warehouse
 from kpi.settings import StoreSettings
@@ -36,6 +38,7 @@ class SyncRequest:
     environ: Mapping[str, str]
     now: Callable[[], datetime]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    on_terminal: bool = True  # False in `serve`: progress goes to the log, not to stderr
 
 
 @dataclass
@@ -67,10 +70,17 @@ def store_sources(store: StoreSettings) -> list[tuple[str, SourceSync]]:
 
 def run_isolated(name: str, source: SourceSync, request: SyncRequest,
                  debug: bool = False) -> tuple[SourceReport, str | None, int]:
-    """The source's report, one failure line (or None) and its exit code; never raises unless ``debug``."""
+    """The source's report, one failure line (or None) and its exit code; never raises unless ``debug``.
+
+    Each run is counted and timed by source (``kpibot_sync_runs_total``, ``kpibot_sync_duration_seconds``)."""
+    label = name.lower().replace(" ", "_")
+    started = time.perf_counter()
     try:
-        return source(request), None, 0
+        report = source(request)
+        SYNC_RUNS.labels(label, "ok").inc()
+        return report, None, 0
     except Exception as error:  # noqa: BLE001 - one source's failure must not stop the others
+        SYNC_RUNS.labels(label, "failed").inc()
         if debug:
             raise
         code = getattr(error, "exit_code", None)
@@ -78,6 +88,8 @@ def run_isolated(name: str, source: SourceSync, request: SyncRequest,
         if code is None:
             text = f"unexpected error: {type(error).__name__}: {text} (run again with --debug for details)"
         return SourceReport(), f"{request.store.name}: {name} failed: {text}", int(code or 1)
+    finally:
+        SYNC_SECONDS.labels(label).observe(time.perf_counter() - started)
 
 
 def sync_ga4_source(request: SyncRequest) -> SourceReport:
@@ -85,7 +97,7 @@ def sync_ga4_source(request: SyncRequest) -> SourceReport:
     store = request.store
     client = ga4_client.build_client(request.environ)
     start, end = plan_range(request.db, store.name, request.as_of, request.since, request.until)
-    with sync_progress(store.name) as progress:
+    with (sync_progress if request.on_terminal else logged_progress)(store.name) as progress:
         result = sync_store(request.db, client, store.name, store.ga4_property, start, end, clock=request.now,
                             retry=request.retry, progress=progress,
                             service_account=service_account_email(request.environ))
@@ -155,7 +167,8 @@ class StoreSync:
 
     def __call__(self, store: StoreSettings, as_of: date) -> str | None:
         """Sync the store; the failures as one sentence each (joined), or None when every source synced."""
-        request = SyncRequest(self.warehouse(), store, as_of, None, None, self.environ, self.now, self.retry)
+        request = SyncRequest(self.warehouse(), store, as_of, None, None, self.environ, self.now, self.retry,
+                              on_terminal=False)
         failures = [failure for name, source in store_sources(store)
                     if (failure := run_isolated(name, source, request)[1]) is not None]
         return "; ".join(failures) or None

@@ -15,8 +15,8 @@ from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
 from kpi.orders.tracking import TrackingCheck
 from kpi.settings import StoreSettings
-from schedules.marketing import MarketingSection, RoleLine
-from schedules.shop_digest import ShopDigest
+from schedules.digest.marketing import MarketingSection, RoleLine
+from schedules.digest.shop import ShopDigest
 
 
 def tracking_line(check: TrackingCheck, language: str) -> str:

@@ -1,13 +1,21 @@
-"""The Slack Web API client, built from the environment, and per-channel pacing."""
+"""The Slack Web API client, built from the environment, counted per method, and per-channel pacing."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from connectors.ops.metrics import SLACK_CALLS, SLACK_ERRORS
 
 RATE_LIMIT_RETRIES = 4  # slack_sdk's default is 1; a digest must survive a short burst of 429s
 
@@ -23,12 +31,44 @@ def build_slack_client(environ: Mapping[str, str], require_token: bool = True) -
         raise SlackSetupError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from the "
                               "Slack app's 'OAuth & Permissions' page into the environment")
     base_url = environ.get("KPIBOT_SLACK_API_URL") or WebClient.BASE_URL
-    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
-                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)])
+    return CountedWebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
+                            retry_handlers=[CountedRateLimits(max_retry_count=RATE_LIMIT_RETRIES)])
+
+
+class CountedWebClient(WebClient):
+    """A WebClient that counts its calls by method, and its failures by method and Slack's error code."""
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        SLACK_CALLS.labels(api_method).inc()
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            SLACK_ERRORS.labels(api_method, str(code or "error")).inc()
+            raise
+        except Exception as error:
+            SLACK_ERRORS.labels(api_method, type(error).__name__).inc()
+            raise
+
+
+class CountedRateLimits(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 retries, each one counted as a ``ratelimited`` error of its method."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        retrying = super()._can_retry(state=state, request=request, response=response, error=error)
+        if retrying:
+            SLACK_ERRORS.labels(request.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0], "ratelimited").inc()
+        return retrying
 
 
 class ChannelPacer:
-    """At most one message per second per channel (Slack's posting limit)."""
+    """At most one message per second per channel (Slack's posting limit), as Slack counts them.
+
+    ``paced`` runs one call at a time per channel and starts the next one ``interval`` after the
+    previous one *answered*, so however long a request takes to reach Slack (a busy process, a
+    slow network), two messages never arrive less than a second apart.
+    """
 
     def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -37,6 +77,20 @@ class ChannelPacer:
         self.sleep = sleep
         self.last: dict[str, float] = {}
         self.lock = threading.Lock()
+        self.channels: dict[str, threading.Lock] = {}
+
+    @contextmanager
+    def paced(self, channel: str) -> Iterator[None]:
+        """Around one call that posts to ``channel``."""
+        with self.lock:
+            turn = self.channels.setdefault(channel, threading.Lock())
+        with turn:
+            self.wait(channel)
+            try:
+                yield
+            finally:
+                with self.lock:
+                    self.last[channel] = self.clock()
 
     def wait(self, channel: str) -> None:
         with self.lock:

@@ -1,7 +1,8 @@
-"""Slack over HTTP: a Starlette app served by uvicorn (POST /slack/events, GET /healthz).
+"""Slack over HTTP: a Starlette app served by uvicorn (POST /slack/events, GET /healthz, GET /metrics).
 
 Requests are sized and signature-checked here (``bot.slack.guard``) before Bolt sees them;
 Bolt then acks in the request's thread and leaves the work to a pool (``bot.slack.work``).
+Each request gets an id that its log lines carry, its queued work included.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 import uvicorn
@@ -23,8 +25,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.ops.http import listening, no_health, ops_routes
 from bot.slack.guard import MAX_BODY, Refused, check_declared_length, log_refused, read_capped, verify_signature
 from bot.slack.work import IN_FLIGHT
+from connectors.ops.context import REQUEST, new_request_id
 
 BACKLOG = 2048  # uvicorn's own default: a burst of Slack requests must not overflow the accept queue
 
@@ -46,12 +50,15 @@ def knows_its_bot(bolt: App) -> bool:
 
 
 def http_app(bolt: App, started: threading.Event | None = None, signing_secret: str | None = None,
-             max_body: int = MAX_BODY, clock: Callable[[], float] = time.time) -> Starlette:
+             max_body: int = MAX_BODY, clock: Callable[[], float] = time.time,
+             ops: list[Route] | None = None) -> Starlette:
+    """The Slack endpoint, and ``ops`` (/metrics and /healthz, ``bot.ops.http``; a bare /healthz if None)."""
     secret = signing_secret if signing_secret is not None else signing_secret_of(bolt)
     if not secret:
         raise ValueError("the Slack HTTP endpoint needs the signing secret (SLACK_SIGNING_SECRET)")
 
     async def events(request: Request) -> Response:
+        REQUEST.set(new_request_id())  # this request's own task: its lines, and its queued work, carry the id
         with IN_FLIGHT.acking_request():
             return await checked_and_dispatched(request)
 
@@ -71,17 +78,15 @@ def http_app(bolt: App, started: threading.Event | None = None, signing_secret: 
             return to_starlette_response(bolt.dispatch(bolt_request))
         return to_starlette_response(await run_in_threadpool(bolt.dispatch, bolt_request))
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"ok": True})
-
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if started is not None:
             started.set()
         yield
 
-    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]),
-                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    if ops is None:
+        ops = ops_routes(no_health(lambda: datetime.now(UTC)))
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"]), *ops], lifespan=lifespan)
 
 
 def bolt_request_of(text: str, query: str, headers: dict[str, str | Sequence[str]]) -> BoltRequest:
@@ -98,16 +103,27 @@ def bolt_request_of(text: str, query: str, headers: dict[str, str | Sequence[str
 
 
 def bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(BACKLOG)  # connections queue from now on, even before uvicorn starts accepting
-    return sock
+    return listening(host, port, BACKLOG)  # connections queue from now on, even before uvicorn starts accepting
 
 
-def serve_forever(bolt: App, host: str, port: int) -> None:
-    config = uvicorn.Config(http_app(bolt), host=host, port=port, log_level="warning", access_log=False)
-    uvicorn.Server(config).run()
+def serve_forever(bolt: App, host: str, port: int, ops: list[Route] | None = None,
+                  stop: threading.Event | None = None) -> None:
+    """Serve until SIGTERM or SIGINT (uvicorn's own handlers; it passes the signal on once it stopped), or
+    until ``stop`` is set: a signal caught by the caller's handler before uvicorn put its own in place."""
+    sock = bind(host, port)  # a port in use is one sentence (exit 1), before anything is served
+    config = uvicorn.Config(http_app(bolt, ops=ops), log_level="warning", access_log=False,
+                            log_config=None)  # no handlers of its own: its lines go through kpibot's (bot.ops.logs)
+    server = uvicorn.Server(config)
+    if stop is not None:
+        def watch() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=watch, daemon=True, name="kpibot-stop-watch").start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 @contextmanager

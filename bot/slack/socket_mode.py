@@ -34,6 +34,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.slack.client import SlackSetupError
 from bot.slack.work import IN_FLIGHT, AckFirst
+from connectors.ops.context import about
 
 log = logging.getLogger("kpibot.slack")
 PING_INTERVAL = 5.0  # seconds between pings; a link found dead is replaced at this pace
@@ -55,7 +56,7 @@ class AckFirstHandler(SocketModeHandler):
         self.gate = gate
 
     def handle(self, client: Any, req: SocketModeRequest) -> None:
-        with self.gate.acking_request():
+        with self.gate.acking_request(), about(request_id=req.envelope_id[:12] or None):
             super().handle(client, req)
 
 
@@ -109,6 +110,6 @@ def stopped_by_signals(stop: threading.Event) -> Iterator[None]:
 def serve_socket_mode(bolt: App, app_token: str, stop: threading.Event | None = None) -> None:
     """Stay connected until SIGTERM, SIGINT or ``stop``; then close the links, so Slack stops sending."""
     stop = stop or threading.Event()
-    with connected(bolt, app_token), stopped_by_signals(stop):
+    with stopped_by_signals(stop), connected(bolt, app_token):
         log.info("Slack: Socket Mode, %d links from apps.connections.open (nothing public needed)", LINKS)
         stop.wait()

@@ -24,6 +24,8 @@ from typing import Any
 
 from slack_bolt.kwargs_injection.args import Args
 
+from connectors.ops.context import carried
+
 log = logging.getLogger("kpibot.slack")
 
 WORK_THREADS = 4  # answers compute with pandas on 2 cores: more threads only add GIL contention
@@ -100,8 +102,8 @@ def deferred(pool: Executor, work: Callable[..., None], gate: AckFirst = IN_FLIG
         guarded(**kwargs)
 
     def listener(args: Args) -> None:
-        args.ack()
-        pool.submit(after_acks, gate.clock(), {name: getattr(args, name) for name in names})
+        args.ack()  # the work's log lines carry the request's id (set by the HTTP or Socket Mode edge)
+        pool.submit(carried(after_acks), gate.clock(), {name: getattr(args, name) for name in names})
 
     listener.__name__ = f"ack_then_{work.__name__}"
     return listener

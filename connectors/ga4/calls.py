@@ -27,6 +27,7 @@ from connectors.ga4.errors import (
     Ga4UnavailableError,
     Ga4UnreachableError,
 )
+from connectors.ga4.limits import SLOTS
 from connectors.redact import mask_url, mask_urls_in
 
 MAX_ATTEMPTS = 6
@@ -70,7 +71,7 @@ def call_with_retries(client: Any, request: Any, retry: RetryPolicy, property_id
         last = attempt == retry.max_attempts
         deadline = Deadline(retry.deadline)
         try:
-            with deadline:
+            with SLOTS.request(property_id), deadline:
                 return client.run_report(request=request, timeout=retry.deadline)
         except (exceptions.Forbidden, exceptions.PermissionDenied):
             who = service_account or "the service account in GOOGLE_APPLICATION_CREDENTIALS"

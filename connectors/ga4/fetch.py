@@ -23,6 +23,7 @@ from connectors.ga4.errors import (
     Ga4ReportError,
     Ga4UnavailableError,
 )
+from connectors.ga4.limits import count_tokens
 from connectors.ga4.reports import ReportSpec
 
 __all__ = ["Ga4AccessError", "Ga4QuotaLow", "Ga4ReportError", "Ga4UnavailableError", "ReportChunk",
@@ -107,6 +108,7 @@ def _fetch_pages(client: Any, property_id: str, spec: ReportSpec, store: str, st
         check_page(raw.row_count, announced, offset, len(raw.rows), PAGE_SIZE, days)
         announced = raw.row_count
         _absorb(chunk, spec, store, raw)
+        count_tokens(property_id, raw.property_quota.tokens_per_day.consumed)
         offset += PAGE_SIZE
         if offset >= raw.row_count:
             check_days_in_range((row["date"] for row in chunk.rows), start, end)

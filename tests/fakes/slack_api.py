@@ -7,7 +7,7 @@ only) hands out a link of the attached fake Socket Mode server (``tests/fakes/so
 ``users.info`` answers a person's ``locale`` (from ``locales``) only when asked with ``include_locale``,
 as Slack does. ``views.open``/``views.update`` keep the views they were given (``views``) and refuse,
 as Slack does, one that slack_sdk's own model says breaks Block Kit's limits.
-Faults: queue HTTP 429s (or 500s) for a method.
+Faults: queue HTTP 429s (or 500s) for a method; make a method's answer slow to come back (``slow``).
 Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
 and served back by ``conversations.history`` and ``conversations.replies``.
 """
@@ -56,6 +56,8 @@ class FakeSlack:
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
     history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
     socket_mode: Any = None  # a FakeSocketMode: apps.connections.open hands out its links
+    slow: dict[str, float] = field(default_factory=dict)  # method -> seconds its answer takes (done at once)
+    closing: threading.Event = field(default_factory=threading.Event)  # ends slow answers at shutdown
     locales: dict[str, str] = field(default_factory=dict)  # users.info: user -> Slack locale ("it-IT")
     views: dict[str, dict[str, Any]] = field(default_factory=dict)  # views.open/update: view id -> view
 
@@ -229,7 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {"ok": False, "error": error}, {"Retry-After": "0"})
             return
         token = self.headers.get("Authorization", "").removeprefix("Bearer ") or str(params.get("token") or "")
-        self._send(200, fake.answer(method, params, token) if path.startswith("/api/") else {"ok": True})
+        answer = fake.answer(method, params, token) if path.startswith("/api/") else {"ok": True}
+        if method in fake.slow:  # done at once, as Slack does it; only the answer is slow to come back
+            fake.closing.wait(fake.slow[method])
+        try:
+            self._send(200, answer)
+        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (or was killed) meanwhile
+            self.close_connection = True
 
     def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(payload).encode()
@@ -263,6 +271,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     try:
         yield fake
     finally:
+        fake.closing.set()
         server.shutdown()
         server.server_close()
         thread.join()

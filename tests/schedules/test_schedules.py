@@ -232,13 +232,14 @@ def test_a_button_on_another_stores_incident_is_refused_and_changes_nothing(worl
 def test_failures_are_reported_once_then_recovery(world):
     settings, slack, ga4, clock, jobs = world
     job = jobs()
-    clock.set(AS_OF, 6, 5)
     ga4.state.property_id = "999"  # the service account lost access
-    for _ in range(4):
+    for hour in range(4):  # four hourly syncs
+        clock.set(AS_OF, 6 + hour, 5)
         job.sync_and_check("demo-shop")
     notices = [c for c in slack.of("chat.postMessage") if "sincronizzare" in c.params.get("text", "")]
     assert len(notices) == 1 and "100000001" in notices[0].params["text"]
     ga4.state.property_id = None
+    clock.set(AS_OF, 10, 5)
     job.sync_and_check("demo-shop")
     assert any("di nuovo funzionante" in c.params.get("text", "") for c in slack.of("chat.postMessage"))
 

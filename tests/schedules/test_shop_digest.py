@@ -21,7 +21,7 @@ from bot.replies import store_status
 from connectors.warehouse import open_database, write_chunk
 from kpi.settings import ShopifySettings, StoreSettings
 from schedules.digest import build_digest
-from schedules.shop_digest import build_shop_digest
+from schedules.digest.shop import build_shop_digest
 from tests.support.shops import NOW, STORE, plain_order, shopify, shopify_frame, shopify_sync
 
 DAY = date(2026, 11, 23)  # the digest's day: NOW is the morning after, in Rome

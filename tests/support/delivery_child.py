@@ -4,7 +4,8 @@
 
 ``os._exit`` ends the process on the spot, without ``finally`` blocks, flushes or atexit
 handlers, exactly as SIGKILL would. Steps are the delivery's checkpoints ("claimed",
-"answered", "marked", "corrected") or "after" (once the job returned, e.g. holding a lease).
+"answered", "marked", "corrected"), "leased" (a digest job holding its lease, before it builds anything)
+or "after" (once the job returned).
 """
 
 from __future__ import annotations

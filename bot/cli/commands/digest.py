@@ -56,7 +56,7 @@ OUTCOMES = {
                  "interrupted before it could record it; recorded now, not posted again",
     "already": "{store}: the digest for {day} was already posted (message ts {ts}); not sent again",
     "busy": "{store}: the digest for {day} is being posted by another kpibot process right now; if it does not "
-            "appear, run this again in 2 minutes",
+            "appear, run this again in a minute",
 }
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 from connectors.demo.shop import DemoShop
 from connectors.emulation.http import EmulatorServer, serve
 from connectors.ga4.emulator.faults import Misbehaviour, retry_later_message, rewrite
+from connectors.ga4.emulator.traffic import Traffic
 
 ROUTE = re.compile(r"^/v1beta/properties/(?P<property>[^/:]+):runReport$")
 METRIC_TYPES = {"purchaseRevenue": "TYPE_CURRENCY", "advertiserAdCost": "TYPE_CURRENCY"}
@@ -56,6 +57,7 @@ class EmulatorState:
     requests: int = 0
     tokens_used: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    traffic: Traffic = field(default_factory=Traffic)  # per property: requests, in flight, slow ones
 
     def inject(self, code: int, times: int = 1) -> None:
         """Answer the next ``times`` requests with HTTP ``code`` (429, 503, 403...)."""
@@ -157,6 +159,26 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        match = ROUTE.match(self.path.split("?")[0])
+        traffic = self.server.state.traffic
+        with traffic.request(match["property"] if match else "-"):
+            if match and self._slowed(traffic, match["property"]):
+                return
+            self._answer()
+
+    def _slowed(self, traffic: Traffic, property_id: str) -> bool:
+        """Wait as GA4 would be slow; True when the property is stalled (left unanswered, as a timeout)."""
+        closing = self.server.state.closing
+        if property_id in traffic.stalled:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            closing.wait(traffic.stalled[property_id])
+            self.close_connection = True
+            return True
+        if traffic.latency:
+            closing.wait(traffic.latency)
+        return False
+
+    def _answer(self) -> None:
         state = self.server.state
         with state.lock:
             state.requests += 1

@@ -16,9 +16,9 @@ from kpi.series import provisional_days
 from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
+from schedules.digest.marketing import MarketingSection, build_marketing
+from schedules.digest.shop import ShopDigest, build_shop_digest
 from schedules.findings import last_final_day
-from schedules.marketing import MarketingSection, build_marketing
-from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")

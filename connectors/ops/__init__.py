@@ -1,0 +1,1 @@
+"""What operators watch: Prometheus metrics, log context, and a health probe of the warehouse."""
