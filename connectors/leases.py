@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 from connectors.delivery_store import stamp
 

@@ -12,8 +12,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.tables import SOURCE_DIMENSIONS, table_for
 
 QUALITY_FLAGS = ("thresholded", "other_row", "sampled")
@@ -23,8 +22,9 @@ def sums(db: Database, store: str, source: str, measure: str, start: date, end: 
          where: Mapping[str, str] | None = None) -> dict[str, float]:
     key = _column(source, by, allow_date=True) if by else "''"
     filters, params = _filters(source, store, start, end, where)
+    grouped = f" GROUP BY {key}" if by else ""  # PostgreSQL refuses a constant in GROUP BY
     sql = (f"SELECT {key} AS key, SUM({_measure(measure)}) FROM {table_for(source)} "
-           f"WHERE store = :store AND date BETWEEN :start AND :end{filters} GROUP BY {key}")
+           f"WHERE store = ? AND date BETWEEN ? AND ?{filters}{grouped}")
     return {str(k): float(v) for k, v in db.execute(sql, params).fetchall() if v is not None}
 
 
@@ -33,10 +33,13 @@ def daily(db: Database, store: str, source: str, measure: str, start: date, end:
     keys = ["date", *(_column(source, column) for column in by)]
     filters, params = _filters(source, store, start, end, where)
     sql = (f"SELECT {', '.join(keys)}, SUM({_measure(measure)}) AS value FROM {table_for(source)} "
-           f"WHERE store = :store AND date BETWEEN :start AND :end{filters} "
+           f"WHERE store = ? AND date BETWEEN ? AND ?{filters} "
            f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
     cursor = db.execute(sql, params)
-    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    frame = pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    if by:  # text keys: in code-point order whatever the PostgreSQL collation
+        frame = frame.sort_values(keys, kind="stable", ignore_index=True)
+    return frame
 
 
 def days_with_data(db: Database, store: str, source: str, start: date, end: date) -> set[date]:
@@ -73,10 +76,10 @@ def _column(source: str, name: str | None, allow_date: bool = False) -> str:
 
 
 def _filters(source: str, store: str, start: date, end: date,
-             where: Mapping[str, str] | None) -> tuple[str, dict[str, Any]]:
-    params: dict[str, Any] = {"store": store, "start": start.isoformat(), "end": end.isoformat()}
+             where: Mapping[str, str] | None) -> tuple[str, list[Any]]:
+    params: list[Any] = [store, start.isoformat(), end.isoformat()]
     filters = ""
     for column, value in (where or {}).items():
-        filters += f" AND {_column(source, column)} = :w_{column}"
-        params[f"w_{column}"] = value
+        filters += f" AND {_column(source, column)} = ?"
+        params.append(value)
     return filters, params

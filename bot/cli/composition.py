@@ -12,7 +12,6 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
@@ -24,6 +23,7 @@ from bot.slack.app import build_app
 from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
 from bot.slack.finder import SlackMessageFinder
 from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
+from connectors.engine.location import Location, shown
 from connectors.ga4.fetch import RetryPolicy
 from connectors.warehouse import Warehouse, open_database, open_when_writable
 from kpi.settings import Settings, StoreSettings
@@ -33,9 +33,9 @@ from schedules.outbox import Outbox
 
 
 class ThreadWarehouse:
-    """One SQLite connection per thread (Bolt and APScheduler run listeners and jobs in pools)."""
+    """One connection per thread (Bolt and APScheduler run listeners and jobs in pools)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Location) -> None:
         self.path = path
         self.local = threading.local()
 
@@ -72,14 +72,15 @@ class Runtime:
 STARTUP_PATIENCE_S = 300.0  # a sync or an import holding the lock finishes well within this
 
 
-def wait_for_warehouse(path: Path) -> None:
+def wait_for_warehouse(location: Location) -> None:
     """Refuse a damaged database; wait while another process holds its write lock."""
     import logging
     import time
 
     log = logging.getLogger("kpibot")
-    open_when_writable(path, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
-        "waiting for the write lock on %s, held by another process (%.0f s so far)", path, waited)).close()
+    open_when_writable(location, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
+        "waiting for the write lock on %s, held by another process (%.0f s so far)", shown(location),
+        waited)).close()
 
 
 def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runtime:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlite_utils import Database
+from connectors.engine.database import Database
+from connectors.engine.sql import upsert_sql
 
 from connectors.orders.exports import OrderRow
 from connectors.orders.rules import counts, order_currency
@@ -19,6 +20,7 @@ SALT_KEY = "customer_salt"
 COLUMNS = ("store", "source", "order_id", "name", "customer_hash", "email_hash", "created_at", "date", "total",
            "refunded", "currency", "status", "counted", "other_currency")
 KEYS = ("store", "source", "order_id")
+UPSERT = upsert_sql("orders", COLUMNS, KEYS, only_changed=True)  # an unchanged order counts as no change
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ def salt(db: Database) -> str:
     if row:
         return str(row[0])
     with transaction(db):
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [SALT_KEY, secrets.token_hex(16)])
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                   [SALT_KEY, secrets.token_hex(16)])
     return str(db.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchone()[0])
 
 
@@ -54,15 +57,8 @@ def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRo
 def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     pepper, zone = salt(db), ZoneInfo(timezone)
     records = [_record(store, r, pepper, zone, currency) for r in rows]
-    data = [c for c in COLUMNS if c not in KEYS]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in data)
-    changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in data)
-    sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-           f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates} WHERE {changed}")
     before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
-    changes = db.conn.total_changes
-    db.conn.executemany(sql, records)
-    written = db.conn.total_changes - changes
+    written = db.executemany(UPSERT, records)
     inserted = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0] - before
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
@@ -85,10 +81,6 @@ def counted_orders(db: Database, store: str) -> pd.DataFrame:
 
 
 def orders_version(db: Database, store: str) -> tuple[object, ...]:
-    """A cache key that changes whenever any connection may have changed the orders.
-
-    ``data_version`` moves when another connection commits; ``total_changes`` when this one
-    writes. Both are free to read, unlike counting a million rows.
-    """
-    data_version = db.execute("PRAGMA data_version").fetchone()[0]
-    return (id(db.conn), db.conn.total_changes, data_version, store)
+    """A cache key that changes whenever any connection may have changed the orders: the
+    warehouse's change key, free to read, unlike counting a million rows."""
+    return (db.change_key(), store)

@@ -17,12 +17,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.config.loader import ConfigError, config_path, environment_problems, load_settings
     from bot.config.marketing import flow_roles_report, marketing_environment_problems
     from bot.config.shops import describe_sources, shop_environment_problems
+    from connectors.engine.location import shown
 
     path = config_path(args.config, os.environ, Path.cwd())
     problems, warnings = environment_problems(os.environ)
     settings = None
     try:
-        settings = load_settings(path)
+        settings = load_settings(path, os.environ)
     except ConfigError as error:
         problems = error.problems + problems
     notes: list[str] = []
@@ -42,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
     shops = describe_sources(settings)
     stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property}"
                        f"{', ' + shops[s.name] if shops[s.name] else ''})" for s in settings.stores)
-    print(f"{path}: OK. Database: {settings.database}. Stores: {stores}.")
+    print(f"{path}: OK. Database: {shown(settings.database)}. Stores: {stores}.")
     return 0
