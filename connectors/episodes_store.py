@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors.engine.database import Database
-
 from connectors.transaction import transaction
 
 LIVE = ("open", "acknowledged", "snoozed")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors.engine.database import Database
-
 from connectors.delivery_store import stamp
+from connectors.engine.database import Database
 
 
 def take_lease(db: Database, name: str, holder: str, now: datetime, until: datetime) -> bool:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+
 from connectors.engine.database import Database
 from connectors.tables import SOURCE_DIMENSIONS, table_for
 

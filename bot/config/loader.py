@@ -96,7 +96,7 @@ def _database(problems: Problems, value: Any, url: str | None) -> str:
         if problem is None and is_postgres_url(url):
             return url
         # the variable's value is never shown: it is where a password may sit
-        problems.items.append(f"KPIBOT_DATABASE_URL must be a postgresql:// URL such as "
+        problems.items.append("KPIBOT_DATABASE_URL must be a postgresql:// URL such as "
                               "postgresql://kpibot@db.example.com:5432/kpibot (a SQLite file goes in [kpibot] "
                               "database instead)")
     if not isinstance(value, str) or not value:

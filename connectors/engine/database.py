@@ -77,6 +77,16 @@ class Database:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def stream(self, sql: str, size: int = 5_000) -> Iterator[list[Any]]:
+        """The rows of a query without parameters, ``size`` at a time (for copying a whole table)."""
+        with self.storage_errors():
+            yield from self.engine.stream(sql, size)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many new rows (COPY on PostgreSQL); inside a ``transaction``."""
+        with self.storage_errors():
+            self.engine.insert_rows(table, columns, [_values(row) for row in rows])
+
     def upsert(self, table: str, rows: Sequence[Mapping[str, Any]], key: Sequence[str], keep: Sequence[str] = (),
                only_changed: bool = False) -> int:
         """Insert ``rows`` or update them on ``key``; columns in ``keep`` keep their old value. Rows changed."""
@@ -101,11 +111,11 @@ class Database:
         """
         nested = self.engine.in_transaction
         with self.storage_errors():
-            if nested:
-                self.engine.execute(f"SAVEPOINT {SAVEPOINT}", ())
-            else:
-                self.engine.begin()
             try:
+                if nested:
+                    self.engine.execute(f"SAVEPOINT {SAVEPOINT}", ())
+                else:
+                    self.engine.begin()
                 yield self
                 if nested:
                     self.engine.execute(f"RELEASE {SAVEPOINT}", ())

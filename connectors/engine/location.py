@@ -41,4 +41,4 @@ def shown(location: Location | None) -> str:
     """The location as any message may show it: a URL's password masked."""
     if location is None:
         return "(in memory)"
-    return mask_url(location) if is_postgres_url(location) else str(location)
+    return mask_url(str(location)) if is_postgres_url(location) else str(location)

@@ -17,7 +17,7 @@ psycopg is imported only when a PostgreSQL warehouse is opened: SQLite users nev
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from connectors.engine.errors import (
@@ -92,6 +92,20 @@ class PostgresEngine:
 
         return self._writing(run)  # type: ignore[no-any-return]
 
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        """Rows in batches from a server-side cursor: a large table never sits in memory whole."""
+        with self.conn.transaction(), self.conn.cursor(name="kpibot_stream") as cursor:
+            cursor.execute(pyformat(sql))
+            while rows := cursor.fetchmany(size):
+                yield rows
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Many new rows at once through COPY (many times faster than INSERTs)."""
+        self.writes += 1
+        with self.conn.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def _writing(self, write: Callable[[], Any]) -> Any:
         """A write, inside the caller's transaction, else in one of its own: writers always take turns."""
         self.writes += 1
@@ -116,7 +130,11 @@ class PostgresEngine:
 
     def begin(self) -> None:
         self.conn.execute("BEGIN")
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [self.lock_key])
+        try:
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [self.lock_key])
+        except BaseException:
+            self.end(commit=False)  # waited past lock_timeout: leave no aborted transaction behind
+            raise
 
     def end(self, commit: bool) -> None:
         if self.conn.closed:
@@ -184,11 +202,13 @@ class PostgresEngine:
         if state in NO_WRITE:
             return WarehouseError(f"the PostgreSQL user cannot write the database {self.label}: grant it the "
                                   "right to create and change tables in the database (and its schema)")
-        if state.startswith("28"):
+        text = str(error)
+        if state.startswith("28") or not state and ("password authentication failed" in text or "role" in text
+                                                    and "does not exist" in text or "pg_hba.conf" in text):
             return WarehouseError(f"the PostgreSQL server refused the user of {self.label} (wrong password or no "
                                   "access): check the user, and its password in PGPASSWORD, ~/.pgpass or "
                                   "KPIBOT_DATABASE_URL")
-        if state == "3D000":
+        if state == "3D000" or not state and "database" in text and "does not exist" in text:
             return WarehouseError(f"the PostgreSQL database of {self.label} does not exist: create it "
                                   "(createdb NAME), then start kpibot again")
         if state in LOST or isinstance(error, psycopg.OperationalError) and not state:

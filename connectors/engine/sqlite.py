@@ -9,7 +9,7 @@ before the first read, so a check-then-write cannot race another process.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ class SqliteEngine:
             except sqlite3.OperationalError:
                 raise WarehouseError(f"cannot open the database file {path}: {CHECK_FOLDER}") from None
         self.conn: sqlite3.Connection = self.handle.conn
+        self.conn.isolation_level = None  # no implicit BEGIN: a statement outside ``begin`` commits on its own
         if path is not None and not read_only:
             self.guarded(self.set_busy_timeout, busy_timeout_ms)  # first: WAL itself may wait for a lock
             self.guarded(self.conn.execute, "PRAGMA journal_mode=WAL")
@@ -63,6 +64,15 @@ class SqliteEngine:
 
     def execute(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
+
+    def stream(self, sql: str, size: int) -> Iterator[list[Any]]:
+        cursor = self.conn.execute(sql)
+        while rows := cursor.fetchmany(size):
+            yield rows
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                              f"({', '.join('?' for _ in columns)})", rows)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         before = self.conn.total_changes

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors.engine.database import Database
-
 from connectors.redact import mask_urls_in
 from connectors.transaction import transaction
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from connectors.engine.database import Database
 from connectors.engine.location import Location
-
 from connectors.klaviyo.parse import Flow
 from connectors.source_state import delete_days, save_state, upsert
 from connectors.transaction import transaction

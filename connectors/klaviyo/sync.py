@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from connectors.engine.database import Database
-
 from connectors.ga4.sync import date_chunks
 from connectors.klaviyo import store as tables
 from connectors.klaviyo.client import KlaviyoBudgetExhausted, KlaviyoClient, KlaviyoError

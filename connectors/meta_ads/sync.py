@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from connectors.engine.database import Database
-
 from connectors.ga4.sync import date_chunks
 from connectors.meta_ads.client import MetaAdsClient, MetaThrottled
 from connectors.meta_ads.parse import insight_rows

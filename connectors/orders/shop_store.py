@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from connectors.engine.database import Database
 from connectors.engine.sql import upsert_sql
-
 from connectors.orders.rules import OrderLine, ShopOrder, counts, customer_key
 from connectors.orders.store import hashed, salt
 from connectors.transaction import transaction

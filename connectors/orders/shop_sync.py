@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from connectors.engine.database import Database
-
 from connectors.orders.rules import OrderLine, ShopOrder
 from connectors.orders.shop_store import Destination, known_currency, synced_from, write_batch
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+
 from connectors.engine.database import Database
 from connectors.engine.sql import upsert_sql
-
 from connectors.orders.exports import OrderRow
 from connectors.orders.rules import counts, order_currency
 from connectors.transaction import transaction

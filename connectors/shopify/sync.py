@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from connectors.engine.database import Database
-
 from connectors.orders.rules import OrderLine, ShopOrder
 from connectors.orders.shop_store import Destination, mark_synced
 from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from connectors.engine.database import Database
-
 from connectors.orders.rules import ShopOrder
 from connectors.orders.shop_store import Destination, mark_synced
 from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 
+from connectors.engine.database import Database, open_engine
+
 POSTGRES_URL_VAR = "KPIBOT_TEST_POSTGRES_URL"
 ENGINES = ("sqlite", "postgresql")
 SKIP_REASON = (f"no PostgreSQL server for the tests: set {POSTGRES_URL_VAR} to a database where they may create "
@@ -68,3 +70,8 @@ def fresh_location(engine: str, folder: Path) -> Iterator[Path | str]:
     else:
         with fresh_schema() as url:
             yield url
+
+
+def unmigrated(location: Path | str) -> Database:
+    """The warehouse at ``location`` opened as it is, no migration run (to build old schemas)."""
+    return Database(open_engine(location, 10_000))

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
 
 from connectors.demo import shop as demo_shop_module
 from connectors.demo.shop import DemoShop, build_demo_shop
+from connectors.engine.database import Database
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import RunningEmulator, serve_emulator
 from connectors.ga4.fetch import RetryPolicy
