@@ -3,6 +3,12 @@
 Sums are grouped in SQL (one query per measure and period), so a ratio is always a ratio of
 sums. Column names come from ``connectors.tables``; anything else is refused before it can
 reach a query.
+
+A sum of floating-point money is rounded to ``SUM_DECIMALS`` places: adding the same doubles in
+another order gives another last bit (9647.999999999998 or 9648.0), and the two engines (and
+SQLite versions) add rows in different orders. Amounts are stored to the cent (GA4 and the shops
+send at most a few decimals), so the rounding removes only that noise, and both engines answer
+to the last decimal alike.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from connectors.engine.database import Database
 from connectors.tables import SOURCE_DIMENSIONS, table_for
 
 QUALITY_FLAGS = ("thresholded", "other_row", "sampled")
+SUM_DECIMALS = 6  # far below a cent, far above the noise of adding millions of doubles
 
 
 def sums(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: str | None = None,
@@ -26,7 +33,7 @@ def sums(db: Database, store: str, source: str, measure: str, start: date, end: 
     grouped = f" GROUP BY {key}" if by else ""  # PostgreSQL refuses a constant in GROUP BY
     sql = (f"SELECT {key} AS key, SUM({_measure(measure)}) FROM {table_for(source)} "
            f"WHERE store = ? AND date BETWEEN ? AND ?{filters}{grouped}")
-    return {str(k): float(v) for k, v in db.execute(sql, params).fetchall() if v is not None}
+    return {str(k): float(_sum(v)) for k, v in db.execute(sql, params).fetchall() if v is not None}
 
 
 def daily(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: Sequence[str] = (),
@@ -37,7 +44,8 @@ def daily(db: Database, store: str, source: str, measure: str, start: date, end:
            f"WHERE store = ? AND date BETWEEN ? AND ?{filters} "
            f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
     cursor = db.execute(sql, params)
-    frame = pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    frame = pd.DataFrame([(*row[:-1], None if row[-1] is None else _sum(row[-1])) for row in cursor.fetchall()],
+                         columns=[d[0] for d in cursor.description])
     if by:  # text keys: in code-point order whatever the PostgreSQL collation
         frame = frame.sort_values(keys, kind="stable", ignore_index=True)
     return frame
@@ -62,6 +70,11 @@ def quality_flags(db: Database, store: str, start: date, end: date) -> set[str]:
                         "WHERE store = ? AND start_date <= ? AND end_date >= ?",
                         [store, end.isoformat(), start.isoformat()]).fetchone()
     return {flag for flag, value in zip(QUALITY_FLAGS, raised, strict=True) if value}
+
+
+def _sum(value: Any) -> float | int:
+    """A SUM as both engines give it: an int stays an int; a float loses the order-of-addition noise."""
+    return round(value, SUM_DECIMALS) if isinstance(value, float) else value
 
 
 def _measure(name: str) -> str:

@@ -75,9 +75,13 @@ def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: st
 def counted_orders(db: Database, store: str) -> pd.DataFrame:
     """Every order that counts, from every source: customer hash, local date, net revenue
     (total − refunded) under the name ``total``."""
-    cursor = db.execute("SELECT customer_hash, date, total - refunded AS total FROM orders "
-                        "WHERE store = ? AND counted = 1 ORDER BY date, created_at", [store])
-    return pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total"])
+    cursor = db.execute("SELECT customer_hash, date, total - refunded AS total, created_at, order_id FROM orders "
+                        "WHERE store = ? AND counted = 1", [store])
+    frame = pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total", "created_at", "order_id"])
+    # sorted here, in code-point order down to the order id: the KPI maths add the totals in this
+    # order, and a float sum must not depend on the engine's collation or on ties' order
+    ordered = frame.sort_values(["date", "created_at", "order_id"], kind="stable", ignore_index=True)
+    return ordered[["customer", "date", "total"]]
 
 
 def orders_version(db: Database, store: str) -> tuple[object, ...]:
