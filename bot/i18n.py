@@ -26,18 +26,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status_no_data": {"en": "no data", "it": "nessun dato"},
     "default": {"en": "default", "it": "predefinito"},
     "per_month": {"en": " per month", "it": " al mese"},
-    "pace": {"en": "{pace} of the goal expected by now", "it": "{pace} dell'obiettivo atteso a oggi"},
+    "pace": {"en": "{pace} of the goal expected by {day}", "it": "{pace} dell'obiettivo atteso al {day}"},
     "note": {"en": "Note", "it": "Nota"},
     "no_change": {"en": "n/a", "it": "n/d"},
     "button_by_channel": {"en": "By channel", "it": "Per canale"},
     "button_by_device": {"en": "By device", "it": "Per dispositivo"},
     "button_vs_ly": {"en": "vs last year", "it": "vs anno scorso"},
     "button_dashboard": {"en": "Open dashboard", "it": "Apri la dashboard"},
-    "dashboard_opened": {"en": ":bar_chart: kpibot → Home", "it": ":bar_chart: kpibot → Home"},
-    "formula": {"en": "Revenue {change}: traffic {traffic}, CvR {cvr}, AOV {aov}",
-                "it": "Fatturato {change}: traffico {traffic}, CvR {cvr}, AOV {aov}"},
-    "no_split": {"en": "Revenue {change} (split undefined: a zero in the data)",
-                 "it": "Fatturato {change} (scomposizione non definita: uno zero nei dati)"},
+    "dashboard_opened": {"en": ":bar_chart: Your kpibot Home is up to date: open the app's Home tab.",
+                         "it": ":bar_chart: La tua Home di kpibot è aggiornata: apri la scheda Home dell'app."},
+    "formula": {"en": "Revenue {change} = traffic {traffic} × CvR {cvr} × AOV {aov}",
+                "it": "Fatturato {change} = traffico {traffic} × CvR {cvr} × AOV {aov}"},
+    "no_split": {"en": "Revenue {change} (split undefined: a zero in the data, or no day to compare with)",
+                 "it": "Fatturato {change} (scomposizione non definita: uno zero nei dati, o nessun giorno da "
+                       "confrontare)"},
     # caveats (kpi.caveats codes)
     "caveat_provisional": {"en": "days still being processed by GA4, which may change: {days}",
                            "it": "giorni ancora in elaborazione in GA4, che possono cambiare: {days}"},
@@ -63,10 +65,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "customers who first bought after {since} have had less than {months} months to buy again",
         "it": "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"},
     "caveat_compare_gap": {
-        "en": "the comparison period {start} – {end} is not fully covered by the data, so the change is not "
-              "like for like",
-        "it": "il periodo di confronto {start} – {end} non è coperto del tutto dai dati: la variazione non è "
-              "omogenea"},
+        "en": "no change shown: the data starts on {first}, so it does not cover the comparison period {start} – "
+              "{end}",
+        "it": "variazione non indicata: i dati iniziano il {first} e non coprono il periodo di confronto {start} – "
+              "{end}"},
     "caveat_no_orders": {"en": "no orders are imported for this store: run kpibot import-orders",
                          "it": "nessun ordine importato per questo negozio: esegui kpibot import-orders"},
     # the query language's errors (kpi.query.errors codes)
@@ -162,21 +164,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (default last-7d). `vs ly` = same weekdays a year "
               "earlier.\n"
               "Examples: `/kpi aov last-30d` · `/kpi revenue last-7d by channel` · `/kpi cvr yesterday vs ly`\n"
+              "Every answer ends with the short form it ran, which you can type too.\n"
               "Also: `/kpi list` (every KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
               "`/kpi digest`.\n"
               "Add `public` at the end to answer in the channel.",
         "it": "*kpibot* risponde alle domande sui KPI del tuo negozio.\n"
-              "`/kpi <kpi> [periodo] [vs prev|vs ly|vs <periodo>] [by channel|device|visitor|campaign|segment] "
-              "[store:<nome>]`\n"
-              "Periodi: today, yesterday, last-7d, last-30d, last-Nd, this-week, last-week, mtd, last-month, qtd, "
-              "ytd,\n"
-              "YYYY-MM, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD (predefinito last-7d). `vs ly` = stessi giorni un anno "
-              "prima.\n"
-              "Esempi: `/kpi scontrino-medio last-30d` · `/kpi fatturato last-7d by channel` · "
-              "`/kpi cvr yesterday vs ly`\n"
-              "Anche: `/kpi list` (tutti i KPI), `/kpi targets`, `/kpi status`, `/kpi alerts`, `/kpi anomalies`, "
-              "`/kpi digest`.\n"
-              "Aggiungi `public` alla fine per rispondere nel canale."},
+              "`/kpi <kpi> [periodo] [vs periodo precedente|vs anno scorso|vs <periodo>] "
+              "[per canale|dispositivo|visitatore|campagna|segmento] [store:<nome>]`\n"
+              "Periodi: oggi, ieri, ultimi 7 giorni, ultimi N giorni, questa settimana, settimana scorsa, questo "
+              "mese, mese scorso,\n"
+              "da inizio trimestre, da inizio anno, novembre 2025, 2025-11-15, dal 2025-11-01 al 2025-11-15 "
+              "(predefinito: ultimi 7 giorni). `vs anno scorso` = stessi giorni della settimana un anno prima.\n"
+              "Esempi: `/kpi fatturato ieri` · `/kpi fatturato ultimi 7 giorni per canale` · "
+              "`/kpi tasso di conversione ieri vs anno scorso`\n"
+              "Ogni risposta finisce con la forma breve che ha eseguito (`revenue yesterday`): puoi scrivere "
+              "anche quella.\n"
+              "Anche: `/kpi elenco` (tutti i KPI), `/kpi obiettivi`, `/kpi stato`, `/kpi avvisi`, `/kpi anomalie`, "
+              "`/kpi riepilogo`.\n"
+              "Aggiungi `pubblico` alla fine per rispondere nel canale."},
     "status_data_through": {"en": "GA4 data up to {day}", "it": "Dati GA4 fino al {day}"},
     "status_no_data_yet": {"en": "No GA4 data yet: run kpibot sync", "it": "Nessun dato GA4: esegui kpibot sync"},
     "status_sync_ok": {"en": "Last sync: {started} (ok, {rows} rows)",
@@ -235,7 +240,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "digest_anomalies": {"en": "Anomalies", "it": "Anomalie"},
     "digest_none": {"en": "none", "it": "nessuna"},
     "digest_formula": {"en": "Formula magica", "it": "Formula magica"},
-    "digest_channels": {"en": "Channels behind the change", "it": "Canali che spiegano la variazione"},
+    "digest_channels": {"en": "Channels behind the change (points of the {change})",
+                        "it": "Canali che spiegano la variazione (punti del {change})"},
     "digest_corrected": {"en": ":pencil2: Updated with GA4's final data: {changes}",
                          "it": ":pencil2: Aggiornato con i dati definitivi di GA4: {changes}"},
     "digest_no_changes": {"en": "no changes", "it": "nessuna variazione"},
@@ -311,7 +317,147 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "it": "Qui non vedi ancora nessun negozio: kpibot mostra i numeri di un negozio solo a chi fa parte di uno "
               "dei suoi canali. Chiedi di entrare nel canale del negozio, oppure chiedi a chi gestisce kpibot di "
               "aggiungerti agli amministratori (`admins`)."},
+    # issue 12 (trust on first use): the formula line's shares, blended totals, uncovered comparisons, ...
+    "formula_shares": {"en": "traffic explains {traffic_share}, CvR {cvr_share}, AOV {aov_share}",
+                       "it": "il traffico spiega il {traffic_share}, il CvR il {cvr_share}, l'AOV il {aov_share}"},
+    "caveat_blended_total": {
+        "en": "the total is all {numerator} / all {denominator}: it includes {keys}, which have no {missing}",
+        "it": "il totale è il rapporto fra {numerator} totale e {denominator} totale: comprende anche {keys}, che "
+              "non hanno {missing}"},
+    "query_not_watched": {
+        "en": "The anomaly detector judges KPIs day by day, and `{metric}` is counted from orders over a period, "
+              "with no daily value to judge: it watches {watched} (and any other GA4 KPI you name)",
+        "it": "Il rilevatore di anomalie giudica i KPI giorno per giorno, e `{metric}` si conta sugli ordini di un "
+              "periodo, senza un valore giornaliero da giudicare: controlla {watched} (e ogni altro KPI di GA4 "
+              "che indichi)"},
+    "digest_provisional_day": {"en": "the data for {day} is still provisional in GA4",
+                               "it": "i dati del {day} sono ancora provvisori in GA4"},
+    "chart_day": {"en": "Day", "it": "Giorno"},
+    "chart_target": {"en": "Target {bounds}", "it": "Obiettivo {bounds}"},
+    "chart_anomaly": {"en": "anomaly", "it": "anomalia"},
+    "chart_by_channel": {"en": " by channel", "it": " per canale"},
+    "chart_by_device": {"en": " by device", "it": " per dispositivo"},
+    "chart_by_visitor": {"en": " by visitor", "it": " per visitatore"},
+    "chart_by_campaign": {"en": " by campaign", "it": " per campagna"},
+    "chart_by_segment": {"en": " by segment", "it": " per segmento"},
+    "chart_axis_channel": {"en": "Channel", "it": "Canale"},
+    "chart_axis_device": {"en": "Device", "it": "Dispositivo"},
+    "chart_axis_visitor": {"en": "Visitor", "it": "Visitatore"},
+    "chart_axis_campaign": {"en": "Campaign", "it": "Campagna"},
+    "chart_axis_segment": {"en": "RFM segment", "it": "Segmento RFM"},
+    "more_table_rows": {"en": "… {n} more (`--json` lists them all)",
+                        "it": "… altre {n} righe (`--json` le elenca tutte)"},
+    "measure_revenue": {"en": "revenue", "it": "fatturato"},
+    "measure_ad_cost": {"en": "ad spend", "it": "spesa pubblicitaria"},
+    "measure_ad_clicks": {"en": "ad clicks", "it": "clic sugli annunci"},
+    "measure_orders": {"en": "orders", "it": "ordini"},
+    "measure_key_events": {"en": "key events", "it": "eventi chiave"},
+    "measure_sessions": {"en": "sessions", "it": "sessioni"},
+    "measure_new_customers": {"en": "new customers", "it": "nuovi clienti"},
+    # targets, alert rules and reports set from Slack; message limits (issue 13)
+    "rule_not_a_number": {"en": "must be a number", "it": "deve essere un numero"},
+    "rule_not_a_fraction": {"en": "must be a fraction between 0 and 1", "it": "deve essere una frazione tra 0 e 1"},
+    "rule_not_a_fraction_percent": {"en": "must be a fraction between 0 and 1 (write {fraction} for {percent}%)",
+                                    "it": "deve essere una frazione tra 0 e 1 (scrivi {fraction} per {percent}%)"},
+    "rule_min_above_max": {"en": "has min greater than max", "it": "ha il minimo più alto del massimo"},
+    "rule_bad_period": {"en": "must be one of {allowed}", "it": "deve essere uno tra {allowed}"},
+    "rule_not_a_kpi": {"en": "must be a KPI name such as revenue or orders (`kpibot ask list` shows them all)",
+                       "it": "deve essere il nome di un KPI come revenue o orders (`kpibot ask list` li mostra tutti)"},
+    "rule_not_a_kpi_close": {"en": "must be a KPI name; did you mean {close}?",
+                             "it": "deve essere il nome di un KPI; forse intendevi {close}?"},
+    "rule_drop_range": {"en": "must be a fraction between 0 and 1, such as 0.20 for a 20% drop",
+                        "it": "deve essere una frazione tra 0 e 1, come 0.20 per un calo del 20%"},
+    "rule_volume_range": {"en": "must be a number of 0 or more", "it": "deve essere un numero pari o superiore a 0"},
+    "rule_got": {"en": "{rule}, got {value}", "it": "{rule}, trovato {value}"},
+    "rule_text": {"en": "{metric} down more than {drop} vs the same weekday last week, when {volume_metric} was at "
+                        "least {volume}",
+                  "it": "{metric} in calo di oltre il {drop} rispetto allo stesso giorno della settimana scorsa, se "
+                        "{volume_metric} era almeno {volume}"},
+    "targets_title": {"en": "Targets of {store}", "it": "Obiettivi di {store}"},
+    "targets_none": {"en": "No targets.", "it": "Nessun obiettivo."},
+    "targets_rules": {"en": "Relative alert rules", "it": "Regole di avviso relative"},
+    "rules_none": {"en": "none: relative alerts are off", "it": "nessuna: gli avvisi relativi sono spenti"},
+    "origin_file": {"en": "kpibot.toml", "it": "da kpibot.toml"},
+    "origin_default": {"en": "kpibot's default", "it": "predefinito di kpibot"},
+    "origin_slack": {"en": "set from Slack by <@{user}> on {when}", "it": "impostato da Slack da <@{user}> il {when}"},
+    "origin_off": {"en": "switched off from Slack by <@{user}> on {when}",
+                   "it": "disattivato da Slack da <@{user}> il {when}"},
+    "origin_file_says": {"en": "kpibot.toml says {bounds}", "it": "in kpibot.toml: {bounds}"},
+    "origin_default_says": {"en": "kpibot's default is {bounds}", "it": "il predefinito di kpibot è {bounds}"},
+    "origin_file_silent": {"en": "not in kpibot.toml", "it": "assente da kpibot.toml"},
+    "target_off": {"en": "off", "it": "spento"},
+    "button_edit_targets": {"en": "Edit", "it": "Modifica"},
+    "modal_targets_title": {"en": "Targets", "it": "Obiettivi"},
+    "modal_save": {"en": "Save", "it": "Salva"},
+    "modal_close": {"en": "Cancel", "it": "Annulla"},
+    "modal_intro": {
+        "en": "*{store}*: what you save here wins over kpibot.toml and carries your name. Ratios are fractions "
+              "(0.015 is 1.5%). Empty both bounds to switch a target off; type the file's values to use the file "
+              "again.",
+        "it": "*{store}*: ciò che salvi qui vale più di kpibot.toml e porta il tuo nome. I rapporti sono frazioni "
+              "(0.015 è l'1,5%). Svuota entrambi i limiti per spegnere un obiettivo; scrivi i valori del file per "
+              "tornare al file."},
+    "modal_min": {"en": "{kpi}: min", "it": "{kpi}: minimo"},
+    "modal_max": {"en": "{kpi}: max", "it": "{kpi}: massimo"},
+    "modal_period": {"en": "{kpi}: judged over", "it": "{kpi}: valutato su"},
+    "period_week": {"en": "the last 7 days", "it": "gli ultimi 7 giorni"},
+    "period_month": {"en": "the month, paced", "it": "il mese, con il ritmo"},
+    "modal_new_target": {"en": "Add a target for", "it": "Aggiungi un obiettivo per"},
+    "modal_rules": {"en": "*Relative alert rules* (vs the same weekday last week). Empty a rule's drop to remove it.",
+                    "it": "*Regole di avviso relative* (rispetto allo stesso giorno della settimana scorsa). Svuota "
+                          "il calo di una regola per toglierla."},
+    "modal_rule_metric": {"en": "Rule {n}: KPI", "it": "Regola {n}: KPI"},
+    "modal_rule_drop": {"en": "Rule {n}: down more than (0.20 = 20%)",
+                        "it": "Regola {n}: in calo di oltre (0.20 = 20%)"},
+    "modal_rule_volume": {"en": "Rule {n}: only when at least", "it": "Regola {n}: solo con almeno"},
+    "modal_rule_volume_metric": {"en": "Rule {n}: of (empty: the same KPI)",
+                                 "it": "Regola {n}: di (vuoto: lo stesso KPI)"},
+    "modal_more": {"en": "…and {n} more targets: change them in kpibot.toml",
+                   "it": "…e altri {n} obiettivi: modificali in kpibot.toml"},
+    "modal_rules_file": {"en": "More than {max} alert rules are set: change them in kpibot.toml.",
+                         "it": "Ci sono più di {max} regole di avviso: modificale in kpibot.toml."},
+    "targets_saved": {"en": ":white_check_mark: Targets of {store} saved: `/kpi targets` shows them.",
+                      "it": ":white_check_mark: Obiettivi di {store} salvati: `/kpi targets` li mostra."},
+    "admins_only": {"en": "Sorry, only kpibot's administrators (`admins` in kpibot.toml) can change targets.",
+                    "it": "Mi dispiace, solo gli amministratori di kpibot (`admins` in kpibot.toml) possono cambiare "
+                          "gli obiettivi."},
+    "query_schedule_quotes": {
+        "en": "Put the question in quotes, then say when",
+        "it": "Metti la domanda tra virgolette, poi di' quando"},
+    "query_schedule_when": {"en": "Say when: `every monday 09:00` or `every day 08:30`",
+                            "it": "Di' quando: `ogni lunedì alle 9` o `ogni giorno alle 8:30`"},
+    "query_schedule_day": {"en": "`{word}` is not a day: use monday to sunday, or day",
+                           "it": "`{word}` non è un giorno: usa da lunedì a domenica, oppure giorno"},
+    "query_schedule_time": {"en": "`{word}` is not a time of day: write it as 09:00 or 9",
+                            "it": "`{word}` non è un orario: scrivilo come 09:00 o 9"},
+    "query_schedule_nested": {"en": "A scheduled report cannot schedule another one",
+                              "it": "Un report pianificato non può pianificarne un altro"},
+    "report_when_daily": {"en": "every day at {time}", "it": "ogni giorno alle {time}"},
+    "report_when_weekly": {"en": "every {day} at {time}", "it": "ogni {day} alle {time}"},
+    "report_scheduled": {"en": ":calendar: Scheduled #{id}: `{query}` {when} ({timezone}) in this channel. "
+                               "`/kpi schedules` lists them.",
+                         "it": ":calendar: Pianificato #{id}: `{query}` {when} ({timezone}) in questo canale. "
+                               "`/kpi schedules` li elenca."},
+    "reports_title": {"en": "Scheduled reports in this channel", "it": "Report pianificati in questo canale"},
+    "reports_none": {"en": "No reports are scheduled in this channel. Add one with "
+                           "`/kpi schedule \"revenue last-7d by channel\" every monday 09:00`.",
+                     "it": "Nessun report pianificato in questo canale. Aggiungine uno con "
+                           "`/kpi pianifica \"fatturato ultimi 7 giorni per canale\" ogni lunedì alle 9`."},
+    "report_line": {"en": "*#{id}* `{query}` · {when} · by <@{user}>",
+                    "it": "*#{id}* `{query}` · {when} · di <@{user}>"},
+    "report_footer": {"en": ":calendar: Scheduled report #{id}, {when}: `/kpi schedules` to cancel it",
+                      "it": ":calendar: Report pianificato #{id}, {when}: `/kpi schedules` per annullarlo"},
+    "button_cancel_report": {"en": "Cancel #{id}", "it": "Annulla #{id}"},
+    "report_cancelled": {"en": ":wastebasket: Report #{id} cancelled.", "it": ":wastebasket: Report #{id} annullato."},
+    "report_gone": {"en": "This scheduled report no longer exists.", "it": "Questo report pianificato non esiste più."},
+    "report_limit": {"en": "This channel already has {max} scheduled reports: cancel one first (`/kpi schedules`).",
+                     "it": "Questo canale ha già {max} report pianificati: annullane uno prima (`/kpi schedules`)."},
+    "action_unknown": {"en": "Sorry, kpibot does not know that button; nothing was changed.",
+                       "it": "Mi dispiace, kpibot non conosce quel pulsante; non è cambiato nulla."},
+    "more_rows": {"en": "…and {n} more", "it": "…e altri {n}"},
 }
+
+MEASURE_PARAMS = ("numerator", "denominator", "missing")  # caveat params that name a stored measure
 
 
 def t(key: str, language: str, **params: object) -> str:
@@ -330,12 +476,21 @@ def label(metric: Metric, language: str) -> str:
 
 
 def caveat_text(caveat: Caveat, language: str) -> str:
-    return t(f"caveat_{caveat.code}", language, **caveat.params)
+    params = {key: measure_word(value, language) if key in MEASURE_PARAMS else value
+              for key, value in caveat.params.items()}
+    return t(f"caveat_{caveat.code}", language, **params)
+
+
+def measure_word(measure: str, language: str) -> str:
+    """A stored measure (``ad_cost``) in words, for sentences that name a ratio's parts."""
+    key = f"measure_{measure}"
+    return t(key, language) if key in CATALOGUE else measure.replace("_", " ")
 
 
 def query_error_text(error: QueryError, language: str) -> str:
     """A query the parser could not read: the problem, "did you mean" and one example, in one line."""
-    problem = t(f"query_{error.code}", language, **error.params) if f"query_{error.code}" in CATALOGUE \
+    params = {key: ", ".join(value) if isinstance(value, tuple) else value for key, value in error.params.items()}
+    problem = t(f"query_{error.code}", language, **params) if f"query_{error.code}" in CATALOGUE \
         else (error.code.replace("_", " ").capitalize() or "?")
     parts = [problem + "."]
     if error.suggestion:

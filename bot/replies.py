@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.i18n import t
 from bot.render.alerts import open_alerts_text
 from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
-from bot.render.blocks import Block, text_blocks
+from bot.render.blocks import Block, fallback, more, text_blocks
 from bot.render.digest import digest_lines
-from bot.render.replies import LastSync, Status, help_text, list_text, status_text, targets_text
+from bot.render.replies import LastSync, Status, help_text, list_text, status_text
+from bot.render.targets import targets_lines, targets_message
 from connectors.ga4.errors import failure_kind
 from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import Warehouse
@@ -27,6 +29,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import evaluate_all
 from schedules.digest import build_digest
 from schedules.episodes import live
+from schedules.targets import effective_store, target_settings
 
 PUBLIC_WORDS = ("public", "pubblico")
 
@@ -38,6 +41,7 @@ class Reply:
     public: bool = False
     answer: Answer | None = None
     store: StoreSettings | None = None
+    command: str | None = None  # the command answered (help, targets...), None for a KPI answer
 
 
 def split_public(text: str) -> tuple[str, bool]:
@@ -49,13 +53,22 @@ def split_public(text: str) -> tuple[str, bool]:
 
 
 def reply(db: Warehouse, store: StoreSettings, query: Query | Command, text: str, as_of: date) -> Reply:
-    """The reply to a parsed query or command, about ``store`` as of ``as_of``."""
+    """The reply to ``text``, read as ``query``, about ``store`` (as kpibot.toml and Slack set it) as of
+    ``as_of``: what Slack posts and what `kpibot ask` prints. An answer ends with the short form it ran
+    (``aov last-30d`` for ``scontrino medio ultimi 30 giorni``), so people learn it; a command only when
+    it was worded otherwise."""
+    if isinstance(query, Command) and query.name == "targets":
+        view = target_settings(db, store)
+        blocks, words = targets_message(view, evaluate_all(db, view.store, as_of), store.language)
+        return Reply(blocks, words, store=store, command="targets")
     if isinstance(query, Command):
         body = command_text(db, store, query, as_of)
-        return Reply(text_blocks(body), body[:3000], store=store)
-    result = answer(db, store, query, as_of)
-    blocks, fallback = answer_message(result, store.language, text)
-    return Reply(blocks, fallback, answer=result, store=store)
+        if text.strip() and " ".join(text.lower().split()) != query.canonical():
+            body += "\n" + t("query_echo", store.language, canonical=query.canonical())
+        return Reply(text_blocks(body, more(store.language)), fallback(body), store=store, command=query.name)
+    result = answer(db, effective_store(db, store), query, as_of)
+    blocks, words = answer_message(result, store.language, query.canonical())
+    return Reply(blocks, words, answer=result, store=store)
 
 
 def command_text(db: Warehouse, store: StoreSettings, command: Command, as_of: date) -> str:
@@ -66,7 +79,9 @@ def command_text(db: Warehouse, store: StoreSettings, command: Command, as_of: d
     if command.name == "list":
         return list_text(language)
     if command.name == "targets":
-        return targets_text(evaluate_all(db, store, as_of), store)
+        view = target_settings(db, store)
+        lines = targets_lines(view, evaluate_all(db, view.store, as_of), language)
+        return "\n".join([f"*{t('targets_title', language, store=store.name)}*", *lines])
     if command.name == "status":
         return status_text(store_status(db, store), language)
     if command.name == "anomalies":

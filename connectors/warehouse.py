@@ -79,10 +79,15 @@ def open_database(location: Location | None = None, *, check: bool = False,
     return db
 
 
+def warehouse_exists(location: Location) -> bool:
+    """Whether there is a warehouse to open: a file that exists, or a server's database (the server holds it)."""
+    return not (isinstance(location, Path) and not location.exists())
+
+
 def peek_database(location: Location) -> Warehouse | None:
     """The warehouse as it is, read-only and not migrated (``check-config`` must change nothing),
     or None when a file does not exist yet."""
-    if isinstance(location, Path) and not location.exists():
+    if not warehouse_exists(location):
         return None
     return Warehouse(open_engine(location, BUSY_TIMEOUT_MS, read_only=True))
 

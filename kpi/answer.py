@@ -54,6 +54,8 @@ class TargetStatus:
     period: str | None = None
     expected_to_date: float | None = None  # paced goal so far, for period targets
     pace: float | None = None  # value / expected_to_date
+    judged: Period | None = None  # the period judged (a monthly goal: its month to date)
+    judged_value: float | None = None  # the KPI over ``judged``
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -65,7 +67,8 @@ class TargetStatus:
         if self.is_default:
             out["default"] = True
         if self.period:
-            out.update(period=self.period, expected_to_date=self.expected_to_date, pace=self.pace)
+            out.update(period=self.period, expected_to_date=self.expected_to_date, pace=self.pace,
+                       judged_period=self.judged.to_json() if self.judged else None, value_to_date=self.judged_value)
         return out
 
 
@@ -81,6 +84,7 @@ class Answer:
     breakdown: tuple[BreakdownRow, ...] | None = None
     target: TargetStatus | None = None
     caveats: tuple[Caveat, ...] = field(default_factory=tuple)
+    by: str | None = None  # the dimension of ``breakdown``
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,25 @@ class KpiLine:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """The daily values behind an answer's chart, with its comparison period's when they line up."""
+    """The daily values behind an answer's chart: the KPI (with its comparison period's when they
+    line up), or one line per breakdown key for an answer split ``by`` a dimension."""
 
     metric: str
+    period: Period
     days: tuple[date, ...]
     values: tuple[float | None, ...]
-    compare_start: date | None = None
+    compare_period: Period | None = None
     compare: tuple[float | None, ...] | None = None
     band: tuple[float | None, float | None] | None = None  # the target's min and max, drawn as a band
+    by: str | None = None
+    lines: tuple[tuple[str, tuple[float | None, ...]], ...] = ()  # (key, daily values), largest key first
+
+
+@dataclass(frozen=True)
+class BarSeries:
+    """A period chart: one bar per breakdown key, for KPIs that have no daily meaning (order-based ratios)."""
+
+    metric: str
+    period: Period
+    by: str
+    rows: tuple[BreakdownRow, ...]

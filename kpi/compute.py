@@ -14,12 +14,19 @@ from kpi.metric import Metric, Sum
 from kpi.orders.measures import order_measures
 from kpi.query.parser import QueryError
 from kpi.reader import KpiReader
+from kpi.series import DAILY_SOURCES
 from kpi.settings import StoreSettings
 
 # What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
 BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
                      "users": set(), "orders": {"segment", "visitor"}}
 TOTAL = ""
+
+
+def splits_for(metric: Metric) -> set[str]:
+    """The dimensions every part of ``metric`` can be split by (what `by` and the answer buttons offer)."""
+    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
+    return set.intersection(*(BREAKDOWNS.get(part.source, set()) for part in parts))
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,13 @@ class Totals:
     sessions: float
     orders: float
     revenue: float
+
+
+def relative_change(value: float | None, compare: float | None) -> float | None:
+    """(value − compare) / compare, or None when compare is 0 or missing: the one formula for a change."""
+    if value is None or compare is None or compare == 0:
+        return None
+    return (value - compare) / compare
 
 
 def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str | None = None
@@ -83,10 +97,9 @@ def metric_value(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
 
 def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
     """The KPI for each day of ``period``, from one grouped read per formula part (for charts)."""
+    if not metric.sources <= set(DAILY_SOURCES):
+        raise ValueError(f"{metric.name} is counted over a period: it has no daily values")
     days = [period.start + timedelta(days=i) for i in range(period.days)]
-    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
-    if any(part.source == "orders" for part in parts):
-        return [metric_value(db, store, metric, Period(day, day)) for day in days]
     numerator = _sums_by_day(db, store, metric.numerator, period)
     denominator = _sums_by_day(db, store, metric.denominator, period) if metric.denominator else {}
     values: list[float | None] = []
@@ -96,9 +109,50 @@ def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
     return values
 
 
+def daily_values_by(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                    ) -> dict[str, list[float | None]]:
+    """The KPI for each day of ``period`` per key of ``by`` (a chart's lines), one grouped read per part."""
+    days = [(period.start + timedelta(days=i)).isoformat() for i in range(period.days)]
+    numerator = _sums_by_day_and(db, store, metric.numerator, period, by)
+    denominator = _sums_by_day_and(db, store, metric.denominator, period, by) if metric.denominator else {}
+    lines: dict[str, list[float | None]] = {}
+    for key in set(numerator) | set(denominator):
+        top, bottom = numerator.get(key, {}), denominator.get(key, {})
+        lines[key] = [combine(metric, top.get(day, 0.0), bottom.get(day, 0.0), store)
+                      if day in top or day in bottom else None for day in days]
+    return lines
+
+
+def _sums_by_day_and(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str
+                     ) -> dict[str, dict[str, float]]:
+    if by not in BREAKDOWNS.get(part.source, set()):
+        raise _cannot_split(part, by)
+    frame = db.daily(store.name, part.source, part.measure, period.start, period.end, by=[by],
+                     where=dict(part.where))
+    out: dict[str, dict[str, float]] = {}
+    for day, key, value in frame[["date", by, "value"]].itertuples(index=False):
+        out.setdefault(str(key), {})[str(day)] = float(value)
+    return out
+
+
 def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
     return db.sums(store.name, part.source, part.measure, period.start, period.end, by="date",
                    where=dict(part.where))
+
+
+def one_sided_keys(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                   ) -> tuple[list[str], str | None]:
+    """The keys of a breakdown that have only one part of a cross-source ratio (revenue but no ad cost),
+    and the measure they lack: the total then blends them in (it is Σ revenue / Σ ad cost over all keys)."""
+    if metric.denominator is None or metric.numerator.source == metric.denominator.source:
+        return [], None
+    numerator = part_sums(db, store, metric.numerator, period, by)
+    denominator = part_sums(db, store, metric.denominator, period, by)
+    no_denominator = sorted(k for k in numerator if numerator[k] and not denominator.get(k))
+    no_numerator = sorted(k for k in denominator if denominator[k] and not numerator.get(k))
+    if no_denominator:
+        return no_denominator, metric.denominator.measure
+    return no_numerator, (metric.numerator.measure if no_numerator else None)
 
 
 def breakdown(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:

@@ -1,8 +1,11 @@
-"""Splitting a revenue change into traffic, conversion-rate and AOV parts.
+"""Splitting a revenue change into its traffic, conversion-rate and AOV factors (SPEC §8 item 2).
 
-Revenue = Sessions × (Orders / Sessions) × (Revenue / Orders), so
-ln(R1/R0) = ln(S1/S0) + ln(C1/C0) + ln(A1/A0) exactly. The log shares are allocated to
-the relative revenue change, so the three percentage contributions add up to it exactly.
+Revenue = Sessions × (Orders / Sessions) × (Revenue / Orders), so each factor's own change
+multiplies exactly to the revenue change: (1 + ΔR) = (1 + ΔS)(1 + ΔCvR)(1 + ΔAOV). The factor
+changes are the same numbers as the KPI lines beside them (sessions, CvR and AOV vs the same
+day), never rescaled. How much of the change each factor explains is its log share:
+ln(1 + ΔS) / ln(1 + ΔR), and the three shares add up to exactly 1 (a share is negative when a
+factor pulled the other way, and above 1 when the others pulled back).
 """
 
 from __future__ import annotations
@@ -10,39 +13,39 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kpi.compute import Totals
+from kpi.compute import Totals, relative_change
+
+FACTORS = ("traffic", "cvr", "aov")
+# Below this |ln(R1/R0)| revenue did not move: there is no change for the factors to share.
+NO_CHANGE = 1e-9
 
 
 @dataclass(frozen=True)
 class Decomposition:
-    revenue_before: float
+    revenue_before: float | None
     revenue_after: float
-    change: float | None  # relative revenue change, R1/R0 - 1
+    change: float | None  # relative revenue change, R1/R0 - 1 (None without a comparison)
+    factors: dict[str, float] | None  # traffic, cvr, aov: each factor's own relative change
+    shares: dict[str, float] | None  # traffic, cvr, aov: log shares of the change, adding up to 1
     log_parts: dict[str, float] | None  # traffic, cvr, aov: ln ratios, summing to ln(R1/R0)
-    contributions: dict[str, float] | None  # traffic, cvr, aov: shares of ``change``, summing to it
-    defined: bool = True  # False when a zero makes the split undefined (say so in a caveat)
+    defined: bool = True  # False when a zero (or no comparison day) makes the split undefined
 
 
-def decompose_revenue_change(before: Totals, after: Totals) -> Decomposition:
-    change = after.revenue / before.revenue - 1 if before.revenue else None
+def decompose_revenue_change(before: Totals | None, after: Totals) -> Decomposition:
+    if before is None:
+        return Decomposition(None, after.revenue, None, None, None, None, defined=False)
+    change = relative_change(after.revenue, before.revenue)
     factors = (before.sessions, before.orders, before.revenue, after.sessions, after.orders, after.revenue)
     if any(value <= 0 for value in factors):
-        return Decomposition(before.revenue, after.revenue, change, None, None, defined=False)
-    logs = {
-        "traffic": math.log(after.sessions / before.sessions),
-        "cvr": math.log((after.orders / after.sessions) / (before.orders / before.sessions)),
-        "aov": math.log((after.revenue / after.orders) / (before.revenue / before.orders)),
-    }
-    assert change is not None
-    return Decomposition(before.revenue, after.revenue, change, logs, _allocate(logs, change))
-
-
-def _allocate(logs: dict[str, float], change: float) -> dict[str, float]:
+        return Decomposition(before.revenue, after.revenue, change, None, None, None, defined=False)
+    pairs = {"traffic": (after.sessions, before.sessions),
+             "cvr": (after.orders / after.sessions, before.orders / before.sessions),
+             "aov": (after.revenue / after.orders, before.revenue / before.orders)}
+    changes = {name: (a - b) / b for name, (a, b) in pairs.items()}  # as relative_change computes the KPI lines'
+    logs = {name: math.log(a / b) for name, (a, b) in pairs.items()}
     total = sum(logs.values())
-    if abs(total) < 1e-12:
-        # no net change: each part's own log is its contribution, and they cancel out
-        return dict(logs)
-    return {part: change * value / total for part, value in logs.items()}
+    shares = {name: value / total for name, value in logs.items()} if abs(total) > NO_CHANGE else None
+    return Decomposition(before.revenue, after.revenue, change, changes, shares, logs)
 
 
 @dataclass(frozen=True)

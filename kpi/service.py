@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kpi.answer import Answer, ChartSeries, Comparison, KpiLine, Period
+from kpi.answer import Answer, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
-from kpi.compute import breakdown, daily_values, metric_value, part_sums
+from kpi.compute import breakdown, metric_value, one_sided_keys, part_sums, relative_change
 from kpi.metric import Metric
 from kpi.orders.measures import order_caveats
 from kpi.periods import last_year, previous_period, resolve
@@ -15,9 +15,10 @@ from kpi.query.parser import Query
 from kpi.reader import KpiReader
 from kpi.series import provisional_days
 from kpi.settings import StoreSettings
-from kpi.targets import evaluate, weekday_weights
+from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
+BLEND_KEYS_SHOWN = 6
 
 
 def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> Answer:
@@ -27,15 +28,15 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
     compare_value = metric_value(db, store, query.metric, compare_period)
     rows = breakdown(db, store, query.metric, period, query.by) if query.by else None
     target = store.target_for(query.metric.name)
-    weights = weekday_weights(db, store, as_of) if target and target.period else None
-    status = evaluate(target, value, period, weights) if weights else evaluate(target, value, period)
+    status = check_target(db, store, target, period, as_of).status if target else None
+    uncovered = compare_caveats(db, store, query.metric, compare_period)
+    change = None if uncovered else relative_change(value, compare_value)  # never a change against part of a period
     return Answer(
         store=store.name, metric=query.metric.name, period=period, value=value, unit=query.metric.unit,
-        currency=store.currency,
-        compare=Comparison(compare_period, compare_value, relative_change(value, compare_value)),
-        breakdown=tuple(rows) if rows is not None else None, target=status,
-        caveats=caveats_for(db, store, query.metric, period, as_of, value)
-        + compare_caveats(db, store, query.metric, compare_period),
+        currency=store.currency, compare=Comparison(compare_period, compare_value, change),
+        breakdown=tuple(rows) if rows is not None else None, target=status, by=query.by,
+        caveats=caveats_for(db, store, query.metric, period, as_of, value) + uncovered
+        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ()),
     )
 
 
@@ -54,17 +55,6 @@ def _kpi_line(db: KpiReader, store: StoreSettings, metric: Metric, day: date) ->
     return KpiLine(metric.name, value, week, relative_change(value, week), average, relative_change(value, average))
 
 
-def chart_series(db: KpiReader, store: StoreSettings, answer: Answer) -> ChartSeries:
-    """The days behind an answer's chart, and the comparison's when it has as many days."""
-    metric = BY_NAME[answer.metric]
-    days = tuple(answer.period.start + timedelta(days=i) for i in range(answer.period.days))
-    compare = answer.compare if answer.compare and answer.compare.period.days == answer.period.days else None
-    band = (answer.target.min, answer.target.max) if answer.target and not answer.target.period else None
-    return ChartSeries(metric.name, days, tuple(daily_values(db, store, metric, answer.period)),
-                       answer.compare.period.start if answer.compare else None,
-                       tuple(daily_values(db, store, metric, compare.period)) if compare else None, band)
-
-
 def comparison_period(query: Query, period: Period, as_of: date) -> Period:
     if query.compare == "ly":
         return last_year(period)
@@ -72,12 +62,6 @@ def comparison_period(query: Query, period: Period, as_of: date) -> Period:
         return previous_period(query.period, period)
     assert not isinstance(query.compare, str)
     return resolve(query.compare, as_of)
-
-
-def relative_change(value: float | None, compare: float | None) -> float | None:
-    if value is None or compare is None or compare == 0:
-        return None
-    return (value - compare) / compare
 
 
 def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,
@@ -107,11 +91,24 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
     return tuple(found)
 
 
+def blend_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
+                  ) -> tuple[Caveat, ...]:
+    """Say what a cross-source ratio's total counts when some rows have only one of its parts."""
+    keys, missing = one_sided_keys(db, store, metric, period, by)
+    if not keys or missing is None:
+        return ()
+    shown = ", ".join(keys[:BLEND_KEYS_SHOWN]) + (", …" if len(keys) > BLEND_KEYS_SHOWN else "")
+    return (Caveat("blended_total", {"numerator": metric.numerator.measure, "denominator": metric.denominator.measure
+                                     if metric.denominator else "", "keys": shown, "missing": missing}),)
+
+
 def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
-    """Say so when the comparison period starts before the data does (a partial baseline)."""
+    """When the comparison period starts before the data does, there is no like-for-like change: the answer
+    shows none, and says why in one line."""
     first = data_start(db, store, metric)
-    if first is not None and compare.start < first <= compare.end + timedelta(days=1):
-        return (Caveat("compare_gap", {"start": compare.start.isoformat(), "end": compare.end.isoformat()}),)
+    if first is not None and compare.start < first:
+        return (Caveat("compare_gap", {"start": compare.start.isoformat(), "end": compare.end.isoformat(),
+                                       "first": first.isoformat()}),)
     return ()
 
 

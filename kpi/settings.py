@@ -36,6 +36,26 @@ DEFAULT_TARGETS: tuple[Target, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class RelativeRule:
+    """"``metric`` down more than ``drop`` vs the same weekday last week", when that day had at least
+    ``min_volume`` of ``volume_metric`` (the metric itself when None), so small numbers page nobody."""
+
+    metric: str
+    drop: float  # a fraction: 0.20 is 20%
+    min_volume: float = 0.0
+    volume_metric: str | None = None
+
+    @property
+    def volume_of(self) -> str:
+        return self.volume_metric or self.metric
+
+
+DEFAULT_ALERT_RULES: tuple[RelativeRule, ...] = (
+    RelativeRule("revenue", 0.20, 1000.0), RelativeRule("orders", 0.20, 20.0),
+)
+
+
 FLOW_ROLES = ("welcome", "abandoned_cart", "post_purchase", "winback")
 
 
@@ -95,12 +115,20 @@ class StoreSettings:
     meta_ads: MetaAdsSettings | None = None
     country: str | None = None  # ISO 3166-1 alpha-2: loads the country's public holidays
     events: tuple[PlannedEvent, ...] = ()
+    alert_rules: tuple[RelativeRule, ...] | None = None  # None: DEFAULT_ALERT_RULES
+
+    @property
+    def relative_rules(self) -> tuple[RelativeRule, ...]:
+        return DEFAULT_ALERT_RULES if self.alert_rules is None else self.alert_rules
 
     def target_for(self, metric: str) -> Target | None:
-        """The configured target for ``metric``, else a default one, else None."""
+        """The configured target for ``metric``, else a default one, else None.
+
+        A configured target with neither bound switches the KPI's target off (a default one too).
+        """
         for target in self.targets:
             if target.metric == metric:
-                return target
+                return target if target.min is not None or target.max is not None else None
         for target in DEFAULT_TARGETS:
             if target.metric == metric:
                 return target

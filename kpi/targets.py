@@ -7,7 +7,7 @@ falling back to linear pacing when there is not enough history.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from kpi.answer import Period, TargetStatus
@@ -73,19 +73,39 @@ class TargetCheck:
     status: TargetStatus
 
 
+def judged_period(target: Target, asked: Period, as_of: date) -> Period:
+    """The period a target is judged over when someone asks about ``asked``.
+
+    A plain target (min/max) judges the asked period itself. A monthly goal is about its month, so
+    it is judged month to date through the asked period's last closed day (yesterday at the
+    latest): ``revenue yesterday``, the digest, the alert check and App Home all judge the same
+    1st–yesterday, and ``revenue 2025-10`` judges the whole of October 2025.
+    """
+    if target.period != "month":
+        return asked
+    through = min(asked.end, as_of - timedelta(days=1))
+    return Period(through.replace(day=1), through)
+
+
+def check_target(db: KpiReader, store: StoreSettings, target: Target, asked: Period, as_of: date) -> TargetCheck:
+    """A target's status and pace for a question about ``asked``: the one function every surface calls
+    (answers, digest, alerts, App Home), so the same day reads the same everywhere."""
+    period = judged_period(target, asked, as_of)
+    value = metric_value(db, store, BY_NAME[target.metric], period)
+    weights = weekday_weights(db, store, period.end + timedelta(days=1)) if target.period else LINEAR
+    status = evaluate(target, value, period, weights)
+    assert status is not None
+    return TargetCheck(target.metric, period, value, replace(status, judged=period, judged_value=value))
+
+
 def all_targets(store: StoreSettings) -> list[Target]:
+    """The configured targets, then the defaults of the KPIs not configured; one with no bound is off."""
     configured = {t.metric for t in store.targets}
-    return [*store.targets, *(t for t in DEFAULT_TARGETS if t.metric not in configured)]
+    bounded = [t for t in store.targets if t.min is not None or t.max is not None]
+    return [*bounded, *(t for t in DEFAULT_TARGETS if t.metric not in configured)]
 
 
 def evaluate_all(db: KpiReader, store: StoreSettings, as_of: date) -> list[TargetCheck]:
-    """Every target: period goals month to date with pacing, the others over the last 7 days."""
-    weights = weekday_weights(db, store, as_of)
-    checks = []
-    for target in all_targets(store):
-        period = resolve(parse_period("mtd" if target.period == "month" else "last-7d"), as_of)
-        value = metric_value(db, store, BY_NAME[target.metric], period)
-        status = evaluate(target, value, period, weights)
-        assert status is not None
-        checks.append(TargetCheck(target.metric, period, value, status))
-    return checks
+    """Every target as of ``as_of``: plain ones over the last 7 days, monthly goals month to date."""
+    last_week = resolve(parse_period("last-7d"), as_of)
+    return [check_target(db, store, target, last_week, as_of) for target in all_targets(store)]

@@ -30,3 +30,8 @@ def recheck_trigger() -> CronTrigger:
 def every(interval: timedelta) -> IntervalTrigger:
     """The lease heartbeat (15 s) and the delivery sweep (30 s)."""
     return IntervalTrigger(seconds=interval.total_seconds())
+
+
+def minutely_trigger() -> CronTrigger:
+    """Reports people schedule: checked at the start of every minute, so 09:00 means 09:00."""
+    return CronTrigger(second=0, timezone=ZoneInfo("UTC"))

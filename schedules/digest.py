@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
 CHART_DAYS = 30
@@ -36,6 +37,7 @@ class Digest:
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
+    built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -45,22 +47,41 @@ class Digest:
 class DigestUnavailable(Exception):
     """There is no data for the day: the digest cannot be built (a failure notice follows)."""
 
+    exit_code = 1
 
-def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
+
+def _unavailable(span: tuple[date, date] | None, store: str, day: date) -> DigestUnavailable:
+    """One sentence: what is missing, and what to do about it."""
+    if span is None:
+        return DigestUnavailable(f"there is no GA4 data for {store} yet, so there is no digest for {day}: run "
+                                 f"`kpibot sync --store {store}` first")
+    first, last = span
+    if first <= day <= last:
+        return DigestUnavailable(f"there is no GA4 data for {store} on {day} (the last sync may have failed): run "
+                                 f"`kpibot sync --store {store} --since {day}`")
+    return DigestUnavailable(f"there is no GA4 data for {store} on {day}: the stored data runs from {first} to "
+                             f"{last}, so give a --date (or --as-of) between {first + timedelta(days=1)} and "
+                             f"{last + timedelta(days=1)}, or run `kpibot sync --store {store} --since {day}`")
+
+
+def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | None = None) -> Digest:
+    """The digest posted on ``as_of`` (about the day before). ``now`` is the day it is built on (default
+    ``as_of``): a digest rebuilt later (``--date``, a correction) says whether its day is still provisional
+    now, and how far the data reached on its day."""
+    store = effective_store(db, store)  # targets set from Slack win over the file
     day = as_of - timedelta(days=1)
     week_ago = day - timedelta(days=7)
     totals = period_totals(db, store, Period(day, day))
-    if not totals or not totals[""].sessions:
-        raise DigestUnavailable(f"no GA4 data for {store.name} on {day}: the last sync may have failed")
-    before = period_totals(db, store, Period(week_ago, week_ago)).get("")
-    split = decompose_revenue_change(before, totals[""]) if before else decompose_revenue_change(totals[""],
-                                                                                                totals[""])
     span = db.data_span(store.name, "sessions")
+    if not totals or not totals[""].sessions:
+        raise _unavailable(span, store.name, day)
+    before = period_totals(db, store, Period(week_ago, week_ago)).get("")
+    split = decompose_revenue_change(before, totals[""])
     chart = Period(day - timedelta(days=CHART_DAYS - 1), day)
     final = last_final_day(as_of)
     return Digest(
-        store=store, day=day, as_of=as_of, provisional=day in provisional_days(as_of),
-        data_through=span[1].isoformat() if span else None,
+        store=store, day=day, as_of=as_of, provisional=day in provisional_days(now or as_of), built_on=now or as_of,
+        data_through=_data_through(db, store, day),
         split=split, kpis=headline(db, store, day, MAIN_KPIS),
         targets=evaluate_all(db, store, as_of),
         anomalies=detect(db, store, as_of, period=Period(final - timedelta(days=6), final)),
@@ -69,6 +90,13 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date) -> Digest:
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
     )
+
+
+def _data_through(db: Warehouse, store: StoreSettings, day: date) -> str | None:
+    """How far the data reached on the digest's own day, not today: a back-dated digest (``--date``) says
+    what was known then."""
+    known = db.days_with_data(store.name, "sessions", day - timedelta(days=CHART_DAYS), day)
+    return max(known).isoformat() if known else None
 
 
 def _daily(db: Warehouse, store: StoreSettings, period: Period, shift: int) -> list[float | None]:

@@ -19,6 +19,7 @@ from kpi.compute import metric_value
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import StoreSettings
 from kpi.targets import evaluate_all
+from schedules.targets import effective_store
 
 
 @dataclass(frozen=True)
@@ -33,23 +34,12 @@ class Finding:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class RelativeCondition:
-    """"``metric`` down more than ``drop`` vs the same weekday last week", above a minimum volume."""
-
-    metric: str
-    drop: float
-    min_volume: float
-
-
-RELATIVE_CONDITIONS = (RelativeCondition("revenue", 0.20, 1000.0), RelativeCondition("orders", 0.20, 20.0))
-
-
 def last_final_day(as_of: date) -> date:
     return as_of - timedelta(days=PROCESSING_DAYS + 1)
 
 
 def find_all(db: Warehouse, store: StoreSettings, as_of: date) -> list[Finding]:
+    store = effective_store(db, store)  # targets and alert rules set from Slack win over the file
     day = last_final_day(as_of)
     return [*anomaly_findings(db, store, day, as_of), *target_findings(db, store, as_of),
             *relative_findings(db, store, day)]
@@ -80,13 +70,15 @@ def target_findings(db: Warehouse, store: StoreSettings, as_of: date) -> list[Fi
 def relative_findings(db: Warehouse, store: StoreSettings, day: date) -> list[Finding]:
     found = []
     week_before = day - timedelta(days=7)
-    for condition in RELATIVE_CONDITIONS:
-        metric = BY_NAME[condition.metric]
+    for rule in store.relative_rules:
+        metric = BY_NAME[rule.metric]
         value = metric_value(db, store, metric, Period(day, day))
         before = metric_value(db, store, metric, Period(week_before, week_before))
-        if value is None or not before or before < condition.min_volume:
+        volume = before if rule.volume_of == rule.metric else metric_value(
+            db, store, BY_NAME[rule.volume_of], Period(week_before, week_before))
+        if value is None or not before or volume is None or volume < rule.min_volume:
             continue
-        if value < before * (1 - condition.drop):
-            found.append(Finding(condition.metric, "relative", day, value, before, "warning",
-                                 detail=f"down more than {condition.drop:.0%} vs the same weekday last week"))
+        if value < before * (1 - rule.drop):
+            found.append(Finding(rule.metric, "relative", day, value, before, "warning",
+                                 detail=f"down more than {rule.drop:.0%} vs the same weekday last week"))
     return found

@@ -25,13 +25,14 @@ from connectors.leases import release_lease, take_lease
 from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
-from schedules.crons import digest_trigger, every, recheck_trigger, sync_trigger
+from schedules.crons import digest_trigger, every, minutely_trigger, recheck_trigger, sync_trigger
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
 from schedules.failures import Notice, note_outcome
 from schedules.findings import find_all
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
+from schedules.reports import ReportPoster, Reports
 
 log = logging.getLogger("kpibot.jobs")
 LEASE = "scheduler"
@@ -60,12 +61,22 @@ class Jobs:
     grace: timedelta = GRACE
     backoff: Backoff = field(default_factory=Backoff)
     checkpoint: Callable[[str, Key], None] = _nothing  # a test hook inside each delivery
+    reports: ReportPoster | None = None  # posts reports people schedule from Slack
 
     @property
     def outbox(self) -> Outbox:
-        deliverer = Deliverer(self.warehouse, self.finder, self.holder, self.clock, self.backoff,
-                              checkpoint=self.checkpoint)
-        return Outbox(self.settings, deliverer, self.digests, self.alerts)
+        return Outbox(self.settings, self._deliverer(), self.digests, self.alerts)
+
+    def _deliverer(self) -> Deliverer:
+        return Deliverer(self.warehouse, self.finder, self.holder, self.clock, self.backoff,
+                         checkpoint=self.checkpoint)
+
+    def scheduled_reports(self) -> list[Outcome]:
+        """Every minute: the reports people scheduled whose slot has come, each slot delivered once."""
+        if self.reports is None or not self.heartbeat():
+            return []
+        return self._safely(Reports(self.settings, self._deliverer(), self.reports).run_due,
+                            "scheduled reports") or []
 
     def heartbeat(self) -> bool:
         """Take or renew the scheduler lease; True while this process is in charge."""
@@ -153,6 +164,8 @@ class Jobs:
         return outcomes
 
     def _retry(self, outbox: Outbox, row: dict[str, Any]) -> Outcome | None:
+        if row["kind"] == "report":  # a scheduled report's slot (schedules.reports)
+            return Reports(self.settings, self._deliverer(), self.reports).retry(row) if self.reports else None
         outcome = outbox.retry(row)
         if outcome is not None and outcome.status == "gave_up" and row["kind"] == "digest":
             store = self.settings.store(row["store"])  # the last try failed: the channel is told
@@ -201,7 +214,8 @@ class Jobs:
 
     def _correct(self, db: Warehouse, store: StoreSettings, row: dict[str, Any]) -> bool:
         """Edit the posted digest in place (``chat.update`` of the same ts: repeating it is harmless)."""
-        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1))
+        digest = build_digest(db, store, date.fromisoformat(row["date"]) + timedelta(days=1),
+                              now=self.local_now(store).date())  # the header now says the data is final
         key = (row["store"], row["kind"], row["date"], row["channel"])
         self.digests.correct(digest, row["ts"], json.loads(row["detail"] or "{}"))
         self.checkpoint("corrected", key)
@@ -228,4 +242,5 @@ def build_scheduler(jobs: Jobs) -> Any:
     scheduler.add_job(jobs.recheck_provisional, recheck_trigger(), id="recheck", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.heartbeat, every(HEARTBEAT), id="heartbeat", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.sweep, every(SWEEP), id="sweep", coalesce=True, max_instances=1)
+    scheduler.add_job(jobs.scheduled_reports, minutely_trigger(), id="reports", coalesce=True, max_instances=1)
     return scheduler

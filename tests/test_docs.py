@@ -52,6 +52,11 @@ def test_the_two_commands_open_the_readme():
     assert "make demo" in opening and "make test" in opening
 
 
+def test_every_file_the_readme_names_exists():
+    named = set(re.findall(r"\b(?:tests|benchmarks|connectors|kpi|bot|schedules)/[\w/]+\.py\b", README))
+    assert named and sorted(path for path in named if not (ROOT / path).exists()) == []
+
+
 def test_the_readme_picture_exists_and_is_small():
     for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
         path = ROOT / target

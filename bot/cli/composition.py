@@ -22,7 +22,8 @@ from bot.render.notices import notice_text
 from bot.slack.app import build_app
 from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
 from bot.slack.finder import SlackMessageFinder
-from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
+from bot.slack.posters import SlackAlertPoster, SlackDigestPoster, SlackReportPoster
+from bot.slack.replies import SlackReplies
 from connectors.engine.location import Location, shown
 from connectors.ga4.fetch import RetryPolicy
 from connectors.warehouse import Warehouse, open_database, open_when_writable
@@ -100,13 +101,14 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
         raise SlackSetupError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the Slack app's "
                               "'Basic Information' page, or set SLACK_APP_TOKEN to use Socket Mode")
     warehouse = ThreadWarehouse(settings.database)
-    app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode)
-    pacer = ChannelPacer()
     clock = clock or (lambda: datetime.now(UTC))
+    app = build_app(settings, warehouse, client, secret, today, verify=not socket_mode, clock=clock)
+    pacer = ChannelPacer()
     retry = RetryPolicy() if settings.max_retry_wait is None else RetryPolicy(max_wait=settings.max_retry_wait)
+    reports = SlackReportPoster(client, SlackReplies(settings, warehouse, today), warehouse, pacer)
     jobs = Jobs(settings, warehouse, StoreSync(warehouse, environ, clock, retry), SlackDigestPoster(client, pacer),
                 SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock,
-                holder=f"{socket.gethostname()}:{os.getpid()}")
+                holder=f"{socket.gethostname()}:{os.getpid()}", reports=reports)
     return Runtime(app, jobs)
 
 

@@ -34,6 +34,7 @@ EXAMPLES = {
     "check-config": "kpibot check-config\n  kpibot --config /etc/kpibot/kpibot.toml check-config",
     "migrate-db": "kpibot migrate-db --from kpibot.db --to postgresql://kpibot@db.example.com:5432/kpibot\n"
     "  KPIBOT_DATABASE_URL=postgresql://kpibot@db/kpibot kpibot migrate-db --from kpibot.db",
+    "targets": "kpibot targets --store shop-it\n  kpibot targets --export > targets.toml",
     "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23\n"
     "  kpibot emulator --shopify-port 8767 --woocommerce-port 8768 --klaviyo --meta",
 }
@@ -49,6 +50,7 @@ HELP = {
     "serve": "run the Slack app and the scheduler",
     "check-config": "validate kpibot.toml and the environment",
     "migrate-db": "copy a SQLite warehouse into an empty PostgreSQL one, and check the copy",
+    "targets": "show the targets and alert rules in force; --export prints them as TOML for kpibot.toml",
     "emulator": "run the GA4 (and Shopify, WooCommerce, Klaviyo, Meta Ads) emulators with the demo shop",
 }
 

@@ -6,7 +6,6 @@ the key, what is allowed and what was found. Secrets never live in the file.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -21,19 +20,18 @@ from bot.config.marketing import parse_klaviyo, parse_meta_ads
 from bot.config.problems import ConfigError, Problems
 from bot.config.secrets import SECRETS_HINT, secrets_in
 from bot.config.shops import shop_sources
+from bot.config.targets import RULE_KEYS, Problem, check_rule, check_target, metric_problem
 from connectors.engine.location import is_postgres_url, location_problem
 from connectors.ga4.credentials import service_account_email
 from connectors.redact import mask_url, secret_kind
-from kpi.catalogue import BY_NAME
-from kpi.settings import Settings, StoreSettings, Target
+from kpi.settings import RelativeRule, Settings, StoreSettings, Target
 
 GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce",
-              "klaviyo", "meta_ads", "country", "events"}
+              "klaviyo", "meta_ads", "country", "events", "alert_rules"}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
-PERIODS = ("month",)
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -164,6 +162,7 @@ def _store(problems: Problems, key: str, raw: Any, language: str, timezone: str)
         meta_ads=parse_meta_ads(problems, label, raw.get("meta_ads")),
         country=config_calendar.country(problems, f"{label}.country", raw.get("country")),
         events=config_calendar.planned_events(problems, f"{label}.events", raw.get("events", [])),
+        alert_rules=_alert_rules(problems, f"{label}.alert_rules", raw.get("alert_rules")),
     )
 
 
@@ -226,7 +225,6 @@ def _months(problems: Problems, key: str, value: Any) -> int:
 
 
 def _targets(problems: Problems, key: str, raw: Any) -> tuple[Target, ...]:
-
     if not isinstance(raw, dict):
         problems.add(key, "must be a table of KPI = { min = ..., max = ... }", raw)
         return ()
@@ -234,40 +232,53 @@ def _targets(problems: Problems, key: str, raw: Any) -> tuple[Target, ...]:
     for metric, bounds in raw.items():
         if secret_kind(metric):  # reported by secrets_in, without quoting it
             continue
-        if metric not in BY_NAME:
-            close = difflib.get_close_matches(metric, list(BY_NAME), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "; run 'kpibot ask list' for the KPI names"
+        unknown = metric_problem(metric)
+        if unknown is not None:
+            hint = f"; did you mean {unknown.params['close']!r}?" if unknown.params else \
+                "; run 'kpibot ask list' for the KPI names"
             problems.items.append(f"{problems.file}: {key}.{metric} is not a KPI{hint}")
             continue
-        target = _target(problems, f"{key}.{metric}", metric, bounds, BY_NAME[metric].unit == "ratio")
+        target = _target(problems, f"{key}.{metric}", metric, bounds)
         if target:
             targets.append(target)
     return tuple(targets)
 
 
-def _target(problems: Problems, key: str, metric: str, bounds: Any, is_ratio: bool) -> Target | None:
+def _target(problems: Problems, key: str, metric: str, bounds: Any) -> Target | None:
+    if bounds == {}:  # written by `kpibot targets --export` for a target switched off (a default one too)
+        return Target(metric)
     if not isinstance(bounds, dict) or not ({"min", "max"} & set(bounds)):
-        problems.add(key, "must be a table with min and/or max, such as { min = 0.015 }", bounds)
+        problems.add(key, "must be a table with min and/or max, such as { min = 0.015 }, or {} to switch it off",
+                     bounds)
         return None
     problems.unknown_keys(f"{key}.", bounds, TARGET_KEYS)
-    values: dict[str, float | None] = {}
-    for side in ("min", "max"):
-        value = bounds.get(side)
-        if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
-            problems.add(f"{key}.{side}", "must be a number", value)
-            value = None
-        elif is_ratio and value is not None and not 0 <= value <= 1:
-            hint = f" (write {value / 100:g} for {value:g}%)" if 1 < value <= 100 else ""
-            problems.add(f"{key}.{side}", f"must be a fraction between 0 and 1{hint}", value)
-            value = None
-        values[side] = float(value) if value is not None else None
-    if values["min"] is not None and values["max"] is not None and values["min"] > values["max"]:
-        problems.add(key, "has min greater than max", bounds)
-    period = bounds.get("period")
-    if period is not None and period not in PERIODS:
-        problems.add(f"{key}.period", f"must be one of {' | '.join(PERIODS)}", period)
-        period = None
-    return Target(metric, min=values["min"], max=values["max"], period=period)
+    target, found = check_target(metric, bounds)
+    _add_all(problems, key, found)
+    return target
+
+
+def _alert_rules(problems: Problems, key: str, raw: Any) -> tuple[RelativeRule, ...] | None:
+    """``[[stores.alert_rules]]``: absent means the defaults; an empty list switches relative alerts off."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(rule, dict) for rule in raw):
+        problems.add(key, "must be a list of tables ([[stores.alert_rules]]) with metric, drop and min_volume",
+                     raw)
+        return None
+    rules = []
+    for index, entry in enumerate(raw):
+        problems.unknown_keys(f"{key}[{index}].", entry, RULE_KEYS)
+        rule, found = check_rule(entry)
+        _add_all(problems, f"{key}[{index}]", found)
+        if rule is not None:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _add_all(problems: Problems, key: str, found: list[Problem]) -> None:
+    """Problems of a target or an alert rule, in the words Slack's targets form uses too (English here)."""
+    for problem in found:
+        problems.add(f"{key}.{problem.where}" if problem.where else key, problem.text("en"), problem.got)
 
 
 def environment_problems(environ: Mapping[str, str]) -> tuple[list[str], list[str]]:

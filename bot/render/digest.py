@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.i18n import label, t
 from bot.render.anomalies import anomaly_line
 from bot.render.answers import target_line
-from bot.render.blocks import MESSAGE_BLOCKS, Block, actions, button, context, header, section
-from bot.render.formatting import arrow, format_change, format_day, format_period, format_value, mood_emoji
+from bot.render.blocks import (
+    SECTION_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    fallback,
+    fit,
+    header,
+    line_sections,
+    more,
+)
+from bot.render.formatting import (
+    arrow,
+    format_change,
+    format_day,
+    format_period,
+    format_points,
+    format_share,
+    format_value,
+    mood_emoji,
+    whole_percents,
+)
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
 from kpi.decompose import Decomposition
@@ -19,7 +42,11 @@ def digest_header(digest: Digest) -> tuple[str, str]:
     language = digest.store.language
     title = t("digest_title", language, store=digest.store.name, day=format_day(digest.day, language))
     through = t("digest_through", language, day=digest.data_through or "–")
-    freshness = t("digest_provisional" if digest.provisional else "digest_final", language)
+    freshness = t("digest_final", language)
+    if digest.provisional:
+        built_on = digest.built_on or digest.as_of
+        freshness = t("digest_provisional", language) if digest.day == built_on - timedelta(days=1) \
+            else t("digest_provisional_day", language, day=format_day(digest.day, language))
     return title, f"{freshness} · {through}"
 
 
@@ -29,9 +56,10 @@ def digest_lines(digest: Digest) -> list[str]:
     title, subtitle = digest_header(digest)
     lines = [f"*{title}*", f"_{subtitle}_", "",
              f"*{t('digest_formula', language)}*: {formula_line(digest.split, language)}"]
-    if digest.channels:
-        top = ", ".join(f"{row.key} {format_change(row.contribution, language)}" for row in digest.channels[:3])
-        lines.append(f"{t('digest_channels', language)}: {top}")
+    if digest.channels and digest.split.change is not None:
+        # points of the revenue change, not each channel's own change: they add up to the line above
+        top = ", ".join(f"{row.key} {format_points(row.contribution, language)}" for row in digest.channels[:3])
+        lines.append(f"{t('digest_channels', language, change=format_change(digest.split.change, language))}: {top}")
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
     lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",
@@ -44,22 +72,28 @@ def digest_message(digest: Digest) -> tuple[list[Block], str]:
     """Blocks and the text fallback: the title and freshness get their own blocks, each paragraph a section."""
     lines = digest_lines(digest)
     title, subtitle = digest_header(digest)
-    blocks: list[Block] = [header(title), context(subtitle)]
-    blocks += [section(part) for part in "\n".join(lines[3:]).split("\n\n") if part.strip()]
     language = digest.store.language
+    blocks: list[Block] = [header(title), context(subtitle)]
+    for part in "\n".join(lines[3:]).split("\n\n"):  # one paragraph, one or more sections of whole lines
+        blocks += line_sections(part.splitlines(), more(language), budget=SECTION_LIMIT * 2, max_blocks=2)
     value = {"store": digest.store.name, "q": f"revenue {digest.day.isoformat()}"}
     blocks.append(actions([button(t("button_by_channel", language), "kpi_by_channel", value),
                            button(t("button_by_device", language), "kpi_by_device", value),
                            button(t("button_dashboard", language), "open_dashboard", {"store": digest.store.name})]))
-    return blocks[:MESSAGE_BLOCKS], "\n".join(lines)
+    return fit(blocks, more(language)), fallback("\n".join(lines))
 
 
 def formula_line(split: Decomposition, language: str) -> str:
+    """Revenue's change = each factor's own change, multiplied; then how much of it each factor explains."""
     change = format_change(split.change, language)
-    if split.contributions is None:
+    if split.factors is None:
         return t("no_split", language, change=change)
-    parts = {name: format_change(value, language) for name, value in split.contributions.items()}
-    return t("formula", language, change=change, **parts)
+    text = t("formula", language, change=change,
+             **{name: format_change(value, language) for name, value in split.factors.items()})
+    if split.shares is None:
+        return text
+    shares = {f"{name}_share": format_share(value, language) for name, value in whole_percents(split.shares).items()}
+    return f"{text} ({t('formula_shares', language, **shares)})"
 
 
 def kpi_text(line: KpiLine, store: StoreSettings) -> str:

@@ -5,6 +5,7 @@ Italian: ``1.234,56 €``, ``2,13%``, ``23 nov 2026``. English: ``€1,234.56``,
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from babel.dates import format_date
@@ -34,6 +35,28 @@ def format_change(change: float | None, language: str) -> str:
         return t("no_change", language)
     text = format_percent(abs(change), "#,##0.0%", locale=locale_for(language))
     return ("+" if change >= 0 else "−") + text
+
+
+def whole_percents(shares: dict[str, float]) -> dict[str, int]:
+    """Fractions that add up to 1 as whole percents that add up to exactly 100 (largest remainder)."""
+    scaled = {key: value * 100 for key, value in shares.items()}
+    floors = {key: math.floor(value) for key, value in scaled.items()}
+    missing = 100 - sum(floors.values())
+    for key in sorted(scaled, key=lambda k: floors[k] - scaled[k])[:max(missing, 0)]:
+        floors[key] += 1
+    return floors
+
+
+def format_points(change: float, language: str) -> str:
+    """A part of a relative change in percentage points, with its sign: ``+11,4`` (of a ``+21,5%``)."""
+    text = format_decimal(abs(change) * 100, "#,##0.0", locale=locale_for(language))
+    return ("+" if change >= 0 else "−") + text
+
+
+def format_share(percent: int, language: str) -> str:
+    """A whole percent: ``58%``, ``−12%`` (a factor that pulled the other way)."""
+    text = format_percent(abs(percent) / 100, "#,##0%", locale=locale_for(language))
+    return ("−" if percent < 0 else "") + text
 
 
 def arrow(change: float | None) -> str:

@@ -34,7 +34,7 @@ def digest_json(digest: Digest) -> dict[str, Any]:
     return {
         "store": digest.store.name, "date": digest.day.isoformat(), "provisional": digest.provisional,
         "data_through": digest.data_through,
-        "revenue_change": {"change": split.change, "contributions": split.contributions,
+        "revenue_change": {"change": split.change, "factors": split.factors, "shares": split.shares,
                            "log_parts": split.log_parts},
         "kpis": [vars(line) for line in digest.kpis],
         "targets": [{"metric": c.metric, "value": c.value, **c.status.to_json()} for c in digest.targets],

@@ -36,7 +36,8 @@ class Status:
 
 
 def help_text(language: str) -> str:
-    return t("help", language)
+    """The query language in the store's language, with examples in its own words."""
+    return t("help", language) + "\n" + t("query_help_natural", language)
 
 
 def list_text(language: str) -> str:

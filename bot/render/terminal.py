@@ -25,5 +25,11 @@ def to_rich(text: str) -> str:
 
 
 def print_slack_text(console: Console, text: str) -> None:
+    """Slack's mrkdwn on a terminal: code fences dropped (their lines printed as they are), lines never
+    wrapped by rich (the terminal wraps, and piped output stays one line per line)."""
+    code = False
     for line in text.splitlines():
-        console.print(to_rich(line), highlight=False)
+        if line.strip() == "```":
+            code = not code
+            continue
+        console.print(escape(line) if code else to_rich(line), highlight=False, soft_wrap=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.i18n import t
+from bot.slack.cache import PersonCache
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.access")
@@ -26,7 +26,6 @@ log = logging.getLogger("kpibot.access")
 MEMBERSHIP_TTL = 300.0  # seconds: joining or leaving a channel shows within five minutes
 PAGE_SIZE = 200  # Slack recommends at most 200 per page
 MAX_PAGES = 50  # 10,000 channels; also ends a cursor that never runs out
-CACHE_LIMIT = 5000  # people remembered at once; expired entries are dropped first
 CHANNEL_TYPES = "public_channel,private_channel"
 
 
@@ -40,21 +39,10 @@ class Membership:
     def __init__(self, client: WebClient, ttl: float = MEMBERSHIP_TTL,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        self.ttl = ttl
-        self.clock = clock
-        self.cache: dict[str, tuple[float, frozenset[str]]] = {}
-        self.lock = threading.Lock()
+        self.cache: PersonCache[frozenset[str]] = PersonCache(ttl, clock)
 
     def channels(self, user: str) -> frozenset[str]:
-        with self.lock:
-            hit = self.cache.get(user)
-            if hit is not None and self.clock() - hit[0] < self.ttl:
-                return hit[1]
-        found = self._fetch(user)
-        with self.lock:
-            self._make_room()
-            self.cache[user] = (self.clock(), found)
-        return found
+        return self.cache.get(user, self._fetch)
 
     def _fetch(self, user: str) -> frozenset[str]:
         found: set[str] = set()
@@ -70,13 +58,6 @@ class Membership:
         except Exception as error:  # noqa: BLE001 - any failure means "unknown", and unknown means no
             raise MembershipUnknown(type(error).__name__) from None
         return frozenset(found)
-
-    def _make_room(self) -> None:
-        if len(self.cache) < CACHE_LIMIT:
-            return
-        now = self.clock()
-        for user in [u for u, (at, _) in self.cache.items() if now - at >= self.ttl] or list(self.cache)[:1]:
-            del self.cache[user]
 
 
 @dataclass(frozen=True)
@@ -137,8 +118,9 @@ def language_for(settings: Settings, store: StoreSettings | None) -> str:
     return store.language if store else settings.language
 
 
-def refusal_text(settings: Settings, refusal: Refusal) -> str:
-    return t("access_retry" if refusal.retry else "access_refused", language_for(settings, refusal.store))
+def refusal_text(settings: Settings, refusal: Refusal, language: str | None = None) -> str:
+    """The polite "no", in ``language`` (the asker's) or else the store's."""
+    return t("access_retry" if refusal.retry else "access_refused", language or language_for(settings, refusal.store))
 
 
 def stores_for_channel(settings: Settings, channel_id: str) -> list[StoreSettings]:

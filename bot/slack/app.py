@@ -9,27 +9,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bot.i18n import t
-from bot.render.charts import answer_chart
-from bot.replies import Reply, split_public
+from bot.render.blocks import fit, more
+from bot.render.targets import edit_button
+from bot.replies import split_public
 from bot.slack.access import Access, Membership, Refusal
 from bot.slack.actions import register_alert_actions
 from bot.slack.home import home_for
+from bot.slack.locale import Locales
 from bot.slack.payloads import button_value, channel_of, refuse, store_for_button, user_of
+from bot.slack.posters import upload_chart
 from bot.slack.replies import SlackReplies, payload
+from bot.slack.self_service.reports import ReportCommands, register_report_actions
+from bot.slack.self_service.targets import register_target_forms
 from bot.slack.work import WORK_THREADS, deferred, work_pool
 from connectors.warehouse import Warehouse
-from kpi.service import chart_series
+from kpi.query.schedule import is_schedule, is_schedule_list
 from kpi.settings import Settings, StoreSettings
 
 log = logging.getLogger("kpibot.slack")
-CHART_MIN_DAYS = 7
 ANSWER_ACTIONS = {"kpi_by_channel": ("by", "channel"), "kpi_by_device": ("by", "device"), "kpi_vs_ly": ("vs", "ly")}
 
 
@@ -49,10 +53,16 @@ def rewrite_query(text: str, keyword: str, value: str) -> str:
     return " ".join([*kept, keyword, value])
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: WebClient, signing_secret: str,
               today: Callable[[StoreSettings], date], verify: bool = True, membership: Membership | None = None,
-              workers: int = WORK_THREADS) -> App:
-    """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket."""
+              workers: int = WORK_THREADS, locales: Locales | None = None,
+              clock: Callable[[], datetime] = utc_now) -> App:
+    """``verify=False`` only for Socket Mode, where Slack's requests arrive over our own socket.
+    ``clock`` stamps what people set from Slack (who set a target, when)."""
     pool = work_pool(workers)
     app = App(client=client, signing_secret=signing_secret or None, token_verification_enabled=False,
               request_verification_enabled=verify, process_before_response=True, listener_executor=pool,
@@ -61,36 +71,45 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
     # keeps a body from ever reaching the log if one slips past (e.g. a timestamp expiring in between).
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     access = Access(settings, membership or Membership(client))
-    replies = SlackReplies(settings, warehouse, today)
+    locales = locales or Locales(client)
+    replies = SlackReplies(settings, warehouse, today, locales)
+    reports = ReportCommands(settings, warehouse, access, replies, clock)
 
     def kpi_command(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        reply = replies.for_command(command.get("text", ""), command.get("channel_id", ""))
+        text, channel, user = command.get("text", ""), command.get("channel_id", ""), command.get("user_id", "")
+        if is_schedule(text) or is_schedule_list(text):
+            respond(**(reports.schedule(text, channel, user) if is_schedule(text) else reports.listing(channel, user)))
+            return
+        reply = replies.for_command(text, channel, user)
+        if reply.command == "targets" and not reply.public and reply.store and user in settings.admins:
+            language = replies.language_of(user, reply.store.language)  # admins may edit; the others read
+            reply.blocks = fit([*reply.blocks, edit_button(reply.store.name, language)], more(language))
         respond(**payload(reply))
-        if reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS:
-            upload_chart(client, warehouse(), reply, command["channel_id"])
+        upload_chart(client, warehouse(), reply, channel)
 
     def answer_action(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         value, channel, user = button_value(action), channel_of(body), user_of(body)
         store = store_for_button(settings, value.get("store"), channel)
         refusal = access.check(user, store, channel)
         if refusal is not None or store is None:
-            refuse(settings, respond, user, action.get("action_id", ""), refusal or Refusal("no such store"))
+            refuse(settings, respond, user, action.get("action_id", ""), refusal or Refusal("no such store"),
+                   replies.language_of(user, store.language if store else settings.language))
             return
         keyword, word = ANSWER_ACTIONS[action["action_id"]]
         query = value.get("q") if isinstance(value.get("q"), str) else ""
         text = rewrite_query(split_public(str(query))[0], keyword, word) + f" store:{store.name}"
-        respond(**payload(replies.for_command(text, channel)))
+        respond(**payload(replies.for_command(text, channel, user)))
 
     def open_dashboard(body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
         channel, user = channel_of(body), user_of(body)
         store = store_for_button(settings, button_value(action).get("store"), channel)
+        language = replies.language_of(user, store.language if store else settings.language)
         refusal = access.check(user, store, channel)
         if refusal is not None:
-            refuse(settings, respond, user, "open_dashboard", refusal)
+            refuse(settings, respond, user, "open_dashboard", refusal, language)
             return
         client.views_publish(user_id=user, view=home_for(settings, access, user, warehouse, today))
-        respond(text=t("dashboard_opened", store.language if store else settings.language), response_type="ephemeral",
-                replace_original=False)
+        respond(text=t("dashboard_opened", language), response_type="ephemeral", replace_original=False)
 
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") == "home":
@@ -107,16 +126,7 @@ def build_app(settings: Settings, warehouse: Callable[[], Warehouse], client: We
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error("Slack listener failed: %s: %r", type(error).__name__, str(error)[:200])
 
-    register_alert_actions(app, pool, settings, warehouse, today, access)
+    register_alert_actions(app, pool, settings, warehouse, today, access, replies.language_of)
+    register_target_forms(app, pool, settings, warehouse, access, clock)
+    register_report_actions(app, pool, reports)
     return app
-
-
-def upload_chart(client: WebClient, db: Warehouse, reply: Reply, channel: str) -> None:
-    """Post the answer's chart; any failure leaves the text answer as it is."""
-    assert reply.store and reply.answer
-    try:
-        png = answer_chart(chart_series(db, reply.store, reply.answer), reply.store)
-        client.files_upload_v2(channel=channel, content=png, filename=f"{reply.answer.metric}.png",
-                               title=reply.text.splitlines()[0].replace("*", ""))
-    except Exception as error:  # noqa: BLE001 - the chart is an extra; the text answer stands
-        log.warning("chart upload failed, answered with text only: %s", type(error).__name__)

@@ -15,6 +15,7 @@ from kpi.service import headline
 from kpi.settings import Settings, StoreSettings
 from kpi.targets import evaluate_all
 from schedules.episodes import live
+from schedules.targets import effective_store
 
 HEADLINE = ("revenue", "orders", "sessions", "cvr", "aov")
 
@@ -35,6 +36,7 @@ def home_for(settings: Settings, access: Access, user: str, warehouse: Callable[
 
 
 def store_home(db: Warehouse, store: StoreSettings, as_of: date) -> StoreHome:
+    store = effective_store(db, store)  # targets set from Slack win over the file
     yesterday = as_of - timedelta(days=1)
     span = db.data_span(store.name, "sessions")
     return StoreHome(store, yesterday, headline(db, store, yesterday, HEADLINE), evaluate_all(db, store, as_of),

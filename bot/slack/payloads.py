@@ -37,7 +37,10 @@ def store_for_button(settings: Settings, name: Any, channel: str) -> StoreSettin
     return store_of_channel(settings, channel)
 
 
-def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal: Refusal) -> None:
-    """A polite private "no" in the store's language, and one short log line without the payload."""
+def refuse(settings: Settings, respond: Respond, user: str, action: str, refusal: Refusal,
+           language: str | None = None, text: str | None = None) -> None:
+    """A polite private "no" (``text``, else the refusal in ``language`` or the store's), and one short
+    log line without the payload."""
     log_refusal(user, action, refusal)
-    respond(text=refusal_text(settings, refusal), response_type="ephemeral", replace_original=False)
+    respond(text=text or refusal_text(settings, refusal, language), response_type="ephemeral",
+            replace_original=False)

@@ -1,4 +1,5 @@
-"""Posting to Slack: the digest (message, chart, later its correction), alert messages and notices.
+"""Posting to Slack: the digest (message, chart, later its correction), alert messages, notices and
+the reports people schedule.
 
 Every post carries its delivery metadata, so a message whose ts was lost in a crash can be
 found again (``bot.slack.finder``). At most one message per second per channel (``ChannelPacer``).
@@ -7,18 +8,28 @@ found again (``bot.slack.finder``). At most one message per second per channel (
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.render.alerts import alert_message
-from bot.render.blocks import context
-from bot.render.charts import digest_chart
+from bot.render.blocks import context, fallback, fit, more
+from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import correction_note, digest_header, digest_message
+from bot.render.reports import report_footer
+from bot.replies import Reply
 from bot.slack.client import ChannelPacer
+from bot.slack.replies import SlackReplies
+from connectors.warehouse import Warehouse
+from kpi.charts import chart_series
 from kpi.settings import StoreSettings
 from schedules.digest import Digest
 from schedules.episodes import Episode
+from schedules.reports import ScheduledReport
+
+CHART_MIN_DAYS = 7  # a shorter answer gets no chart
 
 log = logging.getLogger("kpibot.slack")
 
@@ -48,9 +59,9 @@ class SlackDigestPoster:
         channel = _digest_channel(digest)
         blocks, text = digest_message(digest)
         note = correction_note(digest, before)
-        blocks.insert(2, context(note))
+        blocks = fit([*blocks[:2], context(note), *blocks[2:]], more(digest.store.language))  # still within limits
         self.pacer.wait(channel)
-        self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=f"{note}\n{text}")
+        self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=fallback(f"{note}\n{text}"))
 
 
 class SlackAlertPoster:
@@ -88,3 +99,43 @@ def _digest_channel(digest: Digest) -> str:
     channel = digest.store.digest_channel
     assert channel
     return channel
+
+
+class SlackReportPoster:
+    """A scheduled report: the same blocks and chart as `/kpi QUERY public`, and a line saying what it is."""
+
+    def __init__(self, client: WebClient, replies: SlackReplies, warehouse: Callable[[], Warehouse],
+                 pacer: ChannelPacer | None = None) -> None:
+        self.client = client
+        self.replies = replies
+        self.warehouse = warehouse
+        self.pacer = pacer or ChannelPacer()
+
+    def answer(self, report: ScheduledReport, as_of: date) -> Reply:
+        return self.replies.for_command(f"{report.query} public", report.channel, as_of=as_of)
+
+    def post(self, store: StoreSettings, report: ScheduledReport, as_of: date, metadata: dict[str, Any]) -> str:
+        reply = self.answer(report, as_of)
+        blocks = fit([*reply.blocks, report_footer(report, store.language)], more(store.language))
+        self.pacer.wait(report.channel)
+        response = self.client.chat_postMessage(channel=report.channel, blocks=blocks, text=reply.text,
+                                                metadata=metadata)
+        return str(response["ts"])
+
+    def attach_chart(self, store: StoreSettings, report: ScheduledReport, as_of: date) -> None:
+        upload_chart(self.client, self.warehouse(), self.answer(report, as_of), report.channel)
+
+
+def upload_chart(client: WebClient, db: Warehouse, reply: Reply, channel: str) -> None:
+    """Post an answer's chart (answers over a week or more); any failure leaves the text answer as it is."""
+    if not (reply.public and reply.answer and reply.store and reply.answer.period.days >= CHART_MIN_DAYS):
+        return
+    try:
+        series = chart_series(db, reply.store, reply.answer)
+        if series is None:  # a KPI with no daily meaning and no split: its answer has no chart
+            return
+        png = answer_chart(series, reply.store)
+        client.files_upload_v2(channel=channel, content=png, filename=f"{reply.answer.metric}.png",
+                               title=reply.text.splitlines()[0].replace("*", ""))
+    except Exception as error:  # noqa: BLE001 - the chart is an extra; the text answer stands
+        log.warning("chart upload failed, answered with text only: %s", type(error).__name__)

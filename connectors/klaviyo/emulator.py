@@ -8,7 +8,6 @@ Tests queue faults, refuse a statistic, or make it drip bytes.
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -16,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.emulation.json_http import JsonHandler, RateLimits, serve
+from connectors.emulation.clocks import RateLimits
+from connectors.emulation.http import JsonHandler, cursor_offset, offset_cursor, serve
 from connectors.klaviyo.demo import KlaviyoDemo
 from connectors.klaviyo.emulator_reports import ApiError, campaign_values, flow_series
 
@@ -144,20 +144,20 @@ def _filter_param(query: dict[str, str]) -> str:
     return "".join(f"&{quote(k)}={quote(v)}" for k, v in query.items() if k != "page[cursor]")
 
 
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
-
-
-def _decode(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode().split(":")[1])
-    except (ValueError, IndexError):
-        raise ApiError(400, "invalid", "Invalid page cursor.") from None
 
 
 @contextmanager
 def serve_klaviyo(state: KlaviyoState, port: int = 0) -> Iterator[str]:
     with serve(_Handler, state, port=port, name="klaviyo-emulator") as url:
         yield url
+
+
+def _encode(offset: int) -> str:
+    return offset_cursor(offset, "o")
+
+
+def _decode(cursor: str | None) -> int:
+    offset = cursor_offset(cursor)
+    if offset is None:
+        raise ApiError(400, "invalid", "Invalid page cursor.") from None
+    return offset

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from connectors.emulation.http import cursor_offset, offset_cursor
 from connectors.klaviyo.demo import STATS, KlaviyoDemo
 
 ALLOWED = set(STATS) | {"opens", "clicks", "open_rate", "click_rate", "conversion_rate", "bounced", "unsubscribes",
@@ -142,13 +142,11 @@ def _document(kind: str, attributes: dict[str, Any], link: str, next_offset: int
 
 
 def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"r:{offset}".encode()).decode()
+    return offset_cursor(offset, "r")
 
 
 def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.urlsafe_b64decode(cursor.encode()).decode().split(":")[1])
-    except (ValueError, IndexError):
+    offset = cursor_offset(cursor)
+    if offset is None:
         raise ApiError(400, "invalid", "Invalid page_cursor.") from None
+    return offset

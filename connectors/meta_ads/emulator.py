@@ -9,7 +9,6 @@ values and action lists. Every answer carries ``x-business-use-case-usage`` and
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import threading
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.emulation.json_http import JsonHandler, serve
+from connectors.emulation.http import JsonHandler, cursor_offset, offset_cursor, serve
 from connectors.meta_ads.demo import MetaDemo, actions
 from connectors.meta_ads.sync import earliest_day
 
@@ -151,20 +150,20 @@ def _usage_headers(percent: float) -> dict[str, str]:
     return {"x-business-use-case-usage": json.dumps(buc), "x-ad-account-usage": json.dumps(account)}
 
 
-def _cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.b64decode(cursor.encode()).decode().split(":")[1])
-    except (ValueError, IndexError):
-        raise _Refused(100, "(#100) Invalid cursor") from None
 
 
 @contextmanager
 def serve_meta(state: MetaState, port: int = 0) -> Iterator[str]:
     with serve(_Handler, state, port=port, name="meta-emulator") as url:
         yield url
+
+
+def _cursor(offset: int) -> str:
+    return offset_cursor(offset, "offset")
+
+
+def _offset(cursor: str | None) -> int:
+    offset = cursor_offset(cursor)
+    if offset is None:
+        raise _Refused(100, "(#100) Invalid cursor") from None
+    return offset

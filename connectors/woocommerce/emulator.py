@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from connectors.emulation.shop_http import JsonHandler, serve
+from connectors.emulation.http import JsonHandler, serve
 from connectors.emulation.shop_model import EmulatedOrder
 
 ORDERS_PATH = "/wp-json/wc/v3/orders"
@@ -115,9 +115,6 @@ def _matches(order: EmulatedOrder, query: dict[str, str]) -> bool:
 
 
 class _WooHandler(JsonHandler):
-    @property
-    def state(self) -> WooEmulatorState:
-        return self.server.state  # type: ignore[attr-defined, no-any-return]
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         state = self.state

@@ -16,6 +16,7 @@ the event carries an expected direction: then a day moving the other way still a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,9 +163,21 @@ def _against_expectation(z: pd.Series, expect: pd.Series) -> pd.Series:
     return z.where(~(((expect == "up") & (z > 0)) | ((expect == "down") & (z < 0))), 0.0)
 
 
+def unit_variance(rate: pd.Series | np.ndarray | float, proportion: bool) -> Any:
+    """Variance of one unit's contribution at ``rate``, up to the dispersion learned from the data.
+
+    A proportion (orders per session, engaged sessions per session) is binomial: rate × (1 − rate).
+    A mean per unit (revenue per order, cost per click) is not bounded by 1; its spread grows with
+    its level (a constant coefficient of variation), so rate². Using the binomial one on an AOV of 80
+    gives a negative variance: that was the "invalid value in sqrt" a user saw.
+    """
+    return rate * (1 - rate) if proportion else rate * rate
+
+
 def ratio_baseline(numerator: pd.Series, denominator: pd.Series, excluded: pd.Series | None = None,
-                   days: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Pooled rate of the previous 28 days, overdispersion and quasi-binomial z per day.
+                   days: pd.DataFrame | None = None, proportion: bool = True) -> pd.DataFrame:
+    """Pooled rate of the previous 28 days, overdispersion and quasi-likelihood z per day
+    (quasi-binomial for a proportion, quasi-gamma-like for a mean per unit: ``unit_variance``).
 
     Event days are judged against last year's twin day's rate, scaled by how the pooled rate
     moved since a year ago, with the twin's own noise added to the band.
@@ -180,7 +193,7 @@ def ratio_baseline(numerator: pd.Series, denominator: pd.Series, excluded: pd.Se
     past_n = n.where(learn, 0.0).shift(1).rolling(SCALE_DAYS, min_periods=1).sum()
     count = learn.astype(float).shift(1).rolling(SCALE_DAYS, min_periods=1).sum()
     rate = (past_k / past_n).where((past_n > 0) & (count >= 14))
-    variance = (n * rate * (1 - rate)).where(n > 0)
+    variance = (n * unit_variance(rate, proportion)).where((n > 0) & (rate > 0))
     raw_z = (k - n * rate) / np.sqrt(variance)
     # quasi-binomial: days vary more than a binomial would (and currency "counts" need a
     # scale); estimate the dispersion robustly from the previous 28 days' squared residuals
@@ -188,36 +201,39 @@ def ratio_baseline(numerator: pd.Series, denominator: pd.Series, excluded: pd.Se
     dispersion = dispersion.clip(lower=1.0)
     frame = pd.DataFrame({"rate": rate, "dispersion": dispersion, "z": raw_z / np.sqrt(dispersion),
                           "widening": 1.0})
-    return frame if days is None else _ratio_events(frame, k, n, learn, usable, days)
+    return frame if days is None else _ratio_events(frame, k, n, learn, usable, days, proportion)
 
 
 def _ratio_events(frame: pd.DataFrame, k: pd.Series, n: pd.Series, learn: pd.Series, usable: pd.Series,
-                  days: pd.DataFrame) -> pd.DataFrame:
+                  days: pd.DataFrame, proportion: bool) -> pd.DataFrame:
     """Event days against last year's twin day's rate; the band is that of a difference of two rates.
 
     The variance uses the larger of the expected rate and the ordinary rate before the event,
     so a twin day that happened to be low cannot make today's band vanish.
     """
     event = days["event"].to_numpy()
-    twin = yearly_rate(k, n, learn, usable, days)
+    twin = yearly_rate(k, n, learn, usable, days, proportion)
     dispersion = _anchor(frame["dispersion"], days)
     spread = np.maximum(twin["rate"], _anchor(frame["rate"], days))
     # variance of today's rate minus the twin's, relative to today's own binomial variance
-    widening = np.sqrt((1 + n / twin["twin_n"]) * spread * (1 - spread)
-                       / (twin["rate"] * (1 - twin["rate"]))) * EVENT_WIDENING
+    twin_variance = unit_variance(twin["rate"], proportion)
+    widening = np.sqrt((1 + n / twin["twin_n"]) * unit_variance(spread, proportion)
+                       / twin_variance.where(twin_variance > 0)) * EVENT_WIDENING
     rate = frame["rate"].where(~event, twin["rate"])
     dispersion = frame["dispersion"].where(~event, dispersion)
     widening = frame["widening"].where(~event, widening)
-    z = (k - n * rate) / np.sqrt(n * rate * (1 - rate) * dispersion) / widening
+    variance = n * unit_variance(rate, proportion) * dispersion
+    z = (k - n * rate) / np.sqrt(variance.where(variance > 0)) / widening
     return pd.DataFrame({"rate": rate, "dispersion": dispersion, "z": z, "widening": widening})
 
 
 def judge_ratio(numerator: pd.Series, denominator: pd.Series, thresholds: Thresholds,
-                excluded: pd.Series | None = None, days: pd.DataFrame | None = None) -> pd.DataFrame:
-    base = ratio_baseline(numerator, denominator, excluded, days)
+                excluded: pd.Series | None = None, days: pd.DataFrame | None = None,
+                proportion: bool = True) -> pd.DataFrame:
+    base = ratio_baseline(numerator, denominator, excluded, days, proportion)
     n = denominator.astype(float)
     value = numerator.astype(float) / n.where(n > 0)
-    spread = base["dispersion"] * base["rate"] * (1 - base["rate"]) / n.where(n > 0)
+    spread = base["dispersion"] * unit_variance(base["rate"], proportion) / n.where(n > 0)
     band = thresholds.warning * np.sqrt(spread) * base["widening"]
     frame = pd.DataFrame({"value": value, "expected": base["rate"], "z": base["z"],
                           "low": (base["rate"] - band).clip(lower=0), "high": base["rate"] + band})

@@ -149,7 +149,8 @@ def _detect_metric(context: _Context, metric: Metric, period: Period, excluded: 
         counts = context.read(BY_NAME[COUNTS[metric.name]].numerator) if metric.name in COUNTS else None
         judged = judge_additive(numerator, thresholds, mask, counts, context.days)
     else:
-        judged = judge_ratio(numerator, context.read(metric.denominator), thresholds, mask, context.days)
+        judged = judge_ratio(numerator, context.read(metric.denominator), thresholds, mask, context.days,
+                             proportion=is_proportion(metric))
     judged = judged.loc[pd.Timestamp(period.start):pd.Timestamp(period.end)]
     flagged = judged[(judged["severity"] != "") & ~judged.index.isin(mask[mask].index)]
     found: list[Anomaly] = []
@@ -158,6 +159,11 @@ def _detect_metric(context: _Context, metric: Metric, period: Period, excluded: 
         days = flagged.loc[pd.Timestamp(stretch.start):pd.Timestamp(stretch.end)]
         found.extend(_anomaly(segments, metric, day, row, context.calendar) for day, row in days.iterrows())
     return found
+
+
+def is_proportion(metric: Metric) -> bool:
+    """A share of its denominator (CvR, bounce rate, email share), not a mean per unit (AOV, CPC, ROAS)."""
+    return metric.unit == "ratio" and metric.transform != "minus_one"
 
 
 def _stretches(days: list[date]) -> list[Period]:
@@ -179,6 +185,8 @@ def _anomaly(segments: Segments, metric: Metric, day: pd.Timestamp, row: pd.Seri
     value, expected, low, high = (float(row[c]) for c in ("value", "expected", "low", "high"))
     if metric.transform == "one_minus":
         value, expected, low, high = 1 - value, 1 - expected, 1 - high, 1 - low
+    elif metric.transform == "minus_one":  # ROI is ROAS − 1: judged as the ratio, shown as the KPI
+        value, expected, low, high = value - 1, expected - 1, low - 1, high - 1
     contributor = main_contributor(segments, day.date(), float(row["value"]) > float(row["expected"]))
     event = event_for(day.date(), calendar)
     return Anomaly(day.date(), metric.name, value, expected, low, high, str(row["severity"]), contributor,

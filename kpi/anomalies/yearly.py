@@ -110,7 +110,7 @@ def normal_day(clean: pd.Series, days: pd.DataFrame) -> pd.Series:
 
 
 def yearly_rate(k: pd.Series, n: pd.Series, ordinary: pd.Series, seen: pd.Series,
-                days: pd.DataFrame) -> pd.DataFrame:
+                days: pd.DataFrame, proportion: bool = True) -> pd.DataFrame:
     """A ratio's expected rate from last year's twin day, scaled by the pooled-rate ratio vs a year ago.
 
     ``ordinary`` marks the days the pooled rates learn from, ``seen`` the real observations a
@@ -123,7 +123,9 @@ def yearly_rate(k: pd.Series, n: pd.Series, ordinary: pd.Series, seen: pd.Series
     twin = positions(index, days["twin"])
     anchor = positions(index, days["anchor"])
     twin_k, twin_n = at(k.where(seen).to_numpy(float), twin), at(n.where(seen).to_numpy(float), twin)
-    rate = np.clip(twin_k / np.where(twin_n > 0, twin_n, np.nan) * at(ratio, anchor), 0.0, 1.0)
+    # a proportion stays within [0, 1]; a mean per unit (an AOV) only stays non-negative
+    rate = np.clip(twin_k / np.where(twin_n > 0, twin_n, np.nan) * at(ratio, anchor), 0.0,
+                   1.0 if proportion else np.inf)
     return pd.DataFrame({"rate": rate, "twin_n": twin_n}, index=index)
 
 

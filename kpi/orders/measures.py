@@ -81,7 +81,9 @@ def _order_measures(db: KpiReader, store: StoreSettings, period: Period, by: str
     if by is None:
         inside["key"], cohort = "total", cohort.assign(key="total")
     elif by == "visitor":
-        inside["key"] = inside["rank"].map(lambda rank: "new" if rank == 1 else "returning")
+        # Per customer, not per order, so new + returning = customers: a customer whose first order falls
+        # in the period is new for all of it (their second order too), anyone who bought before is returning.
+        inside["key"] = np.where(inside["first_date"] >= start, "new", "returning")
         cohort = cohort.assign(key="new")
     else:  # segment
         segments = customer_segments(db, store, period.end)

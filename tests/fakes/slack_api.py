@@ -4,6 +4,9 @@
 ``users.conversations`` answers from ``members`` (user id -> channel ids), paged by cursor.
 ``files_upload_v2`` uploads to its upload URL. ``apps.connections.open`` (app-level ``xapp-`` token
 only) hands out a link of the attached fake Socket Mode server (``tests/fakes/socket_mode.py``).
+``users.info`` answers a person's ``locale`` (from ``locales``) only when asked with ``include_locale``,
+as Slack does. ``views.open``/``views.update`` keep the views they were given (``views``) and refuse,
+as Slack does, one that slack_sdk's own model says breaks Block Kit's limits.
 Faults: queue HTTP 429s (or 500s) for a method.
 Posted messages are kept per channel with their metadata (``tests/fakes/slack_history.py``)
 and served back by ``conversations.history`` and ``conversations.replies``.
@@ -22,6 +25,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.views import View
 
 from tests.fakes.slack_history import MessageLog
 
@@ -49,6 +55,8 @@ class FakeSlack:
     clock: Callable[[], float] | None = None  # seconds since the epoch for message ts (a test's clock)
     history_lag: float = 0.0  # seconds a new message stays out of conversations.history (Slack's own lag)
     socket_mode: Any = None  # a FakeSocketMode: apps.connections.open hands out its links
+    locales: dict[str, str] = field(default_factory=dict)  # users.info: user -> Slack locale ("it-IT")
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # views.open/update: view id -> view
 
     @property
     def api_url(self) -> str:
@@ -122,7 +130,38 @@ class FakeSlack:
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"}
         if method == "users.conversations":
             return self.user_conversations(params)
+        if method == "users.info":
+            return self.user_info(params)
+        if method in ("views.open", "views.update", "views.push"):
+            return self.open_view(method, params)
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self.next_ts()}
         return {"ok": True}
+
+    def user_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = params.get("user")
+        if not user:
+            return {"ok": False, "error": "user_not_found"}
+        found: dict[str, Any] = {"id": user, "name": str(user).lower(), "is_bot": False}
+        if str(params.get("include_locale")).lower() in ("true", "1") and user in self.locales:
+            found["locale"] = self.locales[user]
+        return {"ok": True, "user": found}
+
+    def open_view(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's checks: a trigger (to open), a view that parses within the limits; then its id."""
+        raw = params.get("view")
+        view = json.loads(raw) if isinstance(raw, str) else raw
+        if method != "views.update" and not params.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        try:
+            View(**view).validate_json()
+        except (SlackObjectFormationError, TypeError, KeyError):
+            return {"ok": False, "error": "invalid_arguments"}
+        view_id = params.get("view_id") or f"V{next(self.ts)}"
+        self.views[view_id] = view
+        return {"ok": True, "view": {"id": view_id, **view}}
 
     def open_connection(self, token: str) -> dict[str, Any]:
         """``apps.connections.open``: a one-time websocket URL, for an app-level token only (as Slack)."""

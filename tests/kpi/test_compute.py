@@ -80,7 +80,11 @@ def test_value_and_comparison_match_pandas(db, raw, metric, period):
     assert math.isclose(result.value, expected(raw, metric, span.start, span.end), rel_tol=1e-9)
     before = expected(raw, metric, result.compare.period.start, result.compare.period.end)
     assert math.isclose(result.compare.value, before, rel_tol=1e-9)
-    assert math.isclose(result.compare.change, (result.value - before) / before, rel_tol=1e-9)
+    first = max(raw[source]["date"].min() for source in parse(metric).metric.sources)
+    if result.compare.period.start.isoformat() < first:  # partly before the data: no change, and a line why
+        assert result.compare.change is None and "compare_gap" in [c.code for c in result.caveats]
+    else:
+        assert math.isclose(result.compare.change, (result.value - before) / before, rel_tol=1e-9)
 
 
 @pytest.mark.parametrize("text, dimension", [
@@ -144,7 +148,9 @@ def test_a_comparison_period_before_the_data_starts_is_flagged(db, raw):
     first_day = raw["sessions"]["date"].min()
     ytd = answer(db, STORE, parse("revenue ytd"), AS_OF)
     assert ytd.compare.period.start.isoformat() < first_day <= ytd.compare.period.end.isoformat()
-    assert "compare_gap" in [c.code for c in ytd.caveats]
+    assert "compare_gap" in [c.code for c in ytd.caveats] and ytd.compare.change is None
+    assert answer_json(ytd)["compare"]["change"] is None
+    assert f"the data starts on {first_day}" in answer_json(ytd)["caveats"][-1]
     assert "compare_gap" not in [c.code for c in answer(db, STORE, parse("revenue last-7d"), AS_OF).caveats]
 
 
@@ -159,3 +165,23 @@ def test_daily_values_match_pandas_day_by_day(db, raw, metric):
     for day, value in zip(days, values, strict=True):
         assert math.isclose(value, expected(raw, metric, day, day), rel_tol=1e-9)
     assert daily_values(db, STORE, parse("revenue").metric, resolve(parse_period("2020-01"), AS_OF)) == [None] * 31
+
+
+def test_a_cross_source_total_says_which_rows_it_blends_in(db, raw):
+    """`roas by channel`: the total is all revenue / all ad cost, so it counts channels with no ad spend."""
+    from bot.i18n import caveat_text
+
+    result = answer(db, STORE, parse("roas last-30d by channel"), AS_OF)
+    sessions = in_period(raw["sessions"], result.period.start, result.period.end)
+    ads = in_period(raw["ads"], result.period.start, result.period.end)
+    revenue = sessions.groupby("channel").revenue.sum()
+    spend = ads.groupby("channel").ad_cost.sum()
+    unpaid = sorted(k for k in revenue.index if revenue[k] > 0 and spend.get(k, 0) == 0)
+    assert len(unpaid) >= 3
+    (blended,) = [c for c in result.caveats if c.code == "blended_total"]
+    assert blended.params["keys"] == ", ".join(unpaid)
+    assert caveat_text(blended, "en").startswith("the total is all revenue / all ad spend: it includes Direct")
+    assert "fatturato totale e spesa pubblicitaria totale" in caveat_text(blended, "it")
+    assert math.isclose(result.value, revenue.sum() / spend.sum(), rel_tol=1e-9)
+    same_source = answer(db, STORE, parse("cvr last-30d by channel"), AS_OF)
+    assert "blended_total" not in [c.code for c in same_source.caveats]

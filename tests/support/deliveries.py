@@ -16,7 +16,8 @@ from bot.cli.composition import ThreadWarehouse
 from bot.render.notices import notice_text
 from bot.slack.client import ChannelPacer, build_slack_client
 from bot.slack.finder import SlackMessageFinder
-from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
+from bot.slack.posters import SlackAlertPoster, SlackDigestPoster, SlackReportPoster
+from bot.slack.replies import SlackReplies
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import METADATA_EVENT, Backoff
 from schedules.jobs import Jobs
@@ -60,9 +61,11 @@ def shop_jobs(settings: Settings, slack_api_url: str, clock: Callable[[], dateti
     """The real Jobs, posters and finder, talking to the fake Slack through slack_sdk."""
     client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack_api_url})
     pacer = ChannelPacer(sleep=lambda seconds: None)
-    jobs = Jobs(settings, ThreadWarehouse(settings.database), no_sync, SlackDigestPoster(client, pacer),
+    warehouse = ThreadWarehouse(settings.database)
+    replies = SlackReplies(settings, warehouse, lambda store: clock().astimezone(ZoneInfo(store.timezone)).date())
+    jobs = Jobs(settings, warehouse, no_sync, SlackDigestPoster(client, pacer),
                 SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock, holder,
-                backoff=Backoff())
+                backoff=Backoff(), reports=SlackReportPoster(client, replies, warehouse, pacer))
     if checkpoint is not None:
         jobs.checkpoint = checkpoint
     return jobs

@@ -50,6 +50,8 @@ def main(argv: list[str]) -> int:
         jobs.recheck_provisional()
     elif args.job == "heartbeat":
         jobs.heartbeat()
+    elif args.job == "reports":
+        jobs.scheduled_reports()
     elif args.job == "manual_digest":  # what `kpibot digest --post` does, on this clock
         jobs.outbox.digest(store, date.fromisoformat(args.arg), deadline=None, manual=True)
     checkpoint("after")

@@ -13,13 +13,16 @@ from typing import Any
 
 import pandas as pd
 
+from connectors.demo import orders_csv as demo_orders_module
 from connectors.demo import shop as demo_shop_module
+from connectors.demo.orders_csv import write_demo_orders
 from connectors.demo.shop import DemoShop, build_demo_shop
 from connectors.engine.database import Database
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import RunningEmulator, serve_emulator
 from connectors.ga4.fetch import RetryPolicy
 from connectors.ga4.sync import sync_store
+from connectors.orders.importer import import_file
 from connectors.warehouse import open_database
 
 STORE = "demo-shop"
@@ -53,18 +56,26 @@ def demo_shop(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Dem
 
 _CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
 # A cached warehouse is only reused while the demo shop that filled it is unchanged.
-_SHOP_VERSION = hashlib.sha256(Path(demo_shop_module.__file__).read_bytes()).hexdigest()[:12]
+_SHOP_VERSION = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (
+    demo_shop_module, demo_orders_module))).hexdigest()[:12]
 
 
-def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Database:
-    """A warehouse with the demo shop synced through the real client (cached per worker)."""
-    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}-{_SHOP_VERSION}.db"
+def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bool = True,
+                   orders: bool = False) -> Database:
+    """A warehouse with the demo shop synced through the real client (cached per worker); with ``orders``,
+    the demo shop's order export imported too, as `kpibot demo` does."""
+    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}-{int(orders)}-{_SHOP_VERSION}.db"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = cached.with_suffix(f".{datetime.now().timestamp()}.tmp")
         db = open_database(building)
         with emulator(demo_shop(as_of, days, planted)) as (_, client):
             sync_all(db, client, as_of - timedelta(days=days), as_of - timedelta(days=1))
+        if orders:
+            export = building.with_suffix(".csv")
+            write_demo_orders(demo_shop(as_of, days, planted), export)
+            import_file(db, export, STORE, "Europe/Rome", "EUR")
+            export.unlink()
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
         building.replace(cached)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from connectors.demo.shop_orders import demo_shop_orders
-from connectors.emulation.shop_http import ManualClock
+from connectors.emulation.clocks import ManualClock
 from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder
 from connectors.ga4.fetch import RetryPolicy
 from connectors.orders.shop_store import Destination

@@ -68,3 +68,50 @@ def event_payload(event_body: dict[str, Any]) -> dict[str, Any]:
 
 def event(event_body: dict[str, Any]) -> str:
     return json.dumps(event_payload(event_body))
+
+
+def view_submission_payload(values: dict[str, dict[str, Any]], private_metadata: str, user: str = "U1",
+                            callback_id: str = "kpibot_targets") -> dict[str, Any]:
+    """A modal's submission as Slack sends it: ``view.state.values[block_id][action_id]`` per input."""
+    return {"type": "view_submission", "team": {"id": "T1", "domain": "shop"}, "user": {"id": user, "team_id": "T1"},
+            "api_app_id": "A1", "token": "legacy", "trigger_id": "4.5.6",
+            "view": {"id": "V1", "team_id": "T1", "type": "modal", "callback_id": callback_id,
+                     "private_metadata": private_metadata, "hash": "1700000000.abc", "blocks": [],
+                     "state": {"values": values}},
+            "response_urls": []}
+
+
+def view_submission(values: dict[str, dict[str, Any]], private_metadata: str, user: str = "U1") -> str:
+    return urlencode({"payload": json.dumps(view_submission_payload(values, private_metadata, user))})
+
+
+def number_state(value: str | None) -> dict[str, Any]:
+    """What a ``number_input`` (action id ``value``) holds in ``state.values``."""
+    return {"value": {"type": "number_input", "value": value}}
+
+
+def select_state(value: str | None) -> dict[str, Any]:
+    """What a ``static_select`` holds: the chosen option, or null."""
+    option = {"text": {"type": "plain_text", "text": value}, "value": value} if value else None
+    return {"value": {"type": "static_select", "selected_option": option}}
+
+
+def values_of_view(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``state.values`` of a view as Slack submits it untouched: each input with its initial value."""
+    values: dict[str, dict[str, Any]] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        if element["type"] == "number_input":
+            values[block["block_id"]] = number_state(element.get("initial_value"))
+        else:
+            values[block["block_id"]] = select_state((element.get("initial_option") or {}).get("value"))
+    return values
+
+
+def command_reply(slack: Any, events_url: str, text: str, user: str, channel: str) -> dict[str, Any]:
+    """Send a signed `/kpi TEXT` from ``user`` in ``channel`` to the app and wait for its answer."""
+    before = len(slack.of("respond"))
+    assert post_signed(events_url, slash_command(text, channel, slack.response_url(), user))[0] == 200
+    return dict(slack.wait_for("respond", before + 1)[before].params)

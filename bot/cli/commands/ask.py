@@ -1,4 +1,9 @@
-"""`kpibot ask "TEXT"`: exactly what `/kpi TEXT` answers, as text or SPEC §6 JSON."""
+"""`kpibot ask "TEXT"`: exactly what `/kpi TEXT` answers, as text or SPEC §6 JSON.
+
+The text is the Slack reply's own text (``bot.replies.reply``), printed for a terminal: emoji
+as emoji, bold as bold. A trailing ``public`` is accepted as in Slack (there is no channel to
+post in, so the answer is just printed).
+"""
 
 from __future__ import annotations
 
@@ -14,24 +19,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from bot.cli.context import as_of_for, load_settings, open_warehouse, single_store
-    from bot.render.answers import answer_lines
-    from bot.render.json import answer_json
-    from bot.replies import command_text
-    from kpi.query.parser import Command, parse
-    from kpi.service import answer
+    from rich.console import Console
 
-    query = parse(args.text)
+    from bot.cli.context import as_of_for, load_settings, open_warehouse, single_store
+    from bot.render.json import answer_json
+    from bot.render.terminal import print_slack_text
+    from bot.replies import reply, split_public
+    from kpi.query.parser import parse
+
+    text, _public = split_public(args.text)
+    query = parse(text)
     settings = load_settings(args)
     store = single_store(settings, args.store or query.store)
-    as_of = as_of_for(args, store)
-    db = open_warehouse(settings)
-    if isinstance(query, Command):
-        print(command_text(db, store, query, as_of))
-        return 0
-    result = answer(db, store, query, as_of)
-    if args.json:
-        print(json.dumps(answer_json(result), ensure_ascii=False))
+    answered = reply(open_warehouse(settings), store, query, text, as_of_for(args, store))
+    if args.json and answered.answer is not None:
+        print(json.dumps(answer_json(answered.answer), ensure_ascii=False))
     else:
-        print("\n".join(answer_lines(result, store.language)))
+        print_slack_text(Console(), answered.text)
     return 0

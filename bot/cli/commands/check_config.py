@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,4 +45,24 @@ def run(args: argparse.Namespace) -> int:
     stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property}"
                        f"{', ' + shops[s.name] if shops[s.name] else ''})" for s in settings.stores)
     print(f"{path}: OK. Database: {shown(settings.database)}. Stores: {stores}.")
+    print_targets(settings)
     return 0
+
+
+def print_targets(settings: Any) -> None:
+    """Each store's targets and alert rules in force, and where each comes from (the file, Slack, defaults)."""
+    from rich.console import Console
+
+    from bot.render.targets import targets_lines
+    from bot.render.terminal import print_slack_text
+    from connectors.warehouse import open_database, warehouse_exists
+    from schedules.targets import target_settings
+
+    db = open_database(settings.database) if warehouse_exists(settings.database) else None
+    console = Console()
+    for store in settings.stores:
+        if db is None:
+            print(f"{store.name}: targets from kpibot.toml (no database yet, so none set from Slack)")
+            continue
+        print_slack_text(console, "\n".join([f"{store.name} targets:", *targets_lines(
+            target_settings(db, store), [], "en")]))

@@ -14,10 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="build the digest for the day before DATE (default: yesterday in the store's timezone)")
     parser.add_argument("--post", action="store_true", help="post it to the store's digest channel (once per day)")
     parser.add_argument("--json", action="store_true", help="print the digest's figures as JSON")
+    parser.add_argument("--lang", choices=("it", "en"),
+                        help="print it in this language (default: the store's; --post posts in the store's)")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
+    from dataclasses import replace
 
     from rich.console import Console
 
@@ -30,8 +33,10 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     db = open_warehouse(settings, writing=args.post)
     for store in selected_stores(settings, args.store):
-        as_of = args.date or as_of_for(args, store)
-        digest = build_digest(db, store, as_of)
+        if args.lang:
+            store = replace(store, language=args.lang)
+        today = as_of_for(args, store)
+        digest = build_digest(db, store, args.date or today, now=today)
         if args.post:
             print(post_digest(settings, digest))
         elif args.json:

@@ -19,11 +19,11 @@ from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from bot.i18n import t
 from bot.render.anomalies import anomaly_line
-from bot.render.answers import answer_lines, answer_message
 from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import digest_message
 from bot.render.formatting import format_value
 from bot.render.terminal import print_slack_text, to_rich
+from bot.replies import reply
 from connectors.demo.orders_csv import write_demo_orders
 from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop, build_demo_shop
 from connectors.ga4.client import build_client
@@ -32,8 +32,8 @@ from connectors.ga4.sync import sync_store
 from connectors.orders.importer import import_file
 from connectors.warehouse import Warehouse, open_database
 from kpi.anomalies.detect import detect
-from kpi.query.parser import Query, parse
-from kpi.service import answer, chart_series
+from kpi.charts import chart_series
+from kpi.query.parser import parse
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 
@@ -126,16 +126,15 @@ def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: d
 
     console.rule("/kpi")
     for text in EXAMPLES:
-        query = parse(text)
-        assert isinstance(query, Query)
-        result = answer(db, store, query, as_of)
+        answered = reply(db, store, parse(text), text, as_of)
         console.print(f"[bold cyan]/kpi {text}[/]")
-        console.print("\n".join(answer_lines(result, store.language)), highlight=False)
+        print_slack_text(console, answered.text)
         console.print()
         name = text.replace(" ", "_")
-        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answer_message(result, store.language, text)[0]})
-        if result.period.days > 1:
-            (out / f"answer-{name}.png").write_bytes(answer_chart(chart_series(db, store, result), store))
+        _write_json(out / f"answer-{name}.blocks.json", {"blocks": answered.blocks})
+        series = chart_series(db, store, answered.answer) if answered.answer else None
+        if series is not None:
+            (out / f"answer-{name}.png").write_bytes(answer_chart(series, store))
 
 
 def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:

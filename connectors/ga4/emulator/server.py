@@ -19,12 +19,13 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pandas as pd
 
 from connectors.demo.shop import DemoShop
+from connectors.emulation.http import EmulatorServer, serve
 from connectors.ga4.emulator.faults import Misbehaviour, retry_later_message, rewrite
 
 ROUTE = re.compile(r"^/v1beta/properties/(?P<property>[^/:]+):runReport$")
@@ -152,7 +153,7 @@ def _number(value: Any) -> str:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _EmulatorHTTPServer
+    server: EmulatorServer
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
@@ -243,21 +244,6 @@ def _fault_message(code: int) -> str:
     }.get(code, "Injected fault.")
 
 
-class _EmulatorHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], state: EmulatorState) -> None:
-        super().__init__(address, _Handler)
-        self.state = state
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up (a deadline, a test ending) is expected here, not an error."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 @dataclass
 class RunningEmulator:
     url: str
@@ -269,13 +255,5 @@ def serve_emulator(shop: DemoShop, host: str = "127.0.0.1", port: int = 0,
                    property_id: str | None = None) -> Iterator[RunningEmulator]:
     """Run the emulator in a background thread for the duration of the block."""
     state = EmulatorState(shop=shop, property_id=property_id)
-    server = _EmulatorHTTPServer((host, port), state)
-    thread = threading.Thread(target=server.serve_forever, name="ga4-emulator", daemon=True)
-    thread.start()
-    try:
-        yield RunningEmulator(url=f"http://{host}:{server.server_address[1]}", state=state)
-    finally:
-        state.closing.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(_Handler, state, host, port, "ga4-emulator", on_stop=state.closing.set) as url:
+        yield RunningEmulator(url=url, state=state)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from connectors.emulation.shop_http import JsonHandler, serve
+from connectors.emulation.http import JsonHandler, serve
 from connectors.shopify.emulator.graphql import answer
 from connectors.shopify.emulator.shapes import jsonl_lines
 from connectors.shopify.emulator.state import ShopifyEmulatorState
@@ -24,9 +24,6 @@ INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wr
 
 
 class _ShopifyHandler(JsonHandler):
-    @property
-    def state(self) -> ShopifyEmulatorState:
-        return self.server.state  # type: ignore[attr-defined, no-any-return]
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         state = self.state

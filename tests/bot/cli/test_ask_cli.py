@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -64,3 +65,43 @@ def test_cold_cli_answers(config):
                              capture_output=True, text=True, timeout=60)
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout)["compare"]["period"] == {"start": "2025-11-24", "end": "2025-11-24"}
+
+
+def test_public_works_on_the_cli_and_just_answers(config, capsys):
+    assert ask(config, "fatturato ieri pubblico") == 0
+    public = capsys.readouterr().out
+    assert ask(config, "fatturato ieri") == 0
+    assert public == capsys.readouterr().out and "Eseguito come revenue yesterday" in public
+
+
+def test_help_in_italian_has_italian_examples_that_read(config, capsys):
+    from bot.i18n import t
+    from bot.render.replies import help_text
+    from kpi.query.parser import Query, parse
+
+    assert ask(config, "aiuto") == 0
+    printed = capsys.readouterr().out
+    assert t("query_help_natural", "it").replace("`", "") in printed
+    (line,) = [line for line in help_text("it").splitlines() if line.startswith("Esempi:")]
+    examples = re.findall(r"`/kpi ([^`]+)`", line)
+    assert len(examples) >= 3 and all(isinstance(parse(example), Query) for example in examples)
+    commands = re.findall(r"`/kpi ([a-z]+)`", help_text("it"))
+    assert len(commands) >= 6 and all(not isinstance(parse(command), Query) for command in commands)
+    assert {"ieri", "giorni"} <= {word for example in examples for word in example.split()}
+    assert not re.search(r"last-|yesterday", " ".join(examples))  # Italian examples, not the English short form
+
+
+def test_digest_lang_en_prints_in_english(config, capsys):
+    assert main(["--config", str(config), "digest", "--lang", "en", "--as-of", "2026-11-24"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("demo-shop digest · 23 Nov 2026") and "Revenue" in out and "Fatturato" not in out
+    assert "🟢" in out or "🔴" in out
+    assert ":red_circle:" not in out and ":large_green_circle:" not in out
+
+
+def test_a_digest_for_a_day_without_data_is_one_sentence_and_exit_1(config, capsys):
+    assert main(["--config", str(config), "digest", "--as-of", "2025-01-01"]) == 1
+    err = capsys.readouterr().err
+    first = demo_frames()["sessions"]["date"].min()
+    assert len(err.strip().splitlines()) == 1 and "DigestUnavailable" not in err and "unexpected" not in err
+    assert "no GA4 data for demo-shop on 2024-12-31" in err and f"from {first}" in err and "--date" in err

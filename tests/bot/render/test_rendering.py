@@ -6,7 +6,17 @@ import struct
 from datetime import date
 
 from bot.render.answers import answer_message
-from bot.render.blocks import MESSAGE_BLOCKS, SECTION_LIMIT, text_blocks
+from bot.render.blocks import (
+    MESSAGE_BLOCKS,
+    SECTION_LIMIT,
+    actions,
+    block_text,
+    button,
+    fit,
+    more,
+    section,
+    text_blocks,
+)
 from bot.render.charts import kpi_chart
 from bot.render.formatting import format_change, format_value, mood_emoji
 from kpi.answer import Answer, BreakdownRow, Comparison, Period, TargetStatus
@@ -55,9 +65,22 @@ def test_breakdowns_are_aligned_text_tables():
 
 
 def test_limits_hold_for_huge_replies():
-    blocks = text_blocks("\n".join("x" * 200 for _ in range(2000)))
-    assert len(blocks) <= MESSAGE_BLOCKS
+    lines = [f"{i:04d} " + "x" * 195 for i in range(2000)]
+    blocks = text_blocks("\n".join(lines), more("it"))
+    assert len(blocks) <= MESSAGE_BLOCKS and block_text(blocks) <= 12_000
     assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in blocks)
+    shown = [line for b in blocks[:-1] for line in b["text"]["text"].splitlines()]
+    assert shown == lines[:len(shown)]  # whole lines, in order, none cut
+    assert blocks[-1]["text"]["text"] == f"…e altri {len(lines) - len(shown)}"
+
+
+def test_fit_drops_content_from_the_end_keeps_the_buttons_and_counts_what_it_dropped():
+    content = [section(f"{i} " + "y" * 2000) for i in range(60)]
+    buttons = actions([button("Ok", "ok", "1")])
+    fitted = fit([*content, buttons], more("en"))
+    assert len(fitted) <= MESSAGE_BLOCKS and block_text(fitted) <= 12_000 and fitted[-1] == buttons
+    kept = len(fitted) - 2
+    assert fitted[:kept] == content[:kept] and fitted[-2]["elements"][0]["text"] == f"…and {60 - kept} more"
     rows = [BreakdownRow(f"campaign-{i:03d}-with-a-very-long-name", float(i)) for i in range(400)]
     blocks, _ = answer_message(answer(rows=rows), "en", "aov")
     assert len(blocks) <= MESSAGE_BLOCKS and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,9 +12,11 @@ from hypothesis import strategies as st
 
 from bot.cli.composition import ThreadWarehouse
 from bot.cli.main import main
+from bot.i18n import t
 from bot.slack.app import build_app
 from bot.slack.client import build_slack_client
 from bot.slack.http import serve_in_thread
+from kpi.query.parser import parse
 from kpi.settings import Settings, StoreSettings, Target
 from tests.fakes.slack_api import fake_slack
 from tests.support.ga4 import AS_OF, synced_demo_db
@@ -73,6 +76,38 @@ def test_ack_is_fast_and_the_answer_matches_kpibot_ask(shop, slack, events_url, 
     value = json.loads(capsys.readouterr().out)["value"]
     euros, cents = divmod(round(value * 100), 100)
     assert f"{euros},{cents:02d}\xa0€" in reply["text"]  # the same number, in Italian format
+
+
+EMOJI = {":large_green_circle:": "🟢", ":red_circle:": "🔴", ":white_circle:": "⚪", ":large_orange_circle:": "🟠"}
+
+
+def as_terminal(slack_text: str) -> str:
+    """What a terminal shows of Slack's mrkdwn, written out here by hand: emoji as emoji, no bold stars,
+    no code fences or backticks (rich prints them as styles, which a pipe does not carry)."""
+    lines = [line for line in slack_text.splitlines() if line.strip() != "```"]
+    text = "\n".join(lines).replace("`", "")
+    text = re.sub(r"\*([^*\n]+)\*", r"\1", text)
+    for code, symbol in EMOJI.items():
+        text = text.replace(code, symbol)
+    return text + "\n"
+
+
+@pytest.mark.parametrize("text", ["scontrino medio ultimi 30 giorni", "fatturato ultimi 7 giorni per canale public",
+                                  "roas last-30d by channel", "clienti ieri", "aiuto",
+                                  "anomalie fatturato ultimi 30 giorni", "cvr ieri vs anno scorso"])
+def test_kpibot_ask_prints_exactly_what_slack_answers(shop, slack, events_url, capsys, text):
+    """`kpibot ask` is `/kpi`: the same lines as the Slack reply's text, echo of the short form included."""
+    command(events_url, slack, text)
+    reply = slack.wait_for("respond")[0].params
+    _, config = shop
+    assert main(["--config", str(config), "ask", text, "--as-of", AS_OF.isoformat()]) == 0
+    printed = capsys.readouterr().out
+    assert printed == as_terminal(reply["text"])
+    assert ":" + "red_circle:" not in printed and "```" not in printed
+    if not text.startswith("aiuto"):
+        ran = parse(text.removesuffix(" public")).canonical()
+        assert printed.rstrip().endswith(f"Eseguito come {ran}")  # the short form it ran, so people learn it
+        assert f"Eseguito come `{ran}`" in json.dumps(reply["blocks"], ensure_ascii=False)
 
 
 def test_public_word_answers_in_the_channel_and_uploads_a_chart(slack, events_url):
@@ -149,6 +184,56 @@ def test_answer_buttons_do_what_they_say(slack, events_url, action, expect):
     assert status == 200
     reply = slack.wait_for("respond")[0].params
     assert expect in json.dumps(reply, ensure_ascii=False)
+
+
+def buttons_of(reply):
+    (row,) = [b for b in reply["blocks"] if b["type"] == "actions"]
+    return {e["action_id"]: e for e in row["elements"]}
+
+
+def test_buttons_rebuild_the_query_from_its_short_form(slack, events_url):
+    """An Italian question split per canale, then clicked By device: the button's query is the short form
+    it ran, so the click swaps the split instead of stacking a second one."""
+    command(events_url, slack, "fatturato ultimi 7 giorni per canale", name="asked")
+    buttons = buttons_of(slack.wait_for("respond")[0].params)
+    assert json.loads(buttons["kpi_by_device"]["value"])["q"] == "revenue last-7d by channel"
+    slack.calls.clear()
+    post_signed(events_url, block_action("kpi_by_device", buttons["kpi_by_device"]["value"], CHANNEL,
+                                         slack.response_url("clicked")))
+    clicked = slack.wait_for("respond")[0].params
+    assert "mobile" in clicked["text"]
+    assert "Eseguito come `revenue last-7d by device store:demo-shop`" in clicked["text"]
+
+
+@pytest.mark.parametrize("text, offered", [
+    ("clienti ultimi 30 giorni", ["kpi_vs_ly"]),  # order KPIs have no channel or device to split by
+    ("roas ultimi 30 giorni", ["kpi_by_channel", "kpi_vs_ly"]),  # ad cost has channels, not devices
+    ("fatturato ultimi 30 giorni", ["kpi_by_channel", "kpi_by_device", "kpi_vs_ly"]),
+])
+def test_buttons_are_offered_only_where_they_work(slack, events_url, text, offered):
+    command(events_url, slack, text)
+    buttons = buttons_of(slack.wait_for("respond")[0].params)
+    assert list(buttons) == offered
+    for action, button in buttons.items():  # and each one offered answers, with no error
+        slack.calls.clear()
+        post_signed(events_url, block_action(action, button["value"], CHANNEL, slack.response_url("b")))
+        assert "Non ho capito" not in slack.wait_for("respond")[0].params["text"]
+
+
+def test_anomalies_of_an_order_kpi_say_what_is_watched_in_italian(slack, events_url):
+    command(events_url, slack, "anomalie clienti")
+    text = slack.wait_for("respond")[0].params["text"]
+    assert "Il rilevatore di anomalie giudica i KPI giorno per giorno" in text and "cvr" in text
+    assert "Qualcosa è andato storto" not in text
+
+
+def test_open_dashboard_answers_in_the_stores_language(slack, events_url):
+    value = json.dumps({"store": "demo-shop"})
+    post_signed(events_url, block_action("open_dashboard", value, CHANNEL, slack.response_url("dash")))
+    text = slack.wait_for("respond")[0].params["text"]
+    assert text == t("dashboard_opened", "it") and text != t("dashboard_opened", "en")
+    assert "aggiornata" in text
+    slack.wait_for("views.publish")
 
 
 def test_app_home_publishes(slack, events_url):

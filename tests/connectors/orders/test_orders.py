@@ -187,6 +187,24 @@ def test_segments_partition_the_customers(random_shop):
     assert sum(r.value for r in rows) == value(db, "customers", "2025-01-01", "2025-06-30")
 
 
+@pytest.mark.parametrize("start, end", [("2024-06-01", "2024-12-31"), ("2025-01-01", "2025-06-30")])
+def test_new_and_returning_customers_add_up_to_the_customers(random_shop, start, end):
+    """`clienti by visitor`: a customer is new when their first order ever falls in the period (even if they
+    buy again in it), else returning, so the split adds up to the customers and to the orders."""
+    db, frame = random_shop
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    first = frame.groupby("customer")["date"].min()
+    inside = frame[(frame.date >= start) & (frame.date <= end)]
+    new_ids = {c for c in inside.customer.unique() if first[c] >= pd.Timestamp(start)}
+    rows = {r.key: r.value for r in breakdown(db, STORE, BY_NAME["customers"], period, "visitor")}
+    assert rows == {"new": len(new_ids), "returning": inside.customer.nunique() - len(new_ids)}
+    assert rows["new"] + rows["returning"] == value(db, "customers", start, end)
+    both = inside[inside.customer.isin(new_ids)].groupby("customer").size()
+    assert (both >= 2).any()  # the case that used to count twice: new, then back again in the same period
+    orders = {r.key: r.value for r in breakdown(db, STORE, BY_NAME["purchase_frequency"], period, "visitor")}
+    assert math.isclose(orders["new"], inside.customer.isin(new_ids).sum() / len(new_ids), rel_tol=1e-12)
+
+
 def test_tracking_gap_compares_ga4_with_the_shop(random_shop):
     db, frame = random_shop
     day = frame.date.min().date()

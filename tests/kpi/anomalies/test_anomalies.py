@@ -19,6 +19,8 @@ from kpi.anomalies.baselines import Thresholds, judge_additive, judge_ratio
 from kpi.anomalies.detect import backtest, detect, judge_day
 from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
+from kpi.catalogue import CATALOGUE
+from kpi.series import DAILY_SOURCES
 from tests.support.ga4 import AS_OF, synced_demo_db
 
 STORE = demo_store()
@@ -112,6 +114,41 @@ def test_small_denominators_never_page():
     k_big = k * 100
     judged = judge_ratio(k_big, big, WATCHED["cvr"])
     assert judged["severity"].iloc[80] == "critical"
+
+
+def test_a_mean_per_order_is_judged_as_a_mean_not_as_a_proportion():
+    """AOV = revenue / orders is no proportion: its band is around the typical AOV, a doubled AOV is
+    flagged, ordinary days are not, and no numpy warning is raised on the way (pytest makes one an error)."""
+    rng = np.random.default_rng(11)
+    index = pd.date_range("2026-01-01", periods=120)
+    orders = pd.Series(rng.poisson(150, 120).astype(float), index=index)
+    revenue = pd.Series([rng.gamma(4.0, 20.0, int(n)).sum() for n in orders], index=index)  # orders of ~80
+    revenue.iloc[100] *= 2.0
+    judged = judge_ratio(revenue, orders, Thresholds(), proportion=False)
+    flagged = list(np.flatnonzero(judged["severity"].to_numpy() != ""))
+    assert flagged == [100]
+    ordinary = judged.iloc[30:100]
+    assert ordinary["expected"].between(75, 85).all()  # the typical AOV, not a "rate" clipped to 1
+    assert (ordinary["low"] < ordinary["expected"]).all() and (ordinary["expected"] < ordinary["high"]).all()
+
+
+@pytest.mark.parametrize("metric", [m.name for m in CATALOGUE if m.sources <= set(DAILY_SOURCES)])
+def test_every_daily_kpi_is_judged_without_a_warning(planted_db, metric):
+    """`kpibot anomalies aov` printed numpy's "invalid value encountered in sqrt": every KPI with daily
+    values is judged with no warning (an error here), and every verdict's expected value sits in its band."""
+    for anomaly in detect(planted_db, STORE, AS_OF, [metric]):
+        assert anomaly.low <= anomaly.expected <= anomaly.high, anomaly
+
+
+@pytest.mark.parametrize("metric", ["ltv", "customers", "repurchase_rate", "tracking_gap", "clienti"])
+def test_order_kpis_get_one_sentence_naming_what_is_watched(planted_db, tmp_path, capsys, metric):
+    config = tmp_path / "kpibot.toml"
+    config.write_text(f'[kpibot]\ndatabase = "{planted_db.conn.execute("PRAGMA database_list").fetchone()[2]}"\n'
+                      '[[stores]]\nname = "demo-shop"\nga4_property = "1"\n')
+    assert main(["--config", str(config), "anomalies", metric, "--as-of", AS_OF.isoformat()]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "unexpected" not in err and "Error" not in err
+    assert "day by day" in err and all(name in err for name in WATCHED)
 
 
 @settings(max_examples=25, deadline=None)
