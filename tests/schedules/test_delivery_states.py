@@ -25,8 +25,9 @@ KEY = ("shop", "digest", "2026-11-23", "C1")
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_database(tmp_path / "kpibot.db")
+def db(location):
+    """The delivery machinery's warehouse, on each engine."""
+    return open_database(location)
 
 
 def test_rows_written_before_the_upgrade_keep_their_meaning(tmp_path):

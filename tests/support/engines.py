@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, quote, urlencode
 import pytest
 
 from connectors.engine.database import Database, open_engine
+from connectors.warehouse import Warehouse
+from connectors.warehouse import open_database as open_warehouse
 
 POSTGRES_URL_VAR = "KPIBOT_TEST_POSTGRES_URL"
 ENGINES = ("sqlite", "postgresql")
@@ -75,3 +77,14 @@ def fresh_location(engine: str, folder: Path) -> Iterator[Path | str]:
 def unmigrated(location: Path | str) -> Database:
     """The warehouse at ``location`` opened as it is, no migration run (to build old schemas)."""
     return Database(open_engine(location, 10_000))
+
+
+@contextmanager
+def warehouse_on(engine: str, folder: Path) -> Iterator[Warehouse]:
+    """A new, migrated warehouse on ``engine`` (a file in ``folder``, or a fresh schema), closed afterwards."""
+    with fresh_location(engine, folder) as where:
+        db = open_warehouse(where)
+        try:
+            yield db
+        finally:
+            db.close()
