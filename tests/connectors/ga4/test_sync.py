@@ -105,10 +105,12 @@ def test_incremental_runs_repull_the_trailing_three_days(synced):
 
 def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
     """A process killed after its first chunk, then re-run, converges to an uninterrupted run."""
+    days = 60  # two months hold every kind of row; the kill is what is tested, not the volume
+    start, end = AS_OF - timedelta(days=days), AS_OF - timedelta(days=1)
     reference = open_database()
-    shop = demo_shop(AS_OF, days=400)
+    shop = demo_shop(AS_OF, days=days)
     with emulator(shop) as (_, client):
-        sync_all(reference, client, AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))
+        sync_all(reference, client, start, end)
     killed_db = tmp_path / "killed.db"
     script = textwrap.dedent(f"""
         import os
@@ -122,15 +124,15 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
             os._exit(9)  # a hard kill: no cleanup, no commit of anything in flight
         sync.update_synced_through = die_after_first_chunk
         db = open_database({str(killed_db)!r})
-        with emulator(demo_shop(date(2026, 11, 24), days=400)) as (_, client):
-            sync_all(db, client, date(2025, 10, 20), date(2026, 11, 23))
+        with emulator(demo_shop(date.fromisoformat({AS_OF.isoformat()!r}), days={days})) as (_, client):
+            sync_all(db, client, date.fromisoformat({start.isoformat()!r}), date.fromisoformat({end.isoformat()!r}))
     """)
     process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert process.returncode == 9, process.stderr.decode()
     db = open_database(killed_db)
     assert db.execute("SELECT COUNT(*) FROM ga4_users").fetchone()[0] == 0  # only the first report got in
     with emulator(shop) as (_, client):
-        sync_all(db, client, AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))
+        sync_all(db, client, start, end)
     for name in ("ga4_sessions", "ga4_users", "ga4_ads"):
         pd.testing.assert_frame_equal(table(db, name), table(reference, name))
 
