@@ -65,7 +65,8 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         with self.storage_errors():
-            return self.engine.execute(sql, _values(params))  # type: ignore[no-any-return]
+            cursor: Cursor = self.engine.execute(sql, _values(params))
+            return cursor
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """Run ``sql`` once per row; the number of rows changed."""
