@@ -69,8 +69,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "{end}",
         "it": "variazione non indicata: i dati iniziano il {first} e non coprono il periodo di confronto {start} – "
               "{end}"},
-    "caveat_no_orders": {"en": "no orders are imported for this store: run kpibot import-orders",
-                         "it": "nessun ordine importato per questo negozio: esegui kpibot import-orders"},
+    "caveat_no_orders": {"en": "no orders are stored for this store: connect Shopify or WooCommerce and run "
+                               "kpibot sync, or run kpibot import-orders",
+                         "it": "nessun ordine salvato per questo negozio: collega Shopify o WooCommerce ed esegui "
+                               "kpibot sync, oppure esegui kpibot import-orders"},
     # the query language's errors (kpi.query.errors codes)
     "query_empty": {"en": "Ask for a KPI", "it": "Chiedi un KPI"},
     "query_no_metric": {"en": "Say which KPI you want", "it": "Di' quale KPI vuoi"},
@@ -294,6 +296,53 @@ CATALOGUE: dict[str, dict[str, str]] = {
                               "it": ":white_check_mark: La sincronizzazione GA4 di {store} di nuovo funzionante."},
     "notice_recovered_digest": {"en": ":white_check_mark: The digest for {store} is working again.",
                                 "it": ":white_check_mark: Il riepilogo di {store} di nuovo funzionante."},
+    # the shop's own sales (issue 14): caveats, splits, the digest's shop section, /kpi status
+    "caveat_other_currency": {
+        "en": "{count} order(s) in {currency}, not the store's {store_currency}, are kept but left out of these "
+              "figures",
+        "it": "{count} ordini in {currency}, non nella valuta del negozio ({store_currency}), sono salvati ma "
+              "esclusi da questi numeri"},
+    "caveat_product_lines": {
+        "en": "by product, each row sums its line items after discounts, before refunds and without shipping, "
+              "so the rows do not add up to the total",
+        "it": "per prodotto, ogni riga somma le sue righe d'ordine scontate, prima dei rimborsi e senza "
+              "spedizione: le righe non danno il totale"},
+    "query_cannot_split_product": {
+        "en": "This KPI cannot be split by product: that split exists for shop_revenue, shop_orders, shop_aov, "
+              "shop_units and items_per_order",
+        "it": "Questo KPI non si può dividere per prodotto: la divisione esiste per shop_revenue, shop_orders, "
+              "shop_aov, shop_units e items_per_order"},
+    "query_cannot_split_product_type": {
+        "en": "This KPI cannot be split by product type: that split exists for shop_revenue, shop_orders, "
+              "shop_aov, shop_units and items_per_order",
+        "it": "Questo KPI non si può dividere per tipo di prodotto: la divisione esiste per shop_revenue, "
+              "shop_orders, shop_aov, shop_units e items_per_order"},
+    "digest_shop": {"en": "Shop orders", "it": "Ordini del negozio"},
+    "tracking_line": {
+        "en": "Tracking: GA4 saw {ga4} of the shop's {shop} orders ({gap} untracked; usually {median})",
+        "it": "Tracciamento: GA4 ha visto {ga4} dei {shop} ordini del negozio ({gap} non tracciati; di solito "
+              "{median})"},
+    "tracking_line_new": {
+        "en": "Tracking: GA4 saw {ga4} of the shop's {shop} orders ({gap} untracked)",
+        "it": "Tracciamento: GA4 ha visto {ga4} dei {shop} ordini del negozio ({gap} non tracciati)"},
+    "tracking_no_orders": {
+        "en": "Tracking: the shop had no orders that day to compare with GA4's {ga4}",
+        "it": "Tracciamento: quel giorno il negozio non ha ordini da confrontare con i {ga4} di GA4"},
+    "tracking_jump": {
+        "en": ":warning: *The tracking gap jumped*: GA4 saw only {ga4} of the shop's {shop} orders, {gap} "
+              "untracked against {median} usually (median of the 28 days before). The purchase tag or the "
+              "consent banner has probably broken (a theme, checkout or cookie-banner change): check that GA4 "
+              "still records purchases.",
+        "it": ":warning: *Ordini non tracciati in forte aumento*: GA4 ha visto solo {ga4} dei {shop} ordini del "
+              "negozio, {gap} non tracciati contro il {median} abituale (mediana dei 28 giorni prima). "
+              "Probabilmente si è rotto il tag di acquisto o il banner dei consensi (un cambio di tema, di "
+              "checkout o del banner dei cookie): controlla che GA4 registri ancora gli acquisti."},
+    "status_shop_synced": {"en": "{platform}: last synced {synced}, orders up to {day}",
+                           "it": "{platform}: ultima sincronizzazione {synced}, ordini fino al {day}"},
+    "status_shop_no_orders": {"en": "{platform}: last synced {synced}, no orders yet",
+                              "it": "{platform}: ultima sincronizzazione {synced}, ancora nessun ordine"},
+    "status_shop_never": {"en": "{platform}: not synced yet: run kpibot sync",
+                          "it": "{platform}: non ancora sincronizzato: esegui kpibot sync"},
     # App Home and access
     "home_yesterday": {"en": "Yesterday", "it": "Ieri"},
     "home_targets": {"en": "Targets", "it": "Obiettivi"},

@@ -7,7 +7,8 @@ warehouse); their words come from ``bot.render``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.i18n import t
 from bot.render.alerts import open_alerts_text
@@ -15,10 +16,11 @@ from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
 from bot.render.blocks import Block, fallback, more, text_blocks
 from bot.render.digest import digest_lines
-from bot.render.replies import LastSync, Status, help_text, list_text, status_text
+from bot.render.replies import LastSync, ShopStatus, Status, help_text, list_text, status_text
 from bot.render.targets import targets_lines, targets_message
 from connectors.ga4.errors import failure_kind
 from connectors.ga4.sync_log import last_runs
+from connectors.orders.shop_store import shop_freshness
 from connectors.warehouse import Warehouse
 from kpi.anomalies.args import parse_anomaly_args
 from kpi.anomalies.detect import detect
@@ -101,4 +103,22 @@ def store_status(db: Warehouse, store: StoreSettings) -> Status:
         run, error = runs[0], runs[0]["error"] or None
         last = LastSync(str(run["started_at"]), int(run["rows"] or 0), bool(run["finished_at"]), error,
                         failure_kind(error) if error else None)
-    return Status(span[1] if span else None, last)
+    return Status(span[1] if span else None, last, shop_statuses(db, store))
+
+
+def shop_statuses(db: Warehouse, store: StoreSettings) -> tuple[ShopStatus, ...]:
+    """Each live shop source the store configures: when it last synced, and how far its orders reach."""
+    sources = [(name, platform) for name, platform, configured in (
+        ("shopify", "Shopify", store.shopify), ("woocommerce", "WooCommerce", store.woocommerce)) if configured]
+    statuses = []
+    for source, platform in sources:
+        fresh = shop_freshness(db, store.name, source)
+        synced = _local(fresh.synced_at, store.timezone) if fresh.synced_at else None
+        statuses.append(ShopStatus(platform, synced, fresh.orders_through))
+    return tuple(statuses)
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    """A sync's start in the store's time zone, to the minute (a naive time is taken as UTC)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")

@@ -11,6 +11,7 @@ SOURCE_TABLES: dict[str, str] = {
     "users": "ga4_users",  # day grain only: users are not additive across dimensions
     "ads": "ga4_ads",  # date x channel x campaign: ad cost cannot be combined with sessions
     "orders": "orders",  # one row per order, every order source
+    "shop": "orders",  # the shop's own sales: orders by day, with their line items (connectors/orders/sales.py)
     "klaviyo_flows": "klaviyo_flow_days",  # date x flow x message x send channel: email/SMS flow counts
     "klaviyo_campaigns": "klaviyo_campaign_days",  # date x campaign x send channel: campaign counts
     "meta_ads": "meta_ads_days",  # date x account x campaign: Meta spend and purchases
@@ -31,6 +32,10 @@ SOURCE_DIMENSIONS: dict[str, frozenset[str]] = {
     "klaviyo_campaigns": frozenset({"campaign_id", "send_channel"}),
     "meta_ads": frozenset({"account_id", "campaign_id", "currency"}),
 }
+
+
+# The shop's sales by product: each split names the ``order_lines`` column its rows are keyed by.
+SHOP_SPLITS: dict[str, str] = {"product": "title", "product_type": "product_type"}
 
 
 def table_for(source: str) -> str:

@@ -52,6 +52,7 @@ from connectors import reader
 from connectors.engine.database import Database, open_engine
 from connectors.engine.location import Location
 from connectors.migrations import migrate
+from connectors.orders import sales
 from connectors.orders.store import counted_orders, orders_version
 from connectors.tables import TABLE_KEYS
 from connectors.transaction import WarehouseBusy, refuse_if_damaged, transaction
@@ -142,6 +143,13 @@ class Warehouse(Database):
 
     def orders_version(self, store: str) -> Hashable:
         return orders_version(self, store)
+
+    # --- the shop's own sales (issue 14): connectors/orders/sales.py ---
+    def shop_sales(self, store: str, start: date, end: date, *, by: str | None = None) -> pd.DataFrame:
+        return sales.shop_sales(self, store, start, end, by)
+
+    def other_currency_orders(self, store: str, start: date, end: date) -> dict[str, int]:
+        return sales.other_currency_orders(self, store, start, end)
 
 
 def write_chunk(

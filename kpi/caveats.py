@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # provisional, thresholded, other_row, sampled, missing_days, no_data, zero_denominator,
-# zero_revenue_split, default_target, young_cohort, compare_gap, no_orders, blended_total, compare_uncovered
+# zero_revenue_split, default_target, young_cohort, compare_gap, no_orders, blended_total, compare_uncovered,
+# other_currency, product_lines
 # (bot/i18n.py: caveat_<code>)
 
 

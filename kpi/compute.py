@@ -12,6 +12,7 @@ from datetime import timedelta
 from kpi.answer import BreakdownRow, Period
 from kpi.metric import Metric, Sum
 from kpi.orders.measures import order_measures
+from kpi.orders.shop import PRODUCT_SPLITS, shop_part_sums
 from kpi.query.parser import QueryError
 from kpi.reader import KpiReader
 from kpi.series import DAILY_SOURCES
@@ -19,7 +20,7 @@ from kpi.settings import StoreSettings
 
 # What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
 BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
-                     "users": set(), "orders": {"segment", "visitor"}}
+              "users": set(), "orders": {"segment", "visitor"}, "shop": set(PRODUCT_SPLITS)}
 TOTAL = ""
 
 
@@ -55,6 +56,8 @@ def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by
         if part.measure not in frame.columns:
             return {}
         return {TOTAL if by is None else str(key): float(value) for key, value in frame[part.measure].items()}
+    if part.source == "shop":
+        return shop_part_sums(db, store, part, period, by)
     return db.sums(store.name, part.source, part.measure, period.start, period.end, by=by, where=dict(part.where))
 
 
@@ -62,9 +65,10 @@ def _cannot_split(part: Sum, by: str) -> QueryError:
     if part.source == "users":
         return QueryError("users_cannot_split", suggestion="sessions last-30d by " + by,
                           example="sessions last-30d by channel")
-    code = f"cannot_split_{by}" if by in ("campaign", "segment", "visitor") else "cannot_split"
-    return QueryError(code, {"by": by},
-                      example="ad_cost last-30d by campaign" if by == "campaign" else "revenue last-30d by channel")
+    code = f"cannot_split_{by}" if by in ("campaign", "segment", "visitor", *PRODUCT_SPLITS) else "cannot_split"
+    examples = {"campaign": "ad_cost last-30d by campaign", "product": "shop_revenue last-30d by product",
+                "product_type": "shop_revenue last-30d by product_type"}
+    return QueryError(code, {"by": by}, example=examples.get(by, "revenue last-30d by channel"))
 
 
 def combine(metric: Metric, numerator: float | None, denominator: float | None, store: StoreSettings
@@ -136,6 +140,8 @@ def _sums_by_day_and(db: KpiReader, store: StoreSettings, part: Sum, period: Per
 
 
 def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
+    if part.source == "shop":
+        return shop_part_sums(db, store, part, period, "date")
     return db.sums(store.name, part.source, part.measure, period.start, period.end, by="date",
                    where=dict(part.where))
 

@@ -47,3 +47,18 @@ class KpiReader(Protocol):
     def orders_version(self, store: str) -> Hashable:
         """A key that changes whenever the store's orders may have changed (for caching)."""
         ...
+
+    # --- the shop's own sales (issue 14) ---
+    def shop_sales(self, store: str, start: date, end: date, *, by: str | None = None) -> pd.DataFrame:
+        """Sums of the orders placed in [start, end], from every order source: one row per key of ``by``
+        (None: one row keyed ``""``; ``date``; ``product``; ``product_type``), none without orders.
+        Columns ``key``, ``orders`` (counted), ``net_revenue`` (total − refunded of counted orders),
+        ``units`` and ``orders_with_lines``; by order (not by product) also ``gross``, ``refunded`` and
+        ``discounts`` of the sold orders (counted or fully refunded) and ``list_value`` (total + discounts
+        of the sold orders that report discounts). By product, ``net_revenue`` is the line items' amount
+        after discounts (before refunds, without shipping) and ``orders`` those that hold the product."""
+        ...
+
+    def other_currency_orders(self, store: str, start: date, end: date) -> dict[str, int]:
+        """Orders of [start, end] kept but left out of every sum for their currency: count per currency."""
+        ...

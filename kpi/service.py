@@ -10,6 +10,7 @@ from kpi.caveats import Caveat
 from kpi.compute import breakdown, metric_value, one_sided_keys, part_sums, relative_change
 from kpi.metric import Metric
 from kpi.orders.measures import order_caveats
+from kpi.orders.shop import PRODUCT_SPLITS, currency_caveats
 from kpi.periods import last_year, previous_period, resolve
 from kpi.query.parser import Query
 from kpi.reader import KpiReader
@@ -18,6 +19,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
+ORDER_SOURCES = frozenset({"orders", "shop"})  # read from the shop's orders, not from GA4
 BLEND_KEYS_SHOWN = 6
 
 
@@ -36,7 +38,8 @@ def answer(db: KpiReader, store: StoreSettings, query: Query, as_of: date) -> An
         currency=store.currency, compare=Comparison(compare_period, compare_value, change),
         breakdown=tuple(rows) if rows is not None else None, target=status, by=query.by,
         caveats=caveats_for(db, store, query.metric, period, as_of, value) + uncovered
-        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ()),
+        + (blend_caveats(db, store, query.metric, period, query.by) if query.by else ())
+        + ((Caveat("product_lines"),) if query.by in PRODUCT_SPLITS else ()),
     )
 
 
@@ -67,7 +70,7 @@ def comparison_period(query: Query, period: Period, as_of: date) -> Period:
 def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,
                 value: float | None) -> tuple[Caveat, ...]:
     found: list[Caveat] = []
-    ga4 = any(source != "orders" for source in metric.sources)
+    ga4 = any(source not in ORDER_SOURCES for source in metric.sources)
     if ga4:
         pending = {d for d in provisional_days(as_of) | {as_of} if period.start <= d <= period.end}
         if pending:
@@ -88,6 +91,10 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
         found.append(Caveat("default_target"))
     if "orders" in metric.sources:
         found.extend(order_caveats(db, store, metric, period, as_of))
+    elif "shop" in metric.sources and db.data_span(store.name, "shop") is None:
+        found.append(Caveat("no_orders"))
+    if metric.sources & ORDER_SOURCES:
+        found.extend(currency_caveats(db, store, period.start, period.end))
     return tuple(found)
 
 

@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
 MAIN_KPIS = ("revenue", "orders", "sessions", "cvr", "aov", "email_revenue_share")
@@ -38,6 +39,7 @@ class Digest:
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
+    shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
     def key_figures(self) -> dict[str, float | None]:
         """What a later correction compares against (revenue, orders, sessions)."""
@@ -89,6 +91,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
+        shop=build_shop_digest(db, store, day),
     )
 
 

@@ -30,6 +30,7 @@ from bot.render.formatting import (
     mood_emoji,
     whole_percents,
 )
+from bot.render.shop import currency_lines, tracking_line
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
 from kpi.decompose import Decomposition
@@ -62,6 +63,7 @@ def digest_lines(digest: Digest) -> list[str]:
         lines.append(f"{t('digest_channels', language, change=format_change(digest.split.change, language))}: {top}")
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
+    lines += shop_lines(digest)
     lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",
               f"*{t('digest_anomalies', language)}*"]
     lines += [anomaly_line(a, store) for a in digest.anomalies] or [t("digest_none", language)]
@@ -103,6 +105,15 @@ def kpi_text(line: KpiLine, store: StoreSettings) -> str:
            week=f"{arrow(line.change_week)} {format_change(line.change_week, language)}",
            avg=f"{arrow(line.change_average)} {format_change(line.change_average, language)}")
     return f"{mood_emoji(line.change_week, metric.direction)} *{label(metric, language)}* {value} · {vs}"
+
+
+def shop_lines(digest: Digest) -> list[str]:
+    """The shop section (with a live shop source): its KPI lines, the tracking gap, other currencies."""
+    shop, store = digest.shop, digest.store
+    if shop is None:
+        return []
+    return (["", f"*{t('digest_shop', store.language)}*"] + [kpi_text(line, store) for line in shop.kpis]
+            + [tracking_line(shop.tracking, store.language)] + currency_lines(shop, store))
 
 
 def target_lines(digest: Digest) -> list[str]:

@@ -39,6 +39,10 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "kpis": [vars(line) for line in digest.kpis],
         "targets": [{"metric": c.metric, "value": c.value, **c.status.to_json()} for c in digest.targets],
         "anomalies": [a.to_json() for a in digest.anomalies],
+        "shop": None if digest.shop is None else {
+            "kpis": [vars(line) for line in digest.shop.kpis],
+            "tracking": asdict(digest.shop.tracking) | {"day": digest.shop.tracking.day.isoformat()},
+            "other_currency": digest.shop.other_currency},
     }
 
 

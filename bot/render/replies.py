@@ -30,9 +30,19 @@ class LastSync:
 
 
 @dataclass(frozen=True)
+class ShopStatus:
+    """A live shop source's freshness: when its last complete sync started, and its last order's day."""
+
+    platform: str  # Shopify | WooCommerce
+    synced: str | None
+    orders_through: str | None
+
+
+@dataclass(frozen=True)
 class Status:
     data_through: date | None
     last_sync: LastSync | None
+    shops: tuple[ShopStatus, ...] = ()
 
 
 def help_text(language: str) -> str:
@@ -60,7 +70,16 @@ def status_text(status: Status, language: str) -> str:
              else t("status_no_data_yet", language)]
     if status.last_sync:
         lines.append(last_sync_line(status.last_sync, language))
+    lines += [shop_status_line(shop, language) for shop in status.shops]
     return "\n".join(lines)
+
+
+def shop_status_line(shop: ShopStatus, language: str) -> str:
+    if shop.synced is None:
+        return t("status_shop_never", language, platform=shop.platform)
+    if shop.orders_through is None:
+        return t("status_shop_no_orders", language, platform=shop.platform, synced=shop.synced)
+    return t("status_shop_synced", language, platform=shop.platform, synced=shop.synced, day=shop.orders_through)
 
 
 def last_sync_line(run: LastSync, language: str) -> str:

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 EMOJI = {":large_green_circle:": "🟢", ":red_circle:": "🔴", ":white_circle:": "⚪",
          ":large_orange_circle:": "🟠", ":warning:": "⚠️", ":white_check_mark:": "✅", ":pencil2:": "✏️",
-         ":bar_chart:": "📊"}
+         ":bar_chart:": "📊", ":information_source:": "ℹ️"}
 BOLD = re.compile(r"\*([^*\n]+)\*")
 ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
 CODE = re.compile(r"`([^`\n]+)`")

@@ -1,7 +1,9 @@
 """The demo shop's orders as its shop platform holds them: line items, customers, refunds, cancellations.
 
 Consistent with the GA4 demo shop: each day has a few more orders than GA4 saw (consent
-and ad blockers hide some from the tag), about a third from returning customers, and
+and ad blockers hide some from the tag), and on the planted tracking outage, when GA4 saw
+almost none, as many as on the same weekday a week before; about a third come from
+returning customers, and
 baskets from a small catalogue of scooters, accessories and spare parts, so the order
 totals average what GA4's AOV says.
 """
@@ -12,11 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
-from connectors.demo.shop import TIME_ZONE, DemoShop
+from connectors.demo.shop import TIME_ZONE, DemoShop, planted_effects
 from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder, cancel, refund
 
-UNTRACKED = 0.06  # the share of orders GA4 never sees
+UNTRACKED = 0.08  # the share of orders GA4 never sees (consent refused, ad blockers)
 RETURNING = 0.35
 ORDER_IDS = 5_100_000_000
 LINE_IDS = 13_400_000_000
@@ -44,7 +47,7 @@ def demo_shop_orders(shop: DemoShop, seed: int = 11) -> list[EmulatedOrder]:
     """Every order of the demo shop up to the day before its as-of day (deterministic)."""
     rng = np.random.default_rng(seed)
     zone, now = ZoneInfo(TIME_ZONE), _as_of_utc(shop)
-    daily = shop.sessions.groupby("date")["ecommercePurchases"].sum()
+    daily = _orders_placed(shop, now)
     orders: list[EmulatedOrder] = []
     customers = _Customers(rng)
     for day, tracked in daily.items():
@@ -62,6 +65,19 @@ def _as_of_utc(shop: DemoShop) -> datetime:
     last = max(shop.sessions["date"])
     day = date(int(last[:4]), int(last[4:6]), int(last[6:])) + timedelta(days=1)
     return datetime.combine(day, time(6, 0), ZoneInfo(TIME_ZONE)).astimezone(UTC)
+
+
+def _orders_placed(shop: DemoShop, now: datetime) -> pd.Series:
+    """GA4's orders per day, except on a planted tracking outage: the tag broke, the shop did not."""
+    daily = shop.sessions.groupby("date")["ecommercePurchases"].sum()
+    if not shop.planted:
+        return daily
+    as_of = now.astimezone(ZoneInfo(TIME_ZONE)).date()
+    for day, effects in planted_effects(as_of).items():
+        week_before = (day - timedelta(days=7)).strftime("%Y%m%d")
+        if "tracking" in effects and day.strftime("%Y%m%d") in daily.index and week_before in daily.index:
+            daily[day.strftime("%Y%m%d")] = daily[week_before]
+    return daily
 
 
 class _DayDraws:

@@ -55,23 +55,40 @@ class EmulatedOrder:
 
     @property
     def subtotal(self) -> float:
-        return round(sum(line.subtotal for line in self.lines), 2)
+        return self.amounts().subtotal
 
     @property
     def discounts(self) -> float:
-        return round(sum(line.discount for line in self.lines), 2)
+        return self.amounts().discounts
 
     @property
     def total(self) -> float:
-        return round(self.subtotal - self.discounts + self.shipping, 2)
+        return self.amounts().total
 
     @property
     def tax(self) -> float:
-        return round(self.total - self.total / (1 + self.tax_rate), 2)
+        return self.amounts().tax
 
     @property
     def refunded(self) -> float:
         return round(sum(self.refunds), 2)
+
+    def amounts(self) -> OrderAmounts:
+        """Every amount of the order from one pass over its lines (an export renders them all)."""
+        subtotal = round(sum(line.subtotal for line in self.lines), 2)
+        discounts = round(sum(line.discount for line in self.lines), 2)
+        total = round(subtotal - discounts + self.shipping, 2)
+        return OrderAmounts(subtotal, discounts, total, round(total - total / (1 + self.tax_rate), 2),
+                            round(sum(self.refunds), 2))
+
+
+@dataclass(frozen=True)
+class OrderAmounts:
+    subtotal: float  # the lines at full price
+    discounts: float
+    total: float  # subtotal − discounts + shipping, tax included
+    tax: float
+    refunded: float
 
 
 def refund(order: EmulatedOrder, amount: float, at: datetime) -> None:

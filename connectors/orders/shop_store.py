@@ -117,3 +117,28 @@ def other_currency_orders(db: Database, store: str) -> dict[str, int]:
     rows = db.execute("SELECT currency, COUNT(*) FROM orders WHERE store = ? AND other_currency = 1 "
                       "GROUP BY currency ORDER BY currency", [store]).fetchall()
     return {str(currency): int(count) for currency, count in rows}
+
+
+@dataclass(frozen=True)
+class ShopFreshness:
+    """How fresh a shop source is: when its last complete sync started, and its last order's day."""
+
+    source: str
+    synced_at: datetime | None
+    orders_through: str | None  # ISO day in the store's time zone
+
+
+def shop_freshness(db: Database, store: str, source: str) -> ShopFreshness:
+    state = db.execute("SELECT updated_at FROM shop_sync_state WHERE store = ? AND source = ?",
+                       [store, source]).fetchone()
+    last = db.execute("SELECT MAX(date) FROM orders WHERE store = ? AND source = ?", [store, source]).fetchone()
+    synced = datetime.fromisoformat(state[0]) if state and state[0] else None
+    return ShopFreshness(source, synced, last[0] if last else None)
+
+
+def forget_source(db: Database, store: str, source: str) -> None:
+    """Drop a source's orders, line items and sync state, so its next sync backfills from scratch (the
+    demo does, as its shop's history moves with the day it runs)."""
+    with transaction(db):
+        for table in ("order_lines", "orders", "shop_sync_state"):
+            db.execute(f"DELETE FROM {table} WHERE store = ? AND source = ?", [store, source])

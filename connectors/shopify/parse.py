@@ -35,9 +35,9 @@ def gid_kind(gid: Any) -> str | None:
 def money(node: Mapping[str, Any], field: str) -> tuple[float, str] | None:
     """A MoneyBag's shop money as (amount, currency), or None when the field is absent."""
     bag = node.get(field)
-    if not isinstance(bag, dict) or not isinstance(bag.get("shopMoney"), dict):
+    shop_money = bag.get("shopMoney") if isinstance(bag, dict) else None
+    if not isinstance(shop_money, dict):
         return None
-    shop_money = bag["shopMoney"]
     try:
         return float(shop_money["amount"]), str(shop_money.get("currencyCode") or "")
     except (KeyError, TypeError, ValueError):

@@ -1,11 +1,13 @@
 """The KPI catalogue: one declarative entry per KPI (SPEC §7).
 
-Adding a KPI means adding an entry here (GA4) or in ``catalogue_orders`` (orders).
+Adding a KPI means adding an entry here (GA4), in ``orders.py`` (customers) or ``shop.py``
+(the shop's own sales).
 """
 
 from __future__ import annotations
 
 from kpi.catalogue.orders import ORDER_METRICS
+from kpi.catalogue.shop import SHOP_METRICS
 from kpi.metric import Metric
 from kpi.metric import sum_of as _s
 
@@ -82,5 +84,6 @@ GA4_METRICS: tuple[Metric, ...] = (
 )
 
 CATALOGUE: tuple[Metric, ...] = GA4_METRICS + ORDER_METRICS
+CATALOGUE += SHOP_METRICS  # the shop's own sales (kpi/catalogue/shop.py)
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in CATALOGUE}

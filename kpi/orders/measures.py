@@ -26,7 +26,7 @@ _LOCK = threading.Lock()
 LTV_MEASURES = ("ltv_revenue",)
 
 
-def _cached(key: tuple[object, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def cached(key: tuple[object, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     with _LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -42,7 +42,7 @@ def _cached(key: tuple[object, ...], build: Callable[[], pd.DataFrame]) -> pd.Da
 def order_history(db: KpiReader, store: str, ltv_months: int = 12) -> pd.DataFrame:
     """Counted orders with each customer's first-order date, the order's rank (1 = first)
     and the end of the customer's LTV window. Cached until the orders change."""
-    return _cached(("history", db.orders_version(store), ltv_months),
+    return cached(("history", db.orders_version(store), ltv_months),
                    lambda: _history(db, store, ltv_months))
 
 
@@ -69,7 +69,7 @@ def add_months(days: pd.Series, months: int) -> pd.Series:
 def order_measures(db: KpiReader, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
     """Every order measure for ``period`` per key of ``by``; a ratio's two parts share one computation."""
     key = ("measures", db.orders_version(store.name), store.ltv_months, period.start, period.end, by)
-    return _cached(key, lambda: _order_measures(db, store, period, by))
+    return cached(key, lambda: _order_measures(db, store, period, by))
 
 
 def _order_measures(db: KpiReader, store: StoreSettings, period: Period, by: str | None) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def customer_segments(db: KpiReader, store: StoreSettings, as_of: date) -> pd.Se
         history = order_history(db, store.name, store.ltv_months)
         return rfm_scores(history[history["date"] <= pd.Timestamp(as_of)], as_of)
 
-    return _cached(("rfm", db.orders_version(store.name), store.ltv_months, as_of), build)["segment"]
+    return cached(("rfm", db.orders_version(store.name), store.ltv_months, as_of), build)["segment"]
 
 
 def order_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date) -> list[Caveat]:

@@ -67,6 +67,9 @@ DIMENSIONS: dict[str, Phrases] = {
     "visitor": {"en": ("visitor|visitors", "new and returning"), "it": ("visitatore|visitatori", "tipo visitatore")},
     "campaign": {"en": ("campaign|campaigns",), "it": ("campagna|campagne",)},
     "segment": {"en": ("segment|segments|rfm",), "it": ("segmento|segmenti",)},
+    "product": {"en": ("product|products", "item|items"), "it": ("prodotto|prodotti", "articolo|articoli")},
+    "product_type": {"en": ("product type|types", "product category|categories"),
+                     "it": ("tipo|tipi prodotto|prodotti", "categoria|categorie prodotto|prodotti?")},
 }
 
 COMMANDS: dict[str, Phrases] = {

@@ -146,3 +146,25 @@ def twin_databases(folder: Path) -> tuple[Path, Path]:
     db.close()
     shutil.copyfile(first, second)
     return first, second
+
+
+def shop_sales_frames(orders: list[EmulatedOrder], currency: str = "EUR") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shop's sales as its platform would report them, from the emulator's own orders: one row per
+    order (``day``, ``counts``, ``sold``, ``net``, ``gross``, ``refund``, ``discounts``, ``units``) and
+    one per line item of a counted order (``title``, ``product_type``, ``quantity``, ``amount``).
+
+    Sold = counted, or fully refunded but otherwise a sale (not cancelled, not a test, in the store's
+    currency); a fully refunded order's refund is its whole total."""
+    frame = shopify_frame(orders, currency)
+    by_id = {str(o.id): o for o in orders}
+    frame["discounts"] = [by_id[i].discounts for i in frame["order_id"]]
+    frame["units"] = [sum(line.quantity for line in by_id[i].lines) for i in frame["order_id"]]
+    frame["has_lines"] = [bool(by_id[i].lines) for i in frame["order_id"]]
+    full = (frame["status"] == "refunded") | (frame["refunded"] >= frame["total"] - 0.005)
+    frame["sold"] = frame["counts"] | (~frame["cancelled"] & ~frame["test"] & (frame["currency"] == currency) & full)
+    frame["refund"] = frame["refunded"].where(frame["counts"], frame["total"])
+    lines = pd.DataFrame([{"order_id": str(o.id), "title": line.title, "product_type": line.product_type,
+                           "quantity": line.quantity, "amount": line.discounted_total}
+                          for o in orders for line in o.lines])
+    counted = frame.loc[frame["counts"], ["order_id", "day"]]
+    return frame, lines.merge(counted, on="order_id")

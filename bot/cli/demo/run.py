@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.cli.context import today_in
+from bot.cli.demo.orders import orders_alongside, show_tracking_outage
 from bot.cli.demo.store import demo_store
 from bot.cli.progress import sync_progress
 from bot.i18n import t
@@ -24,12 +25,10 @@ from bot.render.digest import digest_message
 from bot.render.formatting import format_value
 from bot.render.terminal import print_slack_text, to_rich
 from bot.replies import reply
-from connectors.demo.orders_csv import write_demo_orders
-from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop, build_demo_shop
+from connectors.demo.shop import PLANTED_ANOMALIES, build_demo_shop
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import serve_emulator
 from connectors.ga4.sync import sync_store
-from connectors.orders.importer import import_file
 from connectors.warehouse import Warehouse, open_database
 from kpi.anomalies.detect import detect
 from kpi.charts import chart_series
@@ -48,11 +47,12 @@ def run_demo(args: argparse.Namespace) -> int:
     out = db_path.parent
     console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
     shop = build_demo_shop(as_of, args.days)
-    with serve_emulator(shop) as emulator:
-        console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
-        db = open_database(db_path)
-        sync_demo(db, emulator.url, store, as_of, args.days)
-    import_demo_orders(console, db, shop, store, out)
+    with orders_alongside(shop, store, db_path) as orders:  # the shop's Shopify sync, beside GA4's
+        with serve_emulator(shop) as emulator:
+            console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
+            db = open_database(db_path)
+            sync_demo(db, emulator.url, store, as_of, args.days)
+        console.print(orders.wait())
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
@@ -67,6 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
                     f'.venv/bin/kpibot {option} ask "roas last-30d by channel" --as-of {as_of} --json',
                     f".venv/bin/kpibot {option} anomalies sessions last-90d --as-of {as_of}",
                     f".venv/bin/kpibot {option} digest --as-of {as_of} --json",
+                    f'.venv/bin/kpibot {option} ask "fatturato-negozio last-30d by product_type" --as-of {as_of}',
                     ".venv/bin/kpibot demo --lang en"):
         console.print(f"  [bold]{example}[/]", highlight=False)
     return 0
@@ -80,15 +81,6 @@ def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: 
         result = sync_store(db, client, store.name, store.ga4_property, as_of - timedelta(days=days),
                             as_of - timedelta(days=1), clock=lambda: datetime.now(UTC), progress=progress)
     print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
-
-
-def import_demo_orders(console: Console, db: Warehouse, shop: DemoShop, store: StoreSettings, out: Path) -> None:
-
-    path = out / "orders.csv"
-    write_demo_orders(shop, path)
-    counts = import_file(db, path, store.name, store.timezone, store.currency).counts
-    console.print(f"Imported the shop's order export ({path}): {counts.inserted} new, {counts.updated} updated, "
-                  f"{counts.unchanged} unchanged orders.")
 
 
 def show_summary(console: Console, db: Warehouse, store: StoreSettings) -> None:
@@ -109,7 +101,7 @@ EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly",
 
 def demo_steps() -> list[DemoStep]:
     """What the demo shows after the sync, in order."""
-    return [show_digest, show_answers, show_alerts]
+    return [show_digest, show_answers, show_alerts, show_tracking_outage]
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -170,6 +162,8 @@ def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
         f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
         f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + (f'\n[stores.shopify]\nshop = "{store.shopify.shop}"\ntoken_env = "{store.shopify.token_env}"\n'
+           if store.shopify else "")
         + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'
                   for e in store.events if as_of.year - 4 <= e.start.year <= as_of.year + 1))
     return path

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import time
 
 from connectors.demo.shop import winter_sales
-from kpi.settings import PlannedEvent, StoreSettings, Target
+from kpi.settings import PlannedEvent, ShopifySettings, StoreSettings, Target
 
 DEMO_PROPERTY = "100000001"
+# The demo's orders come from the built-in Shopify emulator (`kpibot emulator --shopify-port` serves the same).
+DEMO_SHOPIFY = ShopifySettings(shop="demo-shop.myshopify.com", token_env="SHOPIFY_TOKEN_DEMO")
 # The demo shop runs the January sales every year; a real store lists each year's dates.
 DEMO_EVENTS = tuple(PlannedEvent("Saldi invernali", *winter_sales(year)) for year in range(2020, 2036))
 
@@ -20,5 +22,5 @@ def demo_store(language: str = "it") -> StoreSettings:
         targets=(Target("cvr", min=0.015), Target("aov", min=60.0),
                  Target("revenue", min=360_000.0, period="month"),
                  Target("email_revenue_share", min=0.15, max=0.20)),
-        country="IT", events=DEMO_EVENTS,
+        country="IT", events=DEMO_EVENTS, shopify=DEMO_SHOPIFY,
     )

@@ -16,7 +16,7 @@ def gid(kind: str, number: int) -> str:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return moment.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z" if moment else None
 
 
 def money(amount: float, currency: str) -> dict[str, Any]:
@@ -64,17 +64,17 @@ def _money_json(amount: float, currency: str) -> str:
 
 def order_json(order: EmulatedOrder) -> str:
     """``order_node`` as compact JSON text, written directly: a 100,000-order export stays quick."""
-    c, created = order.currency, iso(order.created_at)
+    c, created, amounts = order.currency, iso(order.created_at), order.amounts()
     customer = f'{{"id":"{gid("Customer", order.customer_id)}"}}' if order.customer_id else "null"
     return (f'{{"id":"{gid("Order", order.id)}","name":"#{order.number}","createdAt":"{created}",'
             f'"updatedAt":"{iso(order.updated_at)}","processedAt":"{created}",'
             f'"cancelledAt":{_text(iso(order.cancelled_at))},"test":{"true" if order.test else "false"},'
             f'"displayFinancialStatus":"{order.financial_status.upper()}","currencyCode":{_text(c)},'
             f'"email":{_text(order.email)},"sourceName":{_text(order.source_name)},"customer":{customer},'
-            f'"totalPriceSet":{_money_json(order.total, c)},"subtotalPriceSet":{_money_json(order.subtotal, c)},'
-            f'"totalDiscountsSet":{_money_json(order.discounts, c)},'
-            f'"totalShippingPriceSet":{_money_json(order.shipping, c)},"totalTaxSet":{_money_json(order.tax, c)},'
-            f'"totalRefundedSet":{_money_json(order.refunded, c)}}}')
+            f'"totalPriceSet":{_money_json(amounts.total, c)},"subtotalPriceSet":{_money_json(amounts.subtotal, c)},'
+            f'"totalDiscountsSet":{_money_json(amounts.discounts, c)},'
+            f'"totalShippingPriceSet":{_money_json(order.shipping, c)},"totalTaxSet":{_money_json(amounts.tax, c)},'
+            f'"totalRefundedSet":{_money_json(amounts.refunded, c)}}}')
 
 
 def line_json(line: EmulatedLine, currency: str, parent: int) -> str:

@@ -17,6 +17,11 @@ from bot.cli.demo.run import write_config
 from bot.cli.demo.store import demo_store
 from bot.cli.main import main
 from bot.config.loader import ConfigError, load_settings
+from bot.i18n import t
+from connectors.demo.shop import PLANTED_ANOMALIES
+from connectors.warehouse import open_database
+from kpi.orders.tracking import tracking_check
+from tests.support.shops import demo_orders, shopify_frame
 
 AS_OF = date(2026, 11, 24)
 DB = Path("demo out") / "my-shop.db"  # relative, with a space, not the default name
@@ -94,3 +99,21 @@ def test_the_demo_never_overwrites_a_config_it_did_not_write(tmp_path):
     own.unlink()
     assert write_config(tmp_path / "demo.db", store, AS_OF) == own  # its own file it rewrites on every run
     assert write_config(tmp_path / "demo.db", store, AS_OF) == own
+
+
+def test_the_demo_syncs_its_orders_from_shopify_and_its_digest_shows_the_shop_and_the_tracking_gap(demo):
+    """The orders come from the Shopify emulator (no CSV): the day's shop orders are the emulator's own,
+    the digest has the shop section with its tracking line, and the planted outage day is a jump."""
+    store = demo_store()
+    db = open_database(demo / DB)
+    frame = shopify_frame(demo_orders(60))
+    assert {row["source"] for row in db.query("SELECT DISTINCT source FROM orders")} == {"shopify"}
+    yesterday = "2026-11-23"
+    check = tracking_check(db, store, date.fromisoformat(yesterday))
+    assert check.shop_orders == frame[(frame["day"] == yesterday) & frame["counts"]].shape[0] > 0
+    text = json.dumps(json.loads((demo / DB.parent / "digest.blocks.json").read_text()), ensure_ascii=False)
+    assert t("digest_shop", store.language) in text
+    assert t("tracking_line", store.language, ga4="X", shop="Y", gap="Z", median="W").split("X")[0] in text
+    [outage] = [planted for planted in PLANTED_ANOMALIES if planted.name == "tracking_outage"]
+    for day in outage.dates(AS_OF):
+        assert tracking_check(db, store, day).jumped
