@@ -28,7 +28,7 @@ from tests.support.shops import demo_orders, shopify, shopify_sync
 PERIODS = ("today", "yesterday", "last-7d", "last-30d", "last-90d", "this-week", "last-week", "mtd", "last-month",
            "qtd", "ytd", "2026-10", "2026-11-20", "2026-11-01..2026-11-15")
 COMPARED = ("last-30d", "mtd", "last-week", "2026-10")
-DIMENSIONS = ("channel", "device", "visitor", "campaign", "segment")
+DIMENSIONS = ("channel", "device", "visitor", "campaign", "segment", "product", "product_type")
 SETTINGS = StoreSettings(STORE, PROPERTY)
 
 
