@@ -152,14 +152,14 @@ def _synced_demo(path: Path):  # type: ignore[no-untyped-def]
 def _daily_values(db, store, name: str, judged: Period) -> pd.Series:  # type: ignore[no-untyped-def]
     """A watched KPI's value per day, for the naive rules, over the judged days and their history."""
     from kpi.catalogue import BY_NAME
-    from kpi.series import daily_sums
+    from kpi.series import formula_daily
 
     metric = BY_NAME[name]
     span = Period(judged.start - timedelta(days=WARM_UP_DAYS), judged.end)
     index = pd.date_range(span.start, span.end)
 
     def dense(part) -> pd.Series:  # type: ignore[no-untyped-def]
-        frame = daily_sums(db, store.name, part, span.start, span.end)
+        frame = formula_daily(db, store, part, span.start, span.end)  # ad cost is a Total over platforms
         return frame.set_index(pd.to_datetime(frame["date"]))["value"].reindex(index, fill_value=0.0)
 
     values = dense(metric.numerator)

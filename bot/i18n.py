@@ -59,8 +59,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "a zero in revenue, sessions or orders: the traffic/CvR/AOV split is not defined",
         "it": "uno zero in fatturato, sessioni o ordini: la scomposizione non è definita"},
     "caveat_default_target": {
-        "en": "the target is kpibot's default (email 15–20% of revenue); set your own in kpibot.toml",
-        "it": "l'obiettivo è quello predefinito (email 15–20% del fatturato); impostalo in kpibot.toml"},
+        "en": "the target is kpibot's default, a common benchmark; set your own in kpibot.toml (stores.targets)",
+        "it": "l'obiettivo è quello predefinito di kpibot, un riferimento diffuso; imposta il tuo in kpibot.toml "
+              "(stores.targets)"},
     "caveat_young_cohort": {
         "en": "customers who first bought after {since} have had less than {months} months to buy again",
         "it": "i clienti al primo acquisto dopo il {since} hanno avuto meno di {months} mesi per riacquistare"},
@@ -92,8 +93,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "query_compare_needs_vs": {"en": "`{word}` is a comparison, not a period: put `vs` before it",
                                "it": "`{word}` è un confronto, non un periodo: mettici `vs` davanti"},
     "query_two_comparisons": {"en": "Compare with one period at a time", "it": "Confronta con un periodo alla volta"},
-    "query_bad_dimension": {"en": "`by` takes one of channel, device, visitor, campaign, segment",
-                            "it": "`per` vuole uno tra canale, dispositivo, visitatore, campagna, segmento"},
+    "query_bad_dimension": {"en": "`by` takes one of channel, device, visitor, campaign, segment, flow, platform, "
+                                  "send_channel",
+                            "it": "`per` vuole uno tra canale, dispositivo, visitatore, campagna, segmento, flusso, "
+                                  "piattaforma, canale di invio"},
     "query_two_dimensions": {"en": "Split by one dimension at a time", "it": "Dividi per una dimensione alla volta"},
     "query_two_stores": {"en": "Name one store only", "it": "Indica un solo negozio"},
     "query_empty_store": {"en": "`store:` needs a store name", "it": "`store:` vuole il nome di un negozio"},
@@ -296,6 +299,55 @@ CATALOGUE: dict[str, dict[str, str]] = {
                               "it": ":white_check_mark: La sincronizzazione GA4 di {store} di nuovo funzionante."},
     "notice_recovered_digest": {"en": ":white_check_mark: The digest for {store} is working again.",
                                 "it": ":white_check_mark: Il riepilogo di {store} di nuovo funzionante."},
+    # marketing sources (issue 15): caveats, splits, the digest's section, /kpi status
+    "caveat_unknown_statistic": {
+        "en": "Klaviyo refused to report {statistics} for part of this period, so the value is unknown",
+        "it": "Klaviyo non ha fornito {statistics} per parte del periodo, quindi il valore è sconosciuto"},
+    "caveat_meta_currency": {
+        "en": "Meta ad account {account} reports in {currency}, the store in {store_currency}: its spend is left "
+              "out of this figure",
+        "it": "l'account pubblicitario Meta {account} è in {currency}, il negozio in {store_currency}: la sua "
+              "spesa è esclusa da questo valore"},
+    "caveat_repurchase_window_open": {
+        "en": "customers who ordered after {since} have had less than {days} days to buy again",
+        "it": "i clienti che hanno ordinato dopo il {since} hanno avuto meno di {days} giorni per riacquistare"},
+    "query_cannot_split_flow": {
+        "en": "This KPI cannot be split by flow: that split exists for Klaviyo flow metrics such as "
+              "email_attributed_revenue or cart_recovery_rate",
+        "it": "Questo KPI non si può dividere per flusso: la divisione esiste per i KPI dei flussi Klaviyo come "
+              "email_attributed_revenue o cart_recovery_rate"},
+    "query_cannot_split_platform": {
+        "en": "This KPI cannot be split by platform: that split exists for ad cost KPIs such as ad_cost, cpo or cac",
+        "it": "Questo KPI non si può dividere per piattaforma: la divisione esiste per i KPI di spesa come ad_cost, "
+              "cpo o cac"},
+    "query_cannot_split_send_channel": {
+        "en": "This KPI cannot be split by send channel: that split exists for Klaviyo metrics such as "
+              "email_attributed_revenue or email_open_rate",
+        "it": "Questo KPI non si può dividere per canale di invio: la divisione esiste per i KPI Klaviyo come "
+              "email_attributed_revenue o email_open_rate"},
+    "digest_marketing": {"en": "Marketing automation", "it": "Automazioni di marketing"},
+    "role_welcome": {"en": "Welcome", "it": "Benvenuto"},
+    "role_abandoned_cart": {"en": "Abandoned cart", "it": "Carrello abbandonato"},
+    "role_post_purchase": {"en": "Post-purchase", "it": "Post-acquisto"},
+    "role_winback": {"en": "Win-back", "it": "Riattivazione"},
+    "marketing_role_line": {"en": "{role} ({flows}): {kpi} {value} ({period})",
+                            "it": "{role} ({flows}): {kpi} {value} ({period})"},
+    "marketing_role_missing": {"en": "{role}: no flow has this role (name one in kpibot.toml, stores.klaviyo.flows)",
+                               "it": "{role}: nessun flusso ha questo ruolo (indicalo in kpibot.toml, "
+                                     "stores.klaviyo.flows)"},
+    "marketing_email_shares": {
+        "en": "Email share of revenue ({period}): {klaviyo} by Klaviyo's attribution · {ga4} by GA4's last click",
+        "it": "Quota email del fatturato ({period}): {klaviyo} secondo l'attribuzione di Klaviyo · {ga4} secondo "
+              "l'ultimo clic di GA4"},
+    "marketing_email_shares_why": {
+        "en": "_Klaviyo credits an order to an email opened or clicked in the days before it (its attribution "
+              "window); GA4 credits only the visit's last click._",
+        "it": "_Klaviyo attribuisce un ordine a un'email aperta o cliccata nei giorni prima (la sua finestra di "
+              "attribuzione); GA4 solo all'ultimo clic della visita._"},
+    "status_flow_roles": {"en": "Klaviyo flow roles: {roles}", "it": "Ruoli dei flussi Klaviyo: {roles}"},
+    "status_roles_missing": {"en": "Roles with no flow: {roles}", "it": "Ruoli senza flusso: {roles}"},
+    "status_no_flows_yet": {"en": "No Klaviyo flows synced yet: run kpibot sync",
+                            "it": "Nessun flusso Klaviyo sincronizzato: esegui kpibot sync"},
     # the shop's own sales (issue 14): caveats, splits, the digest's shop section, /kpi status
     "caveat_other_currency": {
         "en": "{count} order(s) in {currency}, not the store's {store_currency}, are kept but left out of these "
@@ -389,11 +441,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart_by_visitor": {"en": " by visitor", "it": " per visitatore"},
     "chart_by_campaign": {"en": " by campaign", "it": " per campagna"},
     "chart_by_segment": {"en": " by segment", "it": " per segmento"},
+    "chart_by_flow": {"en": " by flow", "it": " per flusso"},
+    "chart_by_platform": {"en": " by platform", "it": " per piattaforma"},
+    "chart_by_send_channel": {"en": " by send channel", "it": " per canale di invio"},
     "chart_axis_channel": {"en": "Channel", "it": "Canale"},
     "chart_axis_device": {"en": "Device", "it": "Dispositivo"},
     "chart_axis_visitor": {"en": "Visitor", "it": "Visitatore"},
     "chart_axis_campaign": {"en": "Campaign", "it": "Campagna"},
     "chart_axis_segment": {"en": "RFM segment", "it": "Segmento RFM"},
+    "chart_axis_flow": {"en": "Flow", "it": "Flusso"},
+    "chart_axis_platform": {"en": "Platform", "it": "Piattaforma"},
+    "chart_axis_send_channel": {"en": "Send channel", "it": "Canale di invio"},
     "more_table_rows": {"en": "… {n} more (`--json` lists them all)",
                         "it": "… altre {n} righe (`--json` le elenca tutte)"},
     "measure_revenue": {"en": "revenue", "it": "fatturato"},

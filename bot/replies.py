@@ -16,10 +16,11 @@ from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
 from bot.render.blocks import Block, fallback, more, text_blocks
 from bot.render.digest import digest_lines
-from bot.render.replies import LastSync, ShopStatus, Status, help_text, list_text, status_text
+from bot.render.replies import FlowRoles, LastSync, ShopStatus, Status, help_text, list_text, status_text
 from bot.render.targets import targets_lines, targets_message
 from connectors.ga4.errors import failure_kind
 from connectors.ga4.sync_log import last_runs
+from connectors.klaviyo.store import flow_roles, stored_flows
 from connectors.orders.shop_store import shop_freshness
 from connectors.warehouse import Warehouse
 from kpi.anomalies.args import parse_anomaly_args
@@ -27,7 +28,7 @@ from kpi.anomalies.detect import detect
 from kpi.answer import Answer
 from kpi.query.parser import Command, Query
 from kpi.service import answer
-from kpi.settings import StoreSettings
+from kpi.settings import FLOW_ROLES, StoreSettings
 from kpi.targets import evaluate_all
 from schedules.digest import build_digest
 from schedules.episodes import live
@@ -103,7 +104,16 @@ def store_status(db: Warehouse, store: StoreSettings) -> Status:
         run, error = runs[0], runs[0]["error"] or None
         last = LastSync(str(run["started_at"]), int(run["rows"] or 0), bool(run["finished_at"]), error,
                         failure_kind(error) if error else None)
-    return Status(span[1] if span else None, last, shop_statuses(db, store))
+    return Status(span[1] if span else None, last, klaviyo_roles(db, store), shop_statuses(db, store))
+
+
+def klaviyo_roles(db: Warehouse, store: StoreSettings) -> FlowRoles | None:
+    """Which synced flow got which role, for stores that connect Klaviyo."""
+    if store.klaviyo is None:
+        return None
+    order = {role: index for index, role in enumerate(FLOW_ROLES)}
+    roles = sorted(flow_roles(db, store.name), key=lambda pair: (order.get(pair[0], len(order)), pair[1]))
+    return FlowRoles(bool(stored_flows(db, store.name)), tuple(roles))
 
 
 def shop_statuses(db: Warehouse, store: StoreSettings) -> tuple[ShopStatus, ...]:

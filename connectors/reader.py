@@ -2,7 +2,8 @@
 
 Sums are grouped in SQL (one query per measure and period), so a ratio is always a ratio of
 sums. Column names come from ``connectors.tables``; anything else is refused before it can
-reach a query.
+reach a query. A sum over rows where the measure is unknown (NULL: a statistic the source
+refused) is unknown too, and comes back as NaN, never as the sum of the known rows.
 
 A sum of floating-point money is rounded to ``SUM_DECIMALS`` places: adding the same doubles in
 another order gives another last bit (9647.999999999998 or 9648.0), and the two engines (and
@@ -13,6 +14,7 @@ to the last decimal alike.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -30,24 +32,26 @@ def sums(db: Database, store: str, source: str, measure: str, start: date, end: 
          where: Mapping[str, str] | None = None) -> dict[str, float]:
     key = _column(source, by, allow_date=True) if by else "''"
     filters, params = _filters(source, store, start, end, where)
-    grouped = f" GROUP BY {key}" if by else ""  # PostgreSQL refuses a constant in GROUP BY
-    sql = (f"SELECT {key} AS key, SUM({_measure(measure)}) FROM {table_for(source)} "
-           f"WHERE store = ? AND date BETWEEN ? AND ?{filters}{grouped}")
-    return {str(k): float(_sum(v)) for k, v in db.execute(sql, params).fetchall() if v is not None}
+    # grouped by select-list position: PostgreSQL refuses a constant ('', 'meta') written in GROUP BY
+    sql = (f"SELECT {key} AS key, {_known_sum(measure)} FROM {table_for(source)} "
+           f"WHERE store = ? AND date BETWEEN ? AND ?{filters} GROUP BY 1")
+    return {str(k): math.nan if v is None else float(_sum(v)) for k, v in db.execute(sql, params).fetchall()}
 
 
 def daily(db: Database, store: str, source: str, measure: str, start: date, end: date, *, by: Sequence[str] = (),
           where: Mapping[str, str] | None = None) -> pd.DataFrame:
     keys = ["date", *(_column(source, column) for column in by)]
+    named = ", ".join(["date", *(f"{_column(source, column)} AS {column}" for column in by)])
     filters, params = _filters(source, store, start, end, where)
-    sql = (f"SELECT {', '.join(keys)}, SUM({_measure(measure)}) AS value FROM {table_for(source)} "
-           f"WHERE store = ? AND date BETWEEN ? AND ?{filters} "
-           f"GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}")
+    positions = ", ".join(str(n) for n in range(1, len(keys) + 1))
+    sql = (f"SELECT {named}, {_known_sum(measure)} AS value FROM {table_for(source)} "
+           f"WHERE store = ? AND date BETWEEN ? AND ?{filters} GROUP BY {positions} ORDER BY {positions}")
     cursor = db.execute(sql, params)
     frame = pd.DataFrame([(*row[:-1], None if row[-1] is None else _sum(row[-1])) for row in cursor.fetchall()],
                          columns=[d[0] for d in cursor.description])
+    frame["value"] = frame["value"].astype(float)  # NULL (unknown) becomes NaN
     if by:  # text keys: in code-point order whatever the PostgreSQL collation
-        frame = frame.sort_values(keys, kind="stable", ignore_index=True)
+        frame = frame.sort_values(["date", *by], kind="stable", ignore_index=True)
     return frame
 
 
@@ -77,6 +81,12 @@ def _sum(value: Any) -> float | int:
     return round(value, SUM_DECIMALS) if isinstance(value, float) else value
 
 
+def _known_sum(measure: str) -> str:
+    """SUM of the measure, or NULL when any of the summed rows holds NULL (an unknown statistic)."""
+    column = _measure(measure)
+    return f"CASE WHEN COUNT({column}) = COUNT(*) THEN SUM({column}) END"
+
+
 def _measure(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a measure: {name!r}")
@@ -84,8 +94,12 @@ def _measure(name: str) -> str:
 
 
 def _column(source: str, name: str | None, allow_date: bool = False) -> str:
-    if name in SOURCE_DIMENSIONS.get(source, ()) or (allow_date and name == "date"):
-        return str(name)
+    """The SQL expression that reads dimension ``name`` of ``source`` (a column or a derived value)."""
+    dimensions = SOURCE_DIMENSIONS.get(source, {})
+    if name is not None and name in dimensions:
+        return dimensions[name]
+    if allow_date and name == "date":
+        return "date"
     raise ValueError(f"the source {source!r} has no dimension {name!r}")
 
 

@@ -23,14 +23,34 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "ga4_ads": ("store", "date", "channel", "campaign"),
 }
 
-# The dimensions a source's sums can be split or filtered by (a KPI's `by` and `where`).
-SOURCE_DIMENSIONS: dict[str, frozenset[str]] = {
-    "sessions": frozenset({"channel", "device", "visitor"}),
-    "users": frozenset(),
-    "ads": frozenset({"channel", "campaign"}),
-    "klaviyo_flows": frozenset({"flow_id", "message_id", "send_channel"}),
-    "klaviyo_campaigns": frozenset({"campaign_id", "send_channel"}),
-    "meta_ads": frozenset({"account_id", "campaign_id", "currency"}),
+# The platform rule. GA4's ads report holds Google Ads cost natively, and cost imported from other
+# platforms (GA4 cost data import) under their own channel groups, Paid Social above all. Rows whose
+# channel group is one that Google Ads serves are Google's; every other row is "other": a platform
+# kpibot may read directly (Meta), so the all-platform KPIs count it only when no Meta source has data.
+GOOGLE_ADS_CHANNELS = ("Paid Search", "Paid Shopping", "Paid Video", "Display", "Cross-network")
+_GOOGLE = ", ".join(f"'{channel}'" for channel in GOOGLE_ADS_CHANNELS)
+
+
+def _flow_column(column: str) -> str:
+    """A column of the flow a flow-day row belongs to (its current name, its role)."""
+    return (f"(SELECT f.{column} FROM klaviyo_flows f WHERE f.store = klaviyo_flow_days.store "
+            "AND f.flow_id = klaviyo_flow_days.flow_id)")
+
+
+# The dimensions a source's sums can be split or filtered by (a KPI's `by` and `where`), each with
+# the SQL expression that reads it: a column, or a value derived from one.
+SOURCE_DIMENSIONS: dict[str, dict[str, str]] = {
+    "sessions": {"channel": "channel", "device": "device", "visitor": "visitor"},
+    "users": {},
+    "ads": {"channel": "channel", "campaign": "campaign",
+            "platform": f"CASE WHEN channel IN ({_GOOGLE}) THEN 'google' ELSE 'other' END"},
+    "klaviyo_flows": {"flow_id": "flow_id", "message_id": "message_id", "send_channel": "send_channel",
+                      "flow": f"COALESCE({_flow_column('name')}, flow_id)", "role": _flow_column("role")},
+    "klaviyo_campaigns": {"campaign_id": "campaign_id", "send_channel": "send_channel",
+                          "campaign": "COALESCE(name, campaign_id)"},
+    "meta_ads": {"account_id": "account_id", "campaign_id": "campaign_id", "currency": "currency",
+                 "campaign": "COALESCE(campaign_name, campaign_id)", "platform": "'meta'",
+                 "channel": "'Paid Social'"},  # GA4's channel group for Meta's traffic
 }
 
 

@@ -15,7 +15,7 @@ from kpi.answer import Answer, BarSeries, ChartSeries
 from kpi.catalogue import BY_NAME
 from kpi.compute import daily_values, daily_values_by
 from kpi.reader import KpiReader
-from kpi.series import DAILY_SOURCES
+from kpi.series import has_daily_values
 from kpi.settings import StoreSettings
 
 MAX_LINES = 8  # more lines than this is a tangle: the largest keys only
@@ -23,7 +23,7 @@ MAX_LINES = 8  # more lines than this is a tangle: the largest keys only
 
 def chart_series(db: KpiReader, store: StoreSettings, answer: Answer) -> ChartSeries | BarSeries | None:
     metric = BY_NAME[answer.metric]
-    if not metric.sources <= set(DAILY_SOURCES):
+    if not has_daily_values(metric):
         if answer.breakdown and answer.by:
             return BarSeries(metric.name, answer.period, answer.by, answer.breakdown)
         return None

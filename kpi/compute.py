@@ -6,28 +6,45 @@ and a zero denominator gives ``None``, not an error.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from kpi.answer import BreakdownRow, Period
-from kpi.metric import Metric, Sum
-from kpi.orders.measures import order_measures
-from kpi.orders.shop import PRODUCT_SPLITS, shop_part_sums
-from kpi.query.parser import QueryError
+from kpi.metric import EntrySum, FirstOf, Formula, Metric, Total, leaves
+from kpi.parts import (
+    BREAKDOWNS,
+    DAY,
+    TOTAL,
+    can_split,
+    cannot_split,
+    choose,
+    entry_sums,
+    part_sums,
+    resolved_leaves,
+    where_of,
+)
 from kpi.reader import KpiReader
-from kpi.series import DAILY_SOURCES
+from kpi.series import has_daily_values
 from kpi.settings import StoreSettings
 
-# What each source's sums can be split by (`by`): GA4's dimensions, and the order-side splits.
-BREAKDOWNS = {"sessions": {"channel", "device", "visitor"}, "ads": {"channel", "campaign"},
-              "users": set(), "orders": {"segment", "visitor"}, "shop": set(PRODUCT_SPLITS)}
-TOTAL = ""
+__all__ = ["BREAKDOWNS", "TOTAL", "Totals", "breakdown", "combine", "daily_values", "metric_value", "part_sums",
+           "period_totals"]
 
 
 def splits_for(metric: Metric) -> set[str]:
     """The dimensions every part of ``metric`` can be split by (what `by` and the answer buttons offer)."""
-    parts = [metric.numerator, *([metric.denominator] if metric.denominator else [])]
-    return set.intersection(*(BREAKDOWNS.get(part.source, set()) for part in parts))
+    return set.intersection(*(_splits(part) for part in metric.parts))
+
+
+def _splits(part: Formula) -> set[str]:
+    """What a part splits by whichever source a store has: a ``Total`` by what any of its parts has,
+    ``FirstOf`` by what every alternative has."""
+    if isinstance(part, Total):
+        return set().union(*(_splits(p) for p in part.parts))
+    if isinstance(part, FirstOf):
+        return set.intersection(*(_splits(p) for p in part.parts))
+    return set(BREAKDOWNS.get(part.source, set()))
 
 
 @dataclass(frozen=True)
@@ -46,35 +63,10 @@ def relative_change(value: float | None, compare: float | None) -> float | None:
     return (value - compare) / compare
 
 
-def part_sums(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str | None = None
-              ) -> dict[str, float]:
-    """Σ of one formula part over ``period``, per breakdown key (or under ``TOTAL``)."""
-    if by is not None and by not in BREAKDOWNS[part.source]:
-        raise _cannot_split(part, by)
-    if part.source == "orders":
-        frame = order_measures(db, store, period, by)
-        if part.measure not in frame.columns:
-            return {}
-        return {TOTAL if by is None else str(key): float(value) for key, value in frame[part.measure].items()}
-    if part.source == "shop":
-        return shop_part_sums(db, store, part, period, by)
-    return db.sums(store.name, part.source, part.measure, period.start, period.end, by=by, where=dict(part.where))
-
-
-def _cannot_split(part: Sum, by: str) -> QueryError:
-    if part.source == "users":
-        return QueryError("users_cannot_split", suggestion="sessions last-30d by " + by,
-                          example="sessions last-30d by channel")
-    code = f"cannot_split_{by}" if by in ("campaign", "segment", "visitor", *PRODUCT_SPLITS) else "cannot_split"
-    examples = {"campaign": "ad_cost last-30d by campaign", "product": "shop_revenue last-30d by product",
-                "product_type": "shop_revenue last-30d by product_type"}
-    return QueryError(code, {"by": by}, example=examples.get(by, "revenue last-30d by channel"))
-
-
 def combine(metric: Metric, numerator: float | None, denominator: float | None, store: StoreSettings
             ) -> float | None:
-    """Apply the KPI's formula to its summed parts."""
-    if numerator is None:
+    """Apply the KPI's formula to its summed parts (an unknown part, NaN, makes the value unknown)."""
+    if numerator is None or math.isnan(numerator) or (denominator is not None and math.isnan(denominator)):
         return None
     if metric.denominator is None:
         value = numerator
@@ -101,7 +93,7 @@ def metric_value(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
 
 def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Period) -> list[float | None]:
     """The KPI for each day of ``period``, from one grouped read per formula part (for charts)."""
-    if not metric.sources <= set(DAILY_SOURCES):
+    if not has_daily_values(metric):
         raise ValueError(f"{metric.name} is counted over a period: it has no daily values")
     days = [period.start + timedelta(days=i) for i in range(period.days)]
     numerator = _sums_by_day(db, store, metric.numerator, period)
@@ -113,12 +105,24 @@ def daily_values(db: KpiReader, store: StoreSettings, metric: Metric, period: Pe
     return values
 
 
+def _sums_by_day(db: KpiReader, store: StoreSettings, part: Formula, period: Period) -> dict[str, float]:
+    return part_sums(db, store, part, period, DAY)
+
+
 def daily_values_by(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
                     ) -> dict[str, list[float | None]]:
-    """The KPI for each day of ``period`` per key of ``by`` (a chart's lines), one grouped read per part."""
+    """The KPI for each day of ``period`` per key of ``by`` (a chart's lines), one grouped read per sum.
+
+    When only the numerator has the dimension, each key's part is over the whole denominator of
+    the day, as in ``breakdown``."""
     days = [(period.start + timedelta(days=i)).isoformat() for i in range(period.days)]
     numerator = _sums_by_day_and(db, store, metric.numerator, period, by)
-    denominator = _sums_by_day_and(db, store, metric.denominator, period, by) if metric.denominator else {}
+    denominator: dict[str, dict[str, float]] = {}
+    if metric.denominator is not None and can_split(db, store, metric.denominator, by):
+        denominator = _sums_by_day_and(db, store, metric.denominator, period, by)
+    elif metric.denominator is not None:
+        whole = _sums_by_day(db, store, metric.denominator, period)
+        denominator = {key: whole for key in numerator}
     lines: dict[str, list[float | None]] = {}
     for key in set(numerator) | set(denominator):
         top, bottom = numerator.get(key, {}), denominator.get(key, {})
@@ -127,48 +131,78 @@ def daily_values_by(db: KpiReader, store: StoreSettings, metric: Metric, period:
     return lines
 
 
-def _sums_by_day_and(db: KpiReader, store: StoreSettings, part: Sum, period: Period, by: str
+def _sums_by_day_and(db: KpiReader, store: StoreSettings, part: Formula, period: Period, by: str
                      ) -> dict[str, dict[str, float]]:
-    if by not in BREAKDOWNS.get(part.source, set()):
-        raise _cannot_split(part, by)
-    frame = db.daily(store.name, part.source, part.measure, period.start, period.end, by=[by],
-                     where=dict(part.where))
+    """Σ of a formula part per key of ``by`` and per day: {key: {ISO day: value}}."""
+    if isinstance(part, FirstOf):
+        return _sums_by_day_and(db, store, choose(db, store, part), period, by)
+    if not can_split(db, store, part, by):
+        raise cannot_split(part, by)
     out: dict[str, dict[str, float]] = {}
+    if isinstance(part, Total):
+        for sums in (_sums_by_day_and(db, store, p, period, by) for p in part.parts if can_split(db, store, p, by)):
+            for key, by_day in sums.items():
+                mine = out.setdefault(key, {})
+                for day, value in by_day.items():
+                    mine[day] = mine.get(day, 0.0) + value
+        return out
+    if isinstance(part, EntrySum):  # an entry message is a day's own: read day by day
+        for offset in range(period.days):
+            one = period.start + timedelta(days=offset)
+            for key, value in entry_sums(db, store, part, Period(one, one), by).items():
+                out.setdefault(key, {})[one.isoformat()] = value
+        return out
+    frame = db.daily(store.name, part.source, part.measure, period.start, period.end, by=[by],
+                     where=where_of(store, part, by))
     for day, key, value in frame[["date", by, "value"]].itertuples(index=False):
         out.setdefault(str(key), {})[str(day)] = float(value)
     return out
-
-
-def _sums_by_day(db: KpiReader, store: StoreSettings, part: Sum, period: Period) -> dict[str, float]:
-    if part.source == "shop":
-        return shop_part_sums(db, store, part, period, "date")
-    return db.sums(store.name, part.source, part.measure, period.start, period.end, by="date",
-                   where=dict(part.where))
 
 
 def one_sided_keys(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str
                    ) -> tuple[list[str], str | None]:
     """The keys of a breakdown that have only one part of a cross-source ratio (revenue but no ad cost),
     and the measure they lack: the total then blends them in (it is Σ revenue / Σ ad cost over all keys)."""
-    if metric.denominator is None or metric.numerator.source == metric.denominator.source:
+    if metric.denominator is None or _sources(db, store, metric.numerator) == _sources(db, store, metric.denominator):
         return [], None
+    if not can_split(db, store, metric.denominator, by):
+        return [], None  # each row is its part over the whole denominator: no row lacks one
     numerator = part_sums(db, store, metric.numerator, period, by)
     denominator = part_sums(db, store, metric.denominator, period, by)
     no_denominator = sorted(k for k in numerator if numerator[k] and not denominator.get(k))
     no_numerator = sorted(k for k in denominator if denominator[k] and not numerator.get(k))
     if no_denominator:
-        return no_denominator, metric.denominator.measure
-    return no_numerator, (metric.numerator.measure if no_numerator else None)
+        return no_denominator, leaves(metric.denominator)[0].measure
+    return no_numerator, (leaves(metric.numerator)[0].measure if no_numerator else None)
+
+
+def _sources(db: KpiReader, store: StoreSettings, part: Formula) -> set[str]:
+    return {leaf.source for leaf in resolved_leaves(db, store, part)}
 
 
 def breakdown(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str) -> list[BreakdownRow]:
-    """The KPI per value of ``by``, largest first; keys as the source names them."""
+    """The KPI per value of ``by``, largest first; keys as the source names them.
+
+    When only the numerator has the dimension (ad cost by platform over all orders, a flow's
+    revenue over the shop's), each row is its part over the whole denominator, and the rows
+    add up to the KPI.
+    """
     numerator = part_sums(db, store, metric.numerator, period, by)
-    denominator = part_sums(db, store, metric.denominator, period, by) if metric.denominator else {}
+    denominator = _denominator_by(db, store, metric, period, by, numerator)
     keys = sorted(set(numerator) | set(denominator))
     rows = [BreakdownRow(key, combine(metric, numerator.get(key, 0.0), denominator.get(key, 0.0), store))
             for key in keys]
     return sorted(rows, key=lambda row: (row.value is None, -(row.value or 0.0), row.key))
+
+
+def _denominator_by(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, by: str,
+                    numerator: dict[str, float]) -> dict[str, float]:
+    if metric.denominator is None:
+        return {}
+    if can_split(db, store, metric.denominator, by):
+        return part_sums(db, store, metric.denominator, period, by)
+    whole = part_sums(db, store, metric.denominator, period).get(TOTAL, 0.0)
+    return {key: whole for key in numerator}
 
 
 def period_totals(db: KpiReader, store: StoreSettings, period: Period, by: str | None = None

@@ -8,7 +8,8 @@ from kpi.answer import Answer, Comparison, KpiLine, Period
 from kpi.catalogue import BY_NAME
 from kpi.caveats import Caveat
 from kpi.compute import breakdown, metric_value, one_sided_keys, part_sums, relative_change
-from kpi.metric import Metric
+from kpi.marketing import marketing_caveats, metric_leaves
+from kpi.metric import Metric, leaves
 from kpi.orders.measures import order_caveats
 from kpi.orders.shop import PRODUCT_SPLITS, currency_caveats
 from kpi.periods import last_year, previous_period, resolve
@@ -19,6 +20,7 @@ from kpi.settings import StoreSettings
 from kpi.targets import check_target
 
 AVERAGE_DAYS = 28
+GA4_SOURCES = frozenset({"sessions", "users", "ads"})
 ORDER_SOURCES = frozenset({"orders", "shop"})  # read from the shop's orders, not from GA4
 BLEND_KEYS_SHOWN = 6
 
@@ -70,8 +72,8 @@ def comparison_period(query: Query, period: Period, as_of: date) -> Period:
 def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date,
                 value: float | None) -> tuple[Caveat, ...]:
     found: list[Caveat] = []
-    ga4 = any(source not in ORDER_SOURCES for source in metric.sources)
-    if ga4:
+    sources = {leaf.source for leaf in metric_leaves(db, store, metric)}
+    if sources & GA4_SOURCES:
         pending = {d for d in provisional_days(as_of) | {as_of} if period.start <= d <= period.end}
         if pending:
             found.append(Caveat("provisional", {"days": len(pending)}))
@@ -85,16 +87,17 @@ def caveats_for(db: KpiReader, store: StoreSettings, metric: Metric, period: Per
         elif missing > 0:
             found.append(Caveat("missing_days", {"days": missing}))
     if value is None and metric.denominator and any(v for v in part_sums(db, store, metric.numerator, period).values()):
-        found.append(Caveat("zero_denominator", {"part": metric.denominator.measure.replace("_", " ")}))
+        found.append(Caveat("zero_denominator", {"part": leaves(metric.denominator)[0].measure.replace("_", " ")}))
     target = store.target_for(metric.name)
     if target is not None and target.is_default:
         found.append(Caveat("default_target"))
-    if "orders" in metric.sources:
+    if "orders" in sources:
         found.extend(order_caveats(db, store, metric, period, as_of))
-    elif "shop" in metric.sources and db.data_span(store.name, "shop") is None:
+    elif "shop" in sources and db.data_span(store.name, "shop") is None:
         found.append(Caveat("no_orders"))
-    if metric.sources & ORDER_SOURCES:
+    if sources & ORDER_SOURCES:
         found.extend(currency_caveats(db, store, period.start, period.end))
+    found.extend(marketing_caveats(db, store, metric, period, as_of, value))
     return tuple(found)
 
 
@@ -105,8 +108,9 @@ def blend_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: P
     if not keys or missing is None:
         return ()
     shown = ", ".join(keys[:BLEND_KEYS_SHOWN]) + (", …" if len(keys) > BLEND_KEYS_SHOWN else "")
-    return (Caveat("blended_total", {"numerator": metric.numerator.measure, "denominator": metric.denominator.measure
-                                     if metric.denominator else "", "keys": shown, "missing": missing}),)
+    denominator = leaves(metric.denominator)[0].measure if metric.denominator else ""
+    return (Caveat("blended_total", {"numerator": leaves(metric.numerator)[0].measure, "denominator": denominator,
+                                     "keys": shown, "missing": missing}),)
 
 
 def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare: Period) -> tuple[Caveat, ...]:
@@ -120,7 +124,8 @@ def compare_caveats(db: KpiReader, store: StoreSettings, metric: Metric, compare
 
 
 def data_start(db: KpiReader, store: StoreSettings, metric: Metric) -> date | None:
-    """The first day for which every source of ``metric`` has data."""
-    spans = [db.data_span(store.name, source) for source in metric.sources]
+    """The first day for which every source ``metric`` reads for this store has data."""
+    sources = {leaf.source for leaf in metric_leaves(db, store, metric)}
+    spans = [db.data_span(store.name, source) for source in sorted(sources)]
     starts = [span[0] for span in spans if span is not None]
     return max(starts) if starts else None

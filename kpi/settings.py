@@ -19,6 +19,7 @@ class Target:
     max: float | None = None
     period: str | None = None
     is_default: bool = False
+    needs: str | None = None  # a default that applies only to stores with this source configured ("klaviyo")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,10 @@ class PlannedEvent:
 
 DEFAULT_TARGETS: tuple[Target, ...] = (
     Target("email_revenue_share", min=0.15, max=0.20, is_default=True),
+    # The seed's marketing-automation benchmarks (issue 15), for stores that connect Klaviyo.
+    Target("email_attributed_share", min=0.15, max=0.20, is_default=True, needs="klaviyo"),
+    Target("welcome_open_rate", min=0.50, is_default=True, needs="klaviyo"),
+    Target("cart_recovery_rate", min=0.10, max=0.15, is_default=True, needs="klaviyo"),
 )
 
 
@@ -129,10 +134,14 @@ class StoreSettings:
         for target in self.targets:
             if target.metric == metric:
                 return target if target.min is not None or target.max is not None else None
-        for target in DEFAULT_TARGETS:
+        for target in self.default_targets():
             if target.metric == metric:
                 return target
         return None
+
+    def default_targets(self) -> tuple[Target, ...]:
+        """The defaults that apply to this store: those of the sources it has."""
+        return tuple(t for t in DEFAULT_TARGETS if t.needs is None or getattr(self, t.needs) is not None)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from kpi.metric import sum_of
 from kpi.periods import parse_period, resolve
 from kpi.reader import KpiReader
 from kpi.series import daily_sums
-from kpi.settings import DEFAULT_TARGETS, StoreSettings, Target
+from kpi.settings import StoreSettings, Target
 
 LINEAR = (1.0,) * 7
 PATTERN_WEEKS = 8
@@ -102,7 +102,7 @@ def all_targets(store: StoreSettings) -> list[Target]:
     """The configured targets, then the defaults of the KPIs not configured; one with no bound is off."""
     configured = {t.metric for t in store.targets}
     bounded = [t for t in store.targets if t.min is not None or t.max is not None]
-    return [*bounded, *(t for t in DEFAULT_TARGETS if t.metric not in configured)]
+    return [*bounded, *(t for t in store.default_targets() if t.metric not in configured)]
 
 
 def evaluate_all(db: KpiReader, store: StoreSettings, as_of: date) -> list[TargetCheck]:

@@ -16,6 +16,7 @@ from kpi.service import headline
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck, evaluate_all
 from schedules.findings import last_final_day
+from schedules.marketing import MarketingSection, build_marketing
 from schedules.shop_digest import ShopDigest, build_shop_digest
 from schedules.targets import effective_store
 
@@ -38,6 +39,7 @@ class Digest:
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
+    marketing: MarketingSection | None = None  # flow roles against their benchmarks, when Klaviyo is connected
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
     shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
 
@@ -91,6 +93,7 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
+        marketing=build_marketing(db, store, day),
         shop=build_shop_digest(db, store, day),
     )
 

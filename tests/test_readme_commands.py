@@ -13,7 +13,8 @@ import pytest
 from bot.cli.demo.run import write_config
 from bot.cli.demo.store import demo_store
 from bot.cli.main import main
-from tests.support.ga4 import AS_OF, synced_demo_db
+from tests.support.ga4 import AS_OF
+from tests.support.marketing import synced_marketing_db
 from tests.support.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -43,7 +44,7 @@ def slack_examples() -> list[str]:
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
     folder = tmp_path_factory.mktemp("readme")
-    synced_demo_db(folder / "kpibot.db", orders=True).close()
+    synced_marketing_db(folder / "kpibot.db").close()  # the demo's GA4, orders, Klaviyo and Meta, as `make demo`
     return write_config(folder / "kpibot.db", demo_store("it"), AS_OF)
 
 

@@ -30,7 +30,7 @@ from bot.render.formatting import (
     mood_emoji,
     whole_percents,
 )
-from bot.render.shop import currency_lines, tracking_line
+from bot.render.sections import currency_lines, marketing_lines, tracking_line
 from kpi.answer import KpiLine
 from kpi.catalogue import BY_NAME
 from kpi.decompose import Decomposition
@@ -64,8 +64,9 @@ def digest_lines(digest: Digest) -> list[str]:
     lines += ["", f"*{t('digest_kpis', language)}*"]
     lines += [kpi_text(line, store) for line in digest.kpis]
     lines += shop_lines(digest)
-    lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest), "",
-              f"*{t('digest_anomalies', language)}*"]
+    lines += ["", f"*{t('digest_targets', language)}*", *target_lines(digest)]
+    lines += marketing_lines(digest.marketing, store)  # only when the store connects Klaviyo
+    lines += ["", f"*{t('digest_anomalies', language)}*"]
     lines += [anomaly_line(a, store) for a in digest.anomalies] or [t("digest_none", language)]
     return lines
 
@@ -119,7 +120,8 @@ def shop_lines(digest: Digest) -> list[str]:
 def target_lines(digest: Digest) -> list[str]:
     store, language = digest.store, digest.store.language
     lines = []
-    for check in digest.targets:
+    judged_below = digest.marketing.metrics if digest.marketing else frozenset()  # the marketing section's
+    for check in (check for check in digest.targets if check.metric not in judged_below):
         metric = BY_NAME[check.metric]
         value = format_value(check.value, metric.unit, store.currency, language)
         lines.append(f"• {label(metric, language)} ({format_period(check.period, language)}) {value}: "

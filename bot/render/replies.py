@@ -13,7 +13,7 @@ from bot.i18n import label, t
 from bot.render.answers import target_line
 from bot.render.formatting import format_period, format_value
 from kpi.catalogue import BY_NAME, CATALOGUE
-from kpi.settings import StoreSettings
+from kpi.settings import FLOW_ROLES, StoreSettings
 from kpi.targets import TargetCheck
 
 SYNC_FAILURES = ("unreachable", "timeout", "malformed", "retry_later", "unavailable", "quota", "quota_low",
@@ -30,6 +30,14 @@ class LastSync:
 
 
 @dataclass(frozen=True)
+class FlowRoles:
+    """Which synced Klaviyo flow got which role (issue 15)."""
+
+    synced: bool  # whether any flow has been synced yet
+    roles: tuple[tuple[str, str], ...]  # (role, flow name), in FLOW_ROLES order
+
+
+@dataclass(frozen=True)
 class ShopStatus:
     """A live shop source's freshness: when its last complete sync started, and its last order's day."""
 
@@ -42,6 +50,7 @@ class ShopStatus:
 class Status:
     data_through: date | None
     last_sync: LastSync | None
+    flows: FlowRoles | None = None  # None: the store does not connect Klaviyo
     shops: tuple[ShopStatus, ...] = ()
 
 
@@ -71,7 +80,21 @@ def status_text(status: Status, language: str) -> str:
     if status.last_sync:
         lines.append(last_sync_line(status.last_sync, language))
     lines += [shop_status_line(shop, language) for shop in status.shops]
+    if status.flows is not None:
+        lines += flow_role_lines(status.flows, language)
     return "\n".join(lines)
+
+
+def flow_role_lines(flows: FlowRoles, language: str) -> list[str]:
+    """Which flow got which role, and which roles found none."""
+    if not flows.synced:
+        return [t("status_no_flows_yet", language)]
+    named = [f"{t('role_' + role, language)} → {name}" for role, name in flows.roles]
+    lines = [t("status_flow_roles", language, roles="; ".join(named) or t("digest_none", language))]
+    missing = [t("role_" + role, language) for role in FLOW_ROLES if role not in {r for r, _ in flows.roles}]
+    if missing:
+        lines.append(t("status_roles_missing", language, roles=", ".join(missing)))
+    return lines
 
 
 def shop_status_line(shop: ShopStatus, language: str) -> str:

@@ -50,7 +50,7 @@ def flow_series(data: KlaviyoDemo, body: Any, rejected: set[str], cursor: str | 
     offset = _offset(cursor)
     chosen = groups[offset:offset + page_size]
     statistics = attributes["statistics"]
-    tables = {name: _pivot(frame, keys, name, days, chosen) for name in statistics}
+    tables = _pivot(frame, keys, statistics, days, chosen)
     conversions_counted = attributes.get("conversion_metric_id") == data.placed_order_id
     results = [{"groupings": {"flow_id": g[0], "flow_message_id": g[1], "send_channel": g[2]},
                 "statistics": {name: _series(tables[name], g, name, conversions_counted) for name in statistics}}
@@ -114,11 +114,17 @@ def _timeframe(attributes: Mapping[str, Any], max_days: int, too_long: str) -> t
     return start, end
 
 
-def _pivot(frame: pd.DataFrame, keys: list[str], name: str, days: list[str], chosen: list[Any]) -> pd.DataFrame:
-    if name not in frame.columns or not chosen:
-        return pd.DataFrame()
-    table = frame.pivot_table(index=keys, columns="date", values=name, aggfunc="sum", fill_value=0)
-    return table.reindex(columns=days, fill_value=0)
+def _pivot(frame: pd.DataFrame, keys: list[str], names: list[str], days: list[str], chosen: list[Any]
+           ) -> dict[str, pd.DataFrame]:
+    """Per statistic, a table of the chosen groups by day (one reshaping for every statistic)."""
+    present = [name for name in names if name in frame.columns]
+    tables = dict.fromkeys(names, pd.DataFrame())
+    if not present or not chosen:
+        return tables
+    wide = frame.groupby([*keys, "date"])[present].sum().unstack("date", fill_value=0)
+    for name in present:
+        tables[name] = wide[name].reindex(columns=days, fill_value=0)
+    return tables
 
 
 def _series(table: pd.DataFrame, group: Any, name: str, conversions_counted: bool) -> list[float | int]:

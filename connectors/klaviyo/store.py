@@ -84,3 +84,10 @@ def flows_in_warehouse(location: Location, store: str) -> tuple[list[Flow], str 
         return stored_flows(db, store), flows_synced_at(db, store)
     finally:
         db.close()
+
+
+def flow_roles(db: Database, store: str) -> list[tuple[str, str]]:
+    """(role, flow name) of every synced flow that has a role: what `/kpi status` lists."""
+    return [(str(row[0]), str(row[1])) for row in db.execute(
+        "SELECT role, name FROM klaviyo_flows WHERE store = ? AND role IS NOT NULL ORDER BY role, name",
+        [store]).fetchall()]

@@ -86,6 +86,15 @@ def write_batch(db: Database, to: Destination, orders: Sequence[ShopOrder],
                            f"({', '.join('?' for _ in ids)})", [to.store, to.source, *ids])
         db.executemany(UPSERT_ORDER, records)
         db.executemany(UPSERT_LINE, lines)
+        _supersede_exported(db, to.store, [order.name for order in orders])
+
+
+def _supersede_exported(db: Database, store: str, names: Sequence[str]) -> None:
+    """Orders of an earlier export that the live shop now sends stop counting (``connectors.orders.store``)."""
+    for start in range(0, len(names), 500):
+        chunk = [name.lstrip("#") for name in names[start:start + 500]]
+        db.execute(f"UPDATE orders SET counted = 0 WHERE store = ? AND source = 'csv' AND counted = 1 "
+                   f"AND LTRIM(name, '#') IN ({', '.join('?' for _ in chunk)})", [store, *chunk])
 
 
 def orphan_lines(db: Database, store: str, source: str) -> int:

@@ -21,6 +21,10 @@ COLUMNS = ("store", "source", "order_id", "name", "customer_hash", "email_hash",
            "refunded", "currency", "status", "counted", "other_currency")
 KEYS = ("store", "source", "order_id")
 UPSERT = upsert_sql("orders", COLUMNS, KEYS, only_changed=True)  # an unchanged order counts as no change
+# One order can arrive twice: from an export imported by hand and from the live shop a store connected
+# later. Its name (#1001; the export's order id) says so, with or without its '#'. The live copy counts;
+# the exported one is kept and counts for nothing, whichever arrived first.
+LIVE_NAMES = "SELECT DISTINCT LTRIM(name, '#') FROM orders WHERE store = ? AND source <> 'csv'"
 
 
 @dataclass(frozen=True)
@@ -56,16 +60,18 @@ def store_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRo
 
 def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[OrderRow], currency: str) -> ImportCounts:
     pepper, zone = salt(db), ZoneInfo(timezone)
-    records = [_record(store, r, pepper, zone, currency) for r in rows]
+    live = {str(name) for (name,) in db.execute(LIVE_NAMES, [store]).fetchall()}
+    records = [_record(store, r, pepper, zone, currency, r.order_id.lstrip("#") in live) for r in rows]
     before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
     written = db.executemany(UPSERT, records)
     inserted = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0] - before
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
 
-def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str) -> tuple[object, ...]:
+def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: str,
+            synced_live: bool) -> tuple[object, ...]:
     code = order_currency(row.currency, currency)
-    counted = counts(row.counted, False, row.total, row.refunded, same_currency=code == currency)
+    counted = counts(row.counted, False, row.total, row.refunded, same_currency=code == currency) and not synced_live
     return (store, "csv", row.order_id, row.order_id, hashed(row.customer.lower(), pepper),
             hashed(row.email, pepper) if row.email else None, row.created_at.isoformat(),
             row.created_at.astimezone(zone).date().isoformat(), row.total, row.refunded, code, row.status,

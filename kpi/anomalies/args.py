@@ -11,7 +11,7 @@ from kpi.answer import Period
 from kpi.periods import PeriodError, is_period, parse_period, resolve
 from kpi.query.grammar import canonical_words
 from kpi.query.parser import QueryError, closest, find_metric
-from kpi.series import DAILY_SOURCES
+from kpi.series import has_daily_values
 
 
 def parse_anomaly_args(words: Sequence[str], as_of: date) -> tuple[list[str] | None, Period]:
@@ -31,7 +31,7 @@ def parse_anomaly_args(words: Sequence[str], as_of: date) -> tuple[list[str] | N
         if metric is None:
             raise QueryError(code="not_kpi_nor_period", params={"word": word[:40]},
                              suggestion=closest(word, list(WATCHED)), example="anomalies sessions last-90d")
-        if not metric.sources <= set(DAILY_SOURCES):
+        if not has_daily_values(metric):
             # a repurchase rate or an LTV has no daily value to judge a day by: say what is watched instead
             raise QueryError(code="not_watched", params={"metric": metric.name, "watched": tuple(WATCHED)},
                              example="anomalies revenue last-90d")

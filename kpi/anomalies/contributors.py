@@ -15,12 +15,14 @@ import pandas as pd
 
 from kpi.anomalies.baselines import expected_values
 from kpi.answer import Period
-from kpi.metric import Metric, Sum
+from kpi.metric import Formula, Metric
+from kpi.parts import resolved_leaves
 from kpi.reader import KpiReader
-from kpi.series import daily_sums
+from kpi.series import formula_daily
 from kpi.settings import StoreSettings
 
-DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",)}
+# Meta's rows are all GA4's Paid Social channel, so ad cost over every platform splits by channel too.
+DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",), "meta_ads": ("channel",)}
 NORMAL_DAYS = 28
 
 
@@ -35,8 +37,9 @@ class Segments:
 
 def read_segments(db: KpiReader, store: StoreSettings, metric: Metric, span: Period) -> Segments:
     segments = Segments()
-    dimensions = [d for d in DIMENSIONS.get(metric.numerator.source, ())
-                  if not metric.denominator or metric.denominator.source == metric.numerator.source]
+    sources = [{leaf.source for leaf in resolved_leaves(db, store, part)} for part in metric.parts]
+    shared = set.intersection(*(set(DIMENSIONS.get(source, ())) for source in set.union(*sources)))
+    dimensions = [d for d in ("channel", "device") if d in shared and all(s == sources[0] for s in sources)]
     for dimension in dimensions:
         numerator = _pivot(db, store, metric.numerator, span, dimension)
         if metric.denominator is None:
@@ -64,8 +67,8 @@ def main_contributor(segments: Segments, day: date, went_up: bool) -> str | None
     return best[1]
 
 
-def _pivot(db: KpiReader, store: StoreSettings, part: Sum, span: Period, dimension: str) -> pd.DataFrame:
-    frame = daily_sums(db, store.name, part, span.start, span.end, [dimension])
+def _pivot(db: KpiReader, store: StoreSettings, part: Formula, span: Period, dimension: str) -> pd.DataFrame:
+    frame = formula_daily(db, store, part, span.start, span.end, [dimension])
     index = pd.date_range(span.start, span.end)
     if frame.empty:
         return pd.DataFrame(index=index)

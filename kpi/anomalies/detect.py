@@ -24,9 +24,9 @@ from kpi.anomalies.watch import COUNTS, WATCHED
 from kpi.anomalies.yearly import event_days
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
-from kpi.metric import Metric, Sum
+from kpi.metric import Formula, Metric, Sum
 from kpi.reader import KpiReader
-from kpi.series import daily_sums, provisional_days
+from kpi.series import formula_daily, provisional_days
 from kpi.settings import StoreSettings
 
 # A year plus how far Easter moves plus 8 weeks of paired days: enough for last year's twin
@@ -104,16 +104,16 @@ class _Context:
     span: Period
     calendar: Calendar
     days: pd.DataFrame
-    sums: dict[Sum, pd.Series] = field(default_factory=dict)
+    sums: dict[Formula, pd.Series] = field(default_factory=dict)
 
-    def read(self, part: Sum) -> pd.Series:
+    def read(self, part: Formula) -> pd.Series:
         if part not in self.sums:
             self.sums[part] = _read(self.db, self.store, part, self.span)
         return self.sums[part]
 
     def missing_days(self) -> pd.Series:
         """Days with no GA4 rows at all are gaps in the data, not zeros to learn from."""
-        present = daily_sums(self.db, self.store.name, Sum("sessions"), self.span.start, self.span.end)["date"]
+        present = formula_daily(self.db, self.store, Sum("sessions"), self.span.start, self.span.end)["date"]
         index = pd.date_range(self.span.start, self.span.end)
         return pd.Series(~index.isin(pd.to_datetime(present)), index=index)
 
@@ -133,9 +133,9 @@ def _dense(frame: pd.DataFrame, index: pd.DatetimeIndex, by: str | None = None) 
     return frame.pivot_table(index="date", columns=by, values="value", aggfunc="sum").reindex(index).fillna(0.0)
 
 
-def _read(db: KpiReader, store: StoreSettings, part: Sum, span: Period, by: str | None = None) -> Any:
+def _read(db: KpiReader, store: StoreSettings, part: Formula, span: Period, by: str | None = None) -> Any:
     index = pd.date_range(span.start, span.end, freq="D")
-    return _dense(daily_sums(db, store.name, part, span.start, span.end, [by] if by else []), index, by)
+    return _dense(formula_daily(db, store, part, span.start, span.end, [by] if by else []), index, by)
 
 
 def _detect_metric(context: _Context, metric: Metric, period: Period, excluded: set[date]) -> list[Anomaly]:

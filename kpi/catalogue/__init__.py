@@ -1,11 +1,13 @@
 """The KPI catalogue: one declarative entry per KPI (SPEC §7).
 
-Adding a KPI means adding an entry here (GA4), in ``orders.py`` (customers) or ``shop.py``
-(the shop's own sales).
+Adding a KPI means adding an entry here (GA4), in ``orders.py`` (customers), ``shop.py`` (the
+shop's own sales) or ``marketing.py`` (Klaviyo, Meta). Ad cost, and the KPIs built on it, count
+every ad platform (``AD_COST``).
 """
 
 from __future__ import annotations
 
+from kpi.catalogue.marketing import AD_COST, AD_COST_SOURCE, MARKETING_METRICS
 from kpi.catalogue.orders import ORDER_METRICS
 from kpi.catalogue.shop import SHOP_METRICS
 from kpi.metric import Metric
@@ -59,8 +61,8 @@ GA4_METRICS: tuple[Metric, ...] = (
            _s("sessions", visitor="new"), _s("sessions"), unit="ratio",
            formula="sessions of new visitors / sessions"),
     Metric("ad_cost", "Ad cost", "Spesa pubblicitaria", ("spesa-ads", "costo-ads", "ad-spend", "spesa"),
-           _s("ad_cost", "ads"), unit="currency", direction="down", source="GA4 ads report",
-           formula="Σ advertiser ad cost"),
+           AD_COST, unit="currency", direction="down", source=AD_COST_SOURCE,
+           formula="Σ ad cost over every platform: Google Ads (GA4) + Meta"),
     Metric("ad_clicks", "Ad clicks", "Clic sugli annunci", ("clic", "clicks", "click"),
            _s("ad_clicks", "ads"), source="GA4 ads report", formula="Σ advertiser ad clicks"),
     Metric("cpc", "Cost per click", "Costo per clic", ("costo-per-clic", "costo-clic"),
@@ -70,20 +72,21 @@ GA4_METRICS: tuple[Metric, ...] = (
            _s("revenue"), _s("ad_clicks", "ads"), unit="currency", source="GA4",
            formula="revenue / ad_clicks"),
     Metric("cpa", "Cost per acquisition", "Costo per acquisizione", ("costo-per-acquisizione",),
-           _s("ad_cost", "ads"), _s("key_events"), unit="currency", direction="down",
+           AD_COST, _s("key_events"), unit="currency", direction="down", source="GA4 + Meta",
            formula="ad_cost / key events"),
     Metric("cpo", "Cost per order", "Costo per ordine", ("costo-per-ordine",),
-           _s("ad_cost", "ads"), _s("orders"), unit="currency", direction="down",
+           AD_COST, _s("orders"), unit="currency", direction="down", source="GA4 + Meta",
            formula="ad_cost / orders"),
     Metric("roas", "Return on ad spend", "Ritorno sulla spesa pubblicitaria",
            ("ritorno-spesa-ads", "return-on-ad-spend"),
-           _s("revenue"), _s("ad_cost", "ads"), unit="multiple", formula="revenue / ad_cost"),
+           _s("revenue"), AD_COST, unit="multiple", source="GA4 + Meta", formula="revenue / ad_cost"),
     Metric("roi", "Return on investment", "Ritorno sull'investimento", ("ritorno-investimento",),
-           _s("revenue"), _s("ad_cost", "ads"), transform="minus_one", unit="ratio",
+           _s("revenue"), AD_COST, transform="minus_one", unit="ratio", source="GA4 + Meta",
            formula="(revenue − ad_cost) / ad_cost"),
 )
 
 CATALOGUE: tuple[Metric, ...] = GA4_METRICS + ORDER_METRICS
 CATALOGUE += SHOP_METRICS  # the shop's own sales (kpi/catalogue/shop.py)
+CATALOGUE += MARKETING_METRICS  # Klaviyo, Meta and ad cost over every platform (kpi/catalogue/marketing.py)
 
 BY_NAME: dict[str, Metric] = {metric.name: metric for metric in CATALOGUE}

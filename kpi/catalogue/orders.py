@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kpi.catalogue.marketing import AD_COST
 from kpi.metric import Metric
 from kpi.metric import sum_of as _s
 
@@ -26,8 +27,8 @@ ORDER_METRICS: tuple[Metric, ...] = (
                    "from that first order, included"),
     Metric("cac", "Customer acquisition cost", "Costo di acquisizione cliente",
            ("costo-acquisizione", "costo-acquisizione-cliente"),
-           _s("ad_cost", "ads"), _s("new_customers", "orders"), unit="currency", direction="down",
-           source="GA4 + orders", formula="ad_cost / new_customers"),
+           AD_COST, _s("new_customers", "orders"), unit="currency", direction="down",
+           source="GA4 + Meta + orders", formula="ad_cost / new_customers"),
     Metric("cac_budget", "CAC budget (on LTV)", "Budget CAC (su LTV)", ("budget-cac", "cac-max"),
            _s("ltv_revenue", "orders"), _s("new_customers", "orders"), transform="times_margin",
            unit="currency", source="config + orders", formula="margin × ltv"),

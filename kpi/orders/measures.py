@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpi.answer import Period
 from kpi.caveats import Caveat
-from kpi.metric import Metric
+from kpi.metric import Metric, leaves
 from kpi.orders.rfm import rfm_scores
 from kpi.reader import KpiReader
 from kpi.settings import StoreSettings
@@ -122,7 +122,7 @@ def customer_segments(db: KpiReader, store: StoreSettings, as_of: date) -> pd.Se
 def order_caveats(db: KpiReader, store: StoreSettings, metric: Metric, period: Period, as_of: date) -> list[Caveat]:
     if order_history(db, store.name, store.ltv_months).empty:
         return [Caveat("no_orders")]
-    measures = {part.measure for part in (metric.numerator, metric.denominator) if part}
+    measures = {leaf.measure for part in metric.parts for leaf in leaves(part)}
     if measures & set(LTV_MEASURES):
         since = (pd.Timestamp(as_of) - pd.DateOffset(months=store.ltv_months)).date()
         if period.end >= since:

@@ -23,7 +23,8 @@ from kpi.query.suggest import Problem, closest, explain
 __all__ = ["COMMANDS", "DIMENSIONS", "EXAMPLE", "Command", "Query", "QueryError", "closest", "find_metric", "parse"]
 
 COMMANDS = ("help", "list", "digest", "targets", "status", "alerts", "anomalies")
-DIMENSIONS = ("channel", "device", "visitor", "campaign", "segment", "product", "product_type")
+DIMENSIONS = ("channel", "device", "visitor", "campaign", "segment", "product", "product_type", "flow",
+              "platform", "send_channel")
 METRIC_NAMES: dict[str, Metric] = {e.words[0]: BY_NAME[e.value] for e in ENTRIES
                                    if e.kind == "metric" and len(e.words) == 1}
 

@@ -70,6 +70,10 @@ DIMENSIONS: dict[str, Phrases] = {
     "product": {"en": ("product|products", "item|items"), "it": ("prodotto|prodotti", "articolo|articoli")},
     "product_type": {"en": ("product type|types", "product category|categories"),
                      "it": ("tipo|tipi prodotto|prodotti", "categoria|categorie prodotto|prodotti?")},
+    # marketing sources (issue 15): Klaviyo flows and send channels, ad platforms
+    "flow": {"en": ("flow|flows",), "it": ("flusso|flussi",)},
+    "platform": {"en": ("platform|platforms", "ad platform|platforms"), "it": ("piattaforma|piattaforme",)},
+    "send_channel": {"en": ("send|sending channel|channels",), "it": ("canale|canali invio",)},
 }
 
 COMMANDS: dict[str, Phrases] = {

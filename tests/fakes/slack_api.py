@@ -45,7 +45,8 @@ class Call:
 @dataclass
 class FakeSlack:
     url: str = ""
-    calls: list[Call] = field(default_factory=list)
+    # not in the repr: hypothesis prints a test's arguments, and a long-running fake holds every reply
+    calls: list[Call] = field(default_factory=list, repr=False)
     faults: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     arrived: threading.Condition = field(default_factory=threading.Condition)
     ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))

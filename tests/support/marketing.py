@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from connectors.demo import orders_csv
+from connectors.demo.orders_csv import write_demo_orders
 from connectors.klaviyo.client import KlaviyoClient
 from connectors.klaviyo.demo import KlaviyoDemo, build_klaviyo_demo
 from connectors.klaviyo.emulator import KlaviyoState, serve_klaviyo
+from connectors.klaviyo.sync import sync_klaviyo
 from connectors.meta_ads.client import MetaAdsClient
 from connectors.meta_ads.demo import MetaDemo, build_meta_demo
 from connectors.meta_ads.emulator import MetaState, serve_meta
+from connectors.meta_ads.sync import sync_meta_ads
+from connectors.orders.importer import import_file
 from connectors.pacing import Pacer, RetryPolicy, SimClock
+from connectors.warehouse import Warehouse, open_database
 from kpi.settings import KlaviyoSettings, MetaAdsSettings, StoreSettings
-from tests.support.ga4 import AS_OF, demo_shop
+from tests.support.ga4 import AS_OF, demo_shop, synced_demo_db
 
 STORE = "demo-shop"
 ACCOUNT = "act_1234567890"
@@ -86,3 +97,50 @@ def meta_emulator(demo: MetaDemo | None = None, **options: Any) -> Iterator[tupl
 
 def in_period(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return frame[(frame["date"] >= start.isoformat()) & (frame["date"] <= end.isoformat())]
+
+
+# A warehouse with the demo shop's GA4 days, its Klaviyo account and its Meta account synced through
+# the real clients and emulators, and (unless orders=False) its order export imported: built once per
+# worker, then copied, as synced_demo_db does for GA4.
+MARKETING_STORE = StoreSettings(STORE, "100000001", klaviyo=KlaviyoSettings("KLAVIYO_KEY_TEST"),
+                                meta_ads=MetaAdsSettings(ACCOUNT, "META_TOKEN_TEST"))
+_BUILT: dict[tuple[bool, str], Path] = {}
+
+
+def synced_marketing_db(path: Path, *, orders: bool = True, meta_currency: str = "EUR") -> Warehouse:
+    key = (orders, meta_currency)
+    if key not in _BUILT or not _BUILT[key].exists():
+        building = Path(tempfile.mkdtemp(prefix="kpibot-marketing-")) / "marketing.db"
+        if orders:  # the same warehouse, plus the order export
+            db = synced_marketing_db(building, orders=False, meta_currency=meta_currency)
+            import_file(db, demo_orders_csv(), STORE, MARKETING_STORE.timezone, MARKETING_STORE.currency)
+        else:
+            db = synced_demo_db(building)
+            with klaviyo_emulator() as (url, _):
+                sync_klaviyo(db, klaviyo_client(url, Recorder()), MARKETING_STORE, AS_OF, now=fixed_now)
+            with meta_emulator(meta_demo(currency=meta_currency)) as (url, _):
+                sync_meta_ads(db, meta_client(url, Recorder()), MARKETING_STORE, AS_OF, now=fixed_now)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        _BUILT[key] = building
+    shutil.copyfile(_BUILT[key], path)
+    return open_database(path)
+
+
+def demo_orders_frame(path: Path) -> pd.DataFrame:
+    """The demo export's orders that count (paid), with their local day: independent of the importer."""
+    frame = pd.read_csv(path)
+    frame = frame[frame["status"] == "paid"].copy()
+    frame["date"] = frame["created_at"].str[:10]
+    return frame
+
+
+def demo_orders_csv() -> Path:
+    """The demo shop's order export, as the marketing warehouse imported it."""
+    version = hashlib.sha256(Path(orders_csv.__file__).read_bytes()).hexdigest()[:12]  # stale when the demo changes
+    path = Path(tempfile.gettempdir()) / f"kpibot-demo-orders-{AS_OF}-{version}.csv"
+    if not path.exists():
+        writing = path.with_suffix(f".{os.getpid()}.tmp")  # workers may write it at once: replace is atomic
+        write_demo_orders(demo_shop(AS_OF, 400), writing)
+        writing.replace(path)
+    return path

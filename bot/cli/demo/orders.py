@@ -1,5 +1,6 @@
 """The demo's shop orders: the demo shop served by the built-in Shopify emulator, synced through the
-real Shopify client exactly as `kpibot sync` pulls a live store (one bulk operation, then its JSONL).
+real Shopify client exactly as `kpibot sync` pulls a live store (one bulk operation, then its JSONL, the
+first time; the orders updated since, on a later run).
 
 The Shopify sync runs in a forked process while the demo syncs GA4, so the two syncs share the
 machine's two cores instead of taking turns; where forking is not safe (macOS, Windows) it runs
@@ -20,11 +21,10 @@ from pathlib import Path
 from rich.console import Console
 
 from bot.cli.shop_sources import sync_shop_source
-from bot.render.shop import tracking_line
+from bot.render.sections import tracking_line
 from bot.render.terminal import print_slack_text
 from connectors.demo.shop import PLANTED_ANOMALIES, DemoShop
 from connectors.demo.shop_orders import demo_shop_orders
-from connectors.orders.shop_store import forget_source
 from connectors.shopify.emulator.server import serve_shopify
 from connectors.shopify.emulator.state import ShopifyEmulatorState
 from connectors.warehouse import Warehouse, open_database
@@ -41,15 +41,15 @@ def sync_demo_orders(db_path: Path, shop: DemoShop, store: StoreSettings) -> str
     assert store.shopify is not None, "the demo store is a Shopify store"
     db = open_database(db_path)
     try:
-        forget_source(db, store.name, "shopify")  # the demo's history moves with its day: backfill it afresh
         state = ShopifyEmulatorState(demo_shop_orders(shop))
         with serve_shopify(state) as running:
             environ = {"KPIBOT_SHOPIFY_ENDPOINT": running.url, store.shopify.token_env: state.token}
             result = sync_shop_source(db, store, "shopify", environ, datetime.now(UTC))
     finally:
         db.close()
+    how = "and one download (a bulk export)" if result.mode == "backfill" else "(the orders updated lately)"
     return (f"Shopify emulator on {running.url}: synced {result.orders} orders and {result.lines} line items "
-            f"in {result.requests} GraphQL requests and one download.")
+            f"in {result.requests} GraphQL requests {how}.")
 
 
 class OrdersSync:

@@ -9,14 +9,17 @@ import argparse
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
 
 from bot.cli.context import today_in
+from bot.cli.demo.marketing import MARKETING_EXAMPLES, marketing_config, start_marketing_sync
 from bot.cli.demo.orders import orders_alongside, show_tracking_outage
 from bot.cli.demo.store import demo_store
+from bot.cli.demo.warm import DEMO_MARK, demo_stamp, mark_complete, prepare_warehouse
 from bot.cli.progress import sync_progress
 from bot.i18n import t
 from bot.render.anomalies import anomaly_line
@@ -28,7 +31,7 @@ from bot.replies import reply
 from connectors.demo.shop import PLANTED_ANOMALIES, build_demo_shop
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import serve_emulator
-from connectors.ga4.sync import sync_store
+from connectors.ga4.sync import plan_range, sync_store
 from connectors.warehouse import Warehouse, open_database
 from kpi.anomalies.detect import detect
 from kpi.charts import chart_series
@@ -46,17 +49,23 @@ def run_demo(args: argparse.Namespace) -> int:
     db_path = Path(args.db)
     out = db_path.parent
     console.rule(f"[bold]kpibot demo[/] · {store.name} · {as_of}")
+    stamp = demo_stamp(as_of, args.days)
+    warm = prepare_warehouse(db_path, stamp)
     shop = build_demo_shop(as_of, args.days)
-    with orders_alongside(shop, store, db_path) as orders:  # the shop's Shopify sync, beside GA4's
+    with orders_alongside(shop, store, db_path) as orders, ThreadPoolExecutor(1) as pool:
+        # the shop's Shopify sync and the Klaviyo and Meta syncs run beside GA4's, each on its own connection
+        marketing = start_marketing_sync(pool, db_path, shop, store, as_of, lambda: datetime.now(UTC))
         with serve_emulator(shop) as emulator:
             console.print(f"GA4 emulator running on {emulator.url} ({args.days} days of a demo shop).")
             db = open_database(db_path)
-            sync_demo(db, emulator.url, store, as_of, args.days)
+            sync_demo(db, emulator.url, store, as_of, args.days, warm)
         console.print(orders.wait())
+        console.print(marketing.result().summary())
     show_summary(console, db, store)
     for step in demo_steps():
         step(console, db, store, as_of, out)
     config = write_config(db_path, store, as_of)
+    mark_complete(db_path, stamp)
     console.rule()
     console.print(f"Done in {time.perf_counter() - started:.1f} s. In [bold]{out}/[/]: the SQLite warehouse, "
                   "kpibot.toml, Block Kit JSON of the digest and answers (paste into Slack's Block Kit Builder) "
@@ -73,14 +82,14 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: int) -> None:
-    from datetime import timedelta
-
+def sync_demo(db: Warehouse, url: str, store: StoreSettings, as_of: date, days: int, warm: bool) -> None:
+    """The demo's whole history on a first run; on a warm one GA4's re-pull window, as `kpibot sync`."""
+    start = plan_range(db, store.name, as_of)[0] if warm else as_of - timedelta(days=days)
     client = build_client({"KPIBOT_GA4_ENDPOINT": url})
     with sync_progress(store.name) as progress:
-        result = sync_store(db, client, store.name, store.ga4_property, as_of - timedelta(days=days),
-                            as_of - timedelta(days=1), clock=lambda: datetime.now(UTC), progress=progress)
-    print(f"Synced {result.rows} rows in {result.requests} GA4 requests.")
+        result = sync_store(db, client, store.name, store.ga4_property, start, as_of - timedelta(days=1),
+                            clock=lambda: datetime.now(UTC), progress=progress)
+    print(f"Synced {result.rows} rows in {result.requests} GA4 requests ({start} to {as_of - timedelta(days=1)}).")
 
 
 def show_summary(console: Console, db: Warehouse, store: StoreSettings) -> None:
@@ -101,7 +110,7 @@ EXAMPLES = ("aov last-30d", "revenue last-7d by channel", "cvr yesterday vs ly",
 
 def demo_steps() -> list[DemoStep]:
     """What the demo shows after the sync, in order."""
-    return [show_digest, show_answers, show_alerts, show_tracking_outage]
+    return [show_digest, show_answers, show_marketing_answers, show_alerts, show_tracking_outage]
 
 
 def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
@@ -117,7 +126,17 @@ def show_digest(console: Console, db: Warehouse, store: StoreSettings, as_of: da
 def show_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
 
     console.rule("/kpi")
-    for text in EXAMPLES:
+    _show_replies(console, db, store, as_of, out, EXAMPLES)
+
+
+def show_marketing_answers(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path) -> None:
+    """Klaviyo and Meta in answers: ad cost over every platform, Klaviyo's share by flow, the MER."""
+    _show_replies(console, db, store, as_of, out, MARKETING_EXAMPLES)
+
+
+def _show_replies(console: Console, db: Warehouse, store: StoreSettings, as_of: date, out: Path,
+                  examples: tuple[str, ...]) -> None:
+    for text in examples:
         answered = reply(db, store, parse(text), text, as_of)
         console.print(f"[bold cyan]/kpi {text}[/]")
         print_slack_text(console, answered.text)
@@ -146,7 +165,6 @@ def show_alerts(console: Console, db: Warehouse, store: StoreSettings, as_of: da
         console.print("   " + to_rich(anomaly_line(other, store)), highlight=False)
 
 
-DEMO_MARK = "# written by kpibot demo: it rewrites this file on every run"
 
 
 def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
@@ -162,6 +180,7 @@ def write_config(db_path: Path, store: StoreSettings, as_of: date) -> Path:
         f'ga4_property = "{store.ga4_property}"\nlanguage = "{store.language}"\nchannels = ["C0DEMO"]\n'
         f'digest_channel = "C0DEMO"\nalert_channel = "C0DEMO"\ncountry = "{store.country}"\n\n[stores.targets]\n'
         f'aov = {{ min = 60.0 }}\ncvr = {{ min = 0.015 }}\nrevenue = {{ min = 360000.0, period = "month" }}\n'
+        + (marketing_config(store) if store.klaviyo and store.meta_ads else "")
         + (f'\n[stores.shopify]\nshop = "{store.shopify.shop}"\ntoken_env = "{store.shopify.token_env}"\n'
            if store.shopify else "")
         + "".join(f'\n[[stores.events]]\nname = "{e.name}"\nstart = {e.start}\nend = {e.end}\n'

@@ -115,3 +115,41 @@ def test_a_csv_import_beside_live_orders_counts_in_net_sales_but_not_in_items_pe
     assert math.isclose(got["refund_rate"], 80.0 / (frame["total"].sum() + 120.0 + 80.0), rel_tol=1e-9)
     assert math.isclose(got["items_per_order"], frame["units"].sum() / len(live), rel_tol=1e-9)
     assert got["discount_rate"] == 0.0  # live orders report no discounts; CSV orders report none at all
+
+
+def overlap_export(live, tmp_path, names):
+    """A Shopify-style export (generic columns) of the live orders named ``names``, plus one only it has."""
+    csv = tmp_path / "orders.csv"
+    rows = [f"{name},c{n},{order.created_at.astimezone().isoformat()},{frame_total:.2f},EUR,paid"
+            for n, (name, order, frame_total) in enumerate(names)]
+    only = live[0].created_at.astimezone().isoformat()
+    csv.write_text("order_id,customer_id,created_at,total,currency,status\n" + "\n".join(rows) +
+                   f"\nX-77,zeta,{only},33.00,EUR,paid\n")
+    return csv
+
+
+@pytest.mark.parametrize("first", ["export", "live"])
+def test_an_order_both_exported_and_synced_live_counts_once_whichever_came_first(tmp_path, first):
+    """A store that imported CSVs and then connects Shopify: the same order, named #5001 in both, is the
+    live one; the export's copy is kept and counts for nothing. Re-importing the export changes nothing."""
+    moment = NOW - timedelta(days=2)
+    live = [plain_order(n, moment + timedelta(minutes=n), 50.0 + n) for n in range(4)]
+    frame, _ = shop_sales_frames(live)
+    exported = [(f"#{order.number}" if n % 2 else str(order.number), order, 999.0) for n, order in enumerate(live[:3])]
+    csv = overlap_export(live, tmp_path, exported)
+    db = open_database()
+    with shopify(live) as (running, clock):
+        if first == "export":
+            import_file(db, csv, STORE, ZONE, "EUR")
+            sync(db, running, clock)
+        else:
+            sync(db, running, clock)
+            import_file(db, csv, STORE, ZONE, "EUR")
+    again = import_file(db, csv, STORE, ZONE, "EUR").counts
+    day = date.fromisoformat(frame["day"].iloc[0])
+    got = kpis(db, day)
+    assert got["shop_orders"] == len(live) + 1  # the live four and the one only the export has
+    assert math.isclose(got["shop_revenue"], frame["net"].sum() + 33.0, rel_tol=1e-9)
+    assert (again.inserted, again.updated) == (0, 0)
+    kept = db.execute("SELECT COUNT(*) FROM orders WHERE source = 'csv' AND counted = 0").fetchone()[0]
+    assert kept == len(exported)

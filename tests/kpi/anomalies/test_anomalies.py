@@ -20,7 +20,7 @@ from kpi.anomalies.detect import backtest, detect, judge_day
 from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
 from kpi.catalogue import CATALOGUE
-from kpi.series import DAILY_SOURCES
+from kpi.series import has_daily_values
 from tests.support.ga4 import AS_OF, synced_demo_db
 
 STORE = demo_store()
@@ -132,7 +132,7 @@ def test_a_mean_per_order_is_judged_as_a_mean_not_as_a_proportion():
     assert (ordinary["low"] < ordinary["expected"]).all() and (ordinary["expected"] < ordinary["high"]).all()
 
 
-@pytest.mark.parametrize("metric", [m.name for m in CATALOGUE if m.sources <= set(DAILY_SOURCES)])
+@pytest.mark.parametrize("metric", [m.name for m in CATALOGUE if has_daily_values(m)])
 def test_every_daily_kpi_is_judged_without_a_warning(planted_db, metric):
     """`kpibot anomalies aov` printed numpy's "invalid value encountered in sqrt": every KPI with daily
     values is judged with no warning (an error here), and every verdict's expected value sits in its band."""
