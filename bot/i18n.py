@@ -284,6 +284,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "button_snooze_1d": {"en": "Snooze 1 day", "it": "Posticipa 1 giorno"},
     "button_snooze_7d": {"en": "Snooze 7 days", "it": "Posticipa 7 giorni"},
     "button_expected": {"en": "Expected", "it": "Atteso"},
+    # incidents (kpi.anomalies.diagnosis codes) and the day's summary
+    "diagnosis_tracking_tag": {
+        "en": "The GA4 purchase tag probably stopped firing: sessions held while GA4's orders and revenue collapsed",
+        "it": "Il tag di acquisto di GA4 probabilmente ha smesso di funzionare: le sessioni sono normali mentre "
+              "ordini e fatturato in GA4 sono crollati"},
+    "diagnosis_tracking_tag_confirmed": {
+        "en": "The GA4 purchase tag probably stopped firing: the shop took {shop_orders} orders, GA4 saw "
+              "{ga4_orders}",
+        "it": "Il tag di acquisto di GA4 probabilmente ha smesso di funzionare: il negozio ha ricevuto {shop_orders} "
+              "ordini, GA4 ne ha visti {ga4_orders}"},
+    "diagnosis_device_checkout": {
+        "en": "Checkout problem on {segment}: conversion fell on {segment} only, with sessions normal",
+        "it": "Problema di checkout su {segment}: la conversione è calata solo su {segment}, con sessioni normali"},
+    "diagnosis_bot_traffic": {
+        "en": "Bot or spam traffic from {segment}: sessions jumped from {segment} while conversion or engagement "
+              "fell",
+        "it": "Traffico bot o spam da {segment}: le sessioni da {segment} sono balzate mentre conversione o "
+              "coinvolgimento calavano"},
+    "diagnosis_campaign": {
+        "en": "A campaign is working: {segment} sessions spiked and conversion rose",
+        "it": "Una campagna sta funzionando: le sessioni da {segment} sono salite di colpo e la conversione "
+              "è cresciuta"},
+    "diagnosis_none": {"en": "Unusual day for {kpis}", "it": "Giornata insolita per {kpis}"},
+    "incident_vs_last_week": {"en": "same weekday last week", "it": "stesso giorno della settimana prima"},
+    "incident_resolved": {"en": "resolved on {day}: {days} normal days in a row",
+                          "it": "risolto il {day}: {days} giorni normali di fila"},
+    "incident_relapsed": {"en": "back on {day} (relapse {count})", "it": "ricomparso il {day} (ricaduta {count})"},
+    "incident_summary": {
+        "en": "{count} more incidents on {day}, over this channel's limit of {limit} alert messages a day:",
+        "it": "Altri {count} incidenti il {day}, oltre il limite di {limit} messaggi di avviso al giorno di questo "
+              "canale:"},
+    "incident_summary_hint": {"en": "`/kpi alerts` lists every open alert.",
+                              "it": "`/kpi alerts` elenca tutti gli avvisi aperti."},
+    "digest_event_day": {"en": ":date: {event}: comparisons with an ordinary day are not like for like",
+                         "it": ":date: {event}: i confronti con un giorno normale non sono omogenei"},
+    "digest_event_week_ago": {
+        "en": ":date: the same weekday last week was {event}: that comparison is not like for like",
+        "it": ":date: lo stesso giorno della settimana scorsa era {event}: quel confronto non è omogeneo"},
     # failure notices
     "notice_sync": {"en": ":warning: kpibot has failed to sync GA4 for {store} {n} times in a row ({error}). "
                           "Check the service account's access to the GA4 property and run "

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import t
-from bot.render.alerts import open_alerts_text
+from bot.render.alerts import open_alert_lines
+from bot.render.alerts.incidents import incident_lines
 from bot.render.anomalies import anomaly_lines
 from bot.render.answers import answer_message
 from bot.render.blocks import Block, fallback, more, text_blocks
@@ -31,7 +32,7 @@ from kpi.service import answer
 from kpi.settings import FLOW_ROLES, StoreSettings
 from kpi.targets import evaluate_all
 from schedules.digest import build_digest
-from schedules.episodes import live
+from schedules.incidents import open_alerts
 from schedules.targets import effective_store, target_settings
 
 PUBLIC_WORDS = ("public", "pubblico")
@@ -91,7 +92,9 @@ def command_text(db: Warehouse, store: StoreSettings, command: Command, as_of: d
         metrics, period = parse_anomaly_args(command.args, as_of)
         return "\n".join(anomaly_lines(detect(db, store, as_of, metrics, period), store))
     if command.name == "alerts":
-        return open_alerts_text(live(db, store.name), store)
+        incidents, episodes = open_alerts(db, store.name)
+        lines = incident_lines(incidents, store) + open_alert_lines(episodes, store)
+        return "\n".join(lines) or t("alerts_none", language)
     return "\n".join(digest_lines(build_digest(db, store, as_of)))
 
 

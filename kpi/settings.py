@@ -120,6 +120,8 @@ class StoreSettings:
     meta_ads: MetaAdsSettings | None = None
     country: str | None = None  # ISO 3166-1 alpha-2: loads the country's public holidays
     events: tuple[PlannedEvent, ...] = ()
+    max_alerts_per_day: int = 3  # incident messages a day in the alert channel; critical ones always pass
+    resolve_after_days: int = 2  # an incident resolves after this many judged days with none of its KPIs flagged
     alert_rules: tuple[RelativeRule, ...] | None = None  # None: DEFAULT_ALERT_RULES
 
     @property

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from connectors.warehouse import Warehouse
+from kpi.anomalies.calendar import event_for, store_calendar
 from kpi.anomalies.detect import Anomaly, detect
 from kpi.answer import KpiLine, Period
 from kpi.catalogue import BY_NAME
@@ -39,6 +40,8 @@ class Digest:
     chart_revenue: list[float | None] = field(default_factory=list)
     chart_last_year: list[float | None] = field(default_factory=list)
     channels: list[ChannelContribution] = field(default_factory=list)  # which channels explain the change
+    event: str | None = None  # the holiday or event of the day reported on ("Immacolata Concezione")
+    week_ago_event: str | None = None  # ...of the same weekday a week earlier, the day it is compared with
     marketing: MarketingSection | None = None  # flow roles against their benchmarks, when Klaviyo is connected
     built_on: date | None = None  # the day it was built (``as_of`` unless rebuilt later)
     shop: ShopDigest | None = None  # the shop's own sales and the tracking gap, with a live shop source
@@ -93,9 +96,15 @@ def build_digest(db: Warehouse, store: StoreSettings, as_of: date, now: date | N
         chart_revenue=_daily(db, store, chart, 0), chart_last_year=_daily(db, store, chart, 364),
         channels=decompose_by_channel(period_totals(db, store, Period(week_ago, week_ago), "channel"),
                                       period_totals(db, store, Period(day, day), "channel")),
+        event=_event_name(store, day), week_ago_event=_event_name(store, week_ago),
         marketing=build_marketing(db, store, day),
         shop=build_shop_digest(db, store, day),
     )
+
+
+def _event_name(store: StoreSettings, day: date) -> str | None:
+    event = event_for(day, store_calendar(store, day, day))
+    return event.name if event else None
 
 
 def _data_through(db: Warehouse, store: StoreSettings, day: date) -> str | None:

@@ -42,6 +42,7 @@ class Episode:
     snoozed_until: date | None
     channel: str | None
     ts: str | None  # the Slack message that shows it
+    incident_id: int | None = None  # an anomaly's KPI belongs to an incident, whose message shows it
 
     @property
     def ended(self) -> bool:
@@ -55,7 +56,7 @@ class Episode:
         return cls(int(row["id"]), row["store"], row["metric"], row["kind"], date.fromisoformat(row["opened_on"]),
                    date.fromisoformat(row["last_seen_on"]), row["value"], row["expected"], row["severity"],
                    row["contributor"], row["detail"], row["state"], day(row["snoozed_until"]), row["channel"],
-                   row["ts"])
+                   row["ts"], row.get("incident_id"))
 
 
 def find_episode(db: Warehouse, episode_id: int) -> Episode | None:
@@ -69,8 +70,11 @@ def live(db: Warehouse, store: str) -> list[Episode]:
 
 
 def reconcile(db: Warehouse, store: StoreSettings, findings: Sequence[Finding], now: datetime) -> dict[str, list[int]]:
-    """Open, refresh and resolve episodes so they match today's findings; returns their ids."""
-    live = {(e["metric"], e["kind"]): e for e in live_episodes(db, store.name)}
+    """Open, refresh and resolve episodes so they match today's findings; returns their ids.
+
+    Only episodes of their own (targets): an incident's KPIs follow their incident (``schedules.incidents``).
+    """
+    live = {(e["metric"], e["kind"]): e for e in live_episodes(db, store.name) if e.get("incident_id") is None}
     result: dict[str, list[int]] = {"opened": [], "refreshed": [], "resolved": []}
     for finding in findings:
         current = live.pop((finding.metric, finding.kind), None)
@@ -91,7 +95,7 @@ def reconcile(db: Warehouse, store: StoreSettings, findings: Sequence[Finding], 
 
 def unposted_episodes(db: Warehouse, store: str) -> list[int]:
     """Live episodes whose message never went out (the post failed, or the process died first)."""
-    return [episode.id for episode in live(db, store) if not episode.ts]
+    return [episode.id for episode in live(db, store) if not episode.ts and episode.incident_id is None]
 
 
 def _open(db: Warehouse, store: StoreSettings, finding: Finding, now: datetime) -> int | None:

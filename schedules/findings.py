@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from connectors.episodes_store import expected_days
 from connectors.warehouse import Warehouse
-from kpi.anomalies.detect import judge_day
+from kpi.anomalies.detect import Anomaly, judge_day
 from kpi.anomalies.watch import WATCHED
 from kpi.answer import Period
 from kpi.catalogue import BY_NAME
@@ -51,9 +51,13 @@ def anomaly_findings(db: Warehouse, store: StoreSettings, day: date, as_of: date
     for metric in WATCHED:
         anomaly = judge_day(db, store, metric, day, as_of, excluded)
         if anomaly is not None:
-            found.append(Finding(metric, "anomaly", day, anomaly.value, anomaly.expected, anomaly.severity,
-                                 anomaly.contributor, f"{anomaly.low}..{anomaly.high}"))
+            found.append(anomaly_finding(anomaly))
     return found
+
+
+def anomaly_finding(anomaly: Anomaly) -> Finding:
+    return Finding(anomaly.metric, "anomaly", anomaly.date, anomaly.value, anomaly.expected, anomaly.severity,
+                   anomaly.contributor, f"{anomaly.low}..{anomaly.high}")
 
 
 def target_findings(db: Warehouse, store: StoreSettings, as_of: date) -> list[Finding]:

@@ -25,12 +25,11 @@ from connectors.leases import release_lease, take_lease
 from connectors.warehouse import Warehouse
 from kpi.series import PROCESSING_DAYS
 from kpi.settings import Settings, StoreSettings
+from schedules.alerting import AlertCheck, check_alerts
 from schedules.crons import digest_trigger, every, minutely_trigger, recheck_trigger, sync_trigger
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
-from schedules.episodes import reconcile, unposted_episodes, wake_snoozed
 from schedules.failures import Notice, note_outcome
-from schedules.findings import find_all
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
 from schedules.reports import ReportPoster, Reports
 
@@ -112,19 +111,10 @@ class Jobs:
         note_outcome(db, store, "sync", error, now, self)
         self.alert_check(store_name)
 
-    def alert_check(self, store_name: str) -> dict[str, list[int]]:
-        """Match episodes to today's findings, then post what is new or ended (and what never went out)."""
+    def alert_check(self, store_name: str) -> AlertCheck:
+        """Match episodes and incidents to today's findings, then post what is new, changed or ended."""
         store = self.settings.store(store_name)
-        db, now = self.warehouse(), self.clock()
-        today = self.local_now(store).date()
-        wake_snoozed(db, store.name, today)
-        result = reconcile(db, store, find_all(db, store, today), now)
-        outbox = self.outbox
-        for episode_id in unposted_episodes(db, store.name):
-            self._safely(partial(outbox.alert, store, episode_id), f"alert {episode_id}")
-        for episode_id in result["resolved"]:
-            self._safely(partial(outbox.resolved, store, episode_id), f"resolution of alert {episode_id}")
-        return result
+        return check_alerts(self.warehouse(), store, self.local_now(store).date(), self.clock(), self.outbox)
 
     def digest(self, store_name: str) -> Sent | None:
         """Post today's digest once; the sent message, or None when nothing was posted now."""

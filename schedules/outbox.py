@@ -7,6 +7,8 @@
   in its thread; 24 hours.
 - notice (when it was decided, and a hash of its words): a failure or recovery notice, its
   text kept in the row; 24 hours.
+- incident, incident_update, incident_summary(_update): an incident's one message and its
+  edits, and the day's summary beyond the budget (``schedules.incidents.outbox``).
 
 A pending row (failed with a retry time, or a claim that ran out) is rebuilt from its key by
 ``retry``, so the scheduler's sweep can finish any of them after a crash or an outage.
@@ -26,6 +28,7 @@ from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer, Message, Outcome
 from schedules.digest import Digest, build_digest
 from schedules.episodes import Episode, find_episode
+from schedules.incidents.outbox import IncidentOutbox, IncidentPoster
 
 log = logging.getLogger("kpibot.delivery")
 
@@ -41,7 +44,7 @@ class DigestPoster(Protocol):
     def correct(self, digest: Digest, ts: str, before: dict[str, float | None]) -> None: ...
 
 
-class AlertPoster(Protocol):
+class AlertPoster(IncidentPoster, Protocol):
     def post(self, store: StoreSettings, episode: Episode, metadata: dict[str, Any]) -> str: ...
 
     def resolve(self, store: StoreSettings, episode: Episode, metadata: dict[str, Any]) -> str: ...
@@ -55,6 +58,10 @@ class Outbox:
     deliverer: Deliverer
     digests: DigestPoster
     alerts: AlertPoster
+
+    @property
+    def incidents(self) -> IncidentOutbox:
+        return IncidentOutbox(self.settings, self.deliverer, self.alerts)
 
     def digest(self, store: StoreSettings, day: date, deadline: datetime | None, manual: bool = False) -> Outcome:
         assert store.digest_channel
@@ -97,6 +104,8 @@ class Outbox:
             return self.deliverer.deliver(key, lambda: self._alert_message(store, int(row["date"]), key[3]), deadline)
         if row["kind"] == "alert_resolved":
             return self._resolve(key, store, int(row["date"]), deadline)
+        if row["kind"].startswith("incident"):
+            return self.incidents.retry(store, row)
         if row["kind"] == "notice" and row["payload"]:
             return self.deliverer.deliver(key, lambda: self._notice_message(store, row["payload"]), deadline)
         log.warning("no way to deliver %s of %s any more (the configuration changed): cancelled", row["kind"],

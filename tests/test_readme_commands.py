@@ -10,11 +10,8 @@ import shlex
 
 import pytest
 
-from bot.cli.demo.run import write_config
-from bot.cli.demo.store import demo_store
 from bot.cli.main import main
 from tests.support.ga4 import AS_OF
-from tests.support.marketing import synced_marketing_db
 from tests.support.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -43,9 +40,10 @@ def slack_examples() -> list[str]:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
+    """The warehouse `make demo` makes, made the same way (`kpibot demo`), on the day the README pins."""
     folder = tmp_path_factory.mktemp("readme")
-    synced_marketing_db(folder / "kpibot.db").close()  # the demo's GA4, orders, Klaviyo and Meta, as `make demo`
-    return write_config(folder / "kpibot.db", demo_store("it"), AS_OF)
+    assert main(["demo", "--db", str(folder / "kpibot.db"), "--as-of", AS_OF.isoformat()]) == 0
+    return folder / "kpibot.toml"
 
 
 def run(config, argv: list[str], capsys) -> tuple[int, str]:

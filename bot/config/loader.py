@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import calendar as config_calendar
+from bot.config.alerts import ALERT_KEYS, alert_defaults, alert_settings
 from bot.config.marketing import parse_klaviyo, parse_meta_ads
 from bot.config.problems import ConfigError, Problems
 from bot.config.secrets import SECRETS_HINT, secrets_in
@@ -26,10 +27,10 @@ from connectors.ga4.credentials import service_account_email
 from connectors.redact import mask_url, secret_kind
 from kpi.settings import RelativeRule, Settings, StoreSettings, Target
 
-GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait"}
+GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait", *ALERT_KEYS}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce",
-              "klaviyo", "meta_ads", "country", "events", "alert_rules"}
+              "klaviyo", "meta_ads", "country", "events", "alert_rules", *ALERT_KEYS}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -77,7 +78,8 @@ def parse_settings(data: Mapping[str, Any], path: Path, database_url: str | None
     if not isinstance(raw_stores, list) or not raw_stores:
         problems.add("stores", "must list at least one store as [[stores]]", raw_stores or None)
         raw_stores = []
-    stores = [_store(problems, f"stores[{i}]", raw, language, timezone) for i, raw in enumerate(raw_stores)]
+    alerts = alert_defaults(problems, root)
+    stores = [_store(problems, f"stores[{i}]", raw, language, timezone, alerts) for i, raw in enumerate(raw_stores)]
     names = [store.name for store in stores]
     for name in {n for n in names if names.count(n) > 1}:
         problems.add("stores", f"have the same name {name!r} more than once; names must be unique", None)
@@ -130,7 +132,8 @@ def _timezone(problems: Problems, key: str, value: Any) -> str:
         return "UTC"
 
 
-def _store(problems: Problems, key: str, raw: Any, language: str, timezone: str) -> StoreSettings:
+def _store(problems: Problems, key: str, raw: Any, language: str, timezone: str,
+           alerts: Mapping[str, int]) -> StoreSettings:
     if not isinstance(raw, dict):
         problems.add(key, "must be a table ([[stores]])", raw)
         return StoreSettings(name=f"<{key}>", ga4_property="")
@@ -162,6 +165,7 @@ def _store(problems: Problems, key: str, raw: Any, language: str, timezone: str)
         meta_ads=parse_meta_ads(problems, label, raw.get("meta_ads")),
         country=config_calendar.country(problems, f"{label}.country", raw.get("country")),
         events=config_calendar.planned_events(problems, f"{label}.events", raw.get("events", [])),
+        **alert_settings(problems, label, raw, alerts),
         alert_rules=_alert_rules(problems, f"{label}.alert_rules", raw.get("alert_rules")),
     )
 

@@ -20,6 +20,7 @@ def anomaly_line(anomaly: Anomaly, store: StoreSettings) -> str:
 
     icon = ":red_circle:" if anomaly.severity == "critical" else ":large_orange_circle:"
     who = f" · {t('mainly', language)} {anomaly.contributor}" if anomaly.contributor else ""
+    who += f" · :date: {anomaly.event}" if anomaly.event else ""
     return (f"{icon} {format_day(anomaly.date, language)} · {label(metric, language)} {show(anomaly.value)} "
             f"({t('anomaly_' + anomaly.direction, language)} {t('anomaly_expected', language)} "
             f"{show(anomaly.expected)}, {t('anomaly_range', language)} {show(anomaly.low)}–{show(anomaly.high)}) · "

@@ -57,6 +57,7 @@ def digest_lines(digest: Digest) -> list[str]:
     title, subtitle = digest_header(digest)
     lines = [f"*{title}*", f"_{subtitle}_", "",
              f"*{t('digest_formula', language)}*: {formula_line(digest.split, language)}"]
+    lines += event_lines(digest)
     if digest.channels and digest.split.change is not None:
         # points of the revenue change, not each channel's own change: they add up to the line above
         top = ", ".join(f"{row.key} {format_points(row.contribution, language)}" for row in digest.channels[:3])
@@ -68,6 +69,15 @@ def digest_lines(digest: Digest) -> list[str]:
     lines += marketing_lines(digest.marketing, store)  # only when the store connects Klaviyo
     lines += ["", f"*{t('digest_anomalies', language)}*"]
     lines += [anomaly_line(a, store) for a in digest.anomalies] or [t("digest_none", language)]
+    return lines
+
+
+def event_lines(digest: Digest) -> list[str]:
+    """The holiday or event that explains the day, or that makes last week's comparison unlike."""
+    language = digest.store.language
+    lines = [t("digest_event_day", language, event=digest.event)] if digest.event else []
+    if digest.week_ago_event and digest.week_ago_event != digest.event:
+        lines.append(t("digest_event_week_ago", language, event=digest.week_ago_event))
     return lines
 
 

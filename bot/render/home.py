@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n import label, t
 from bot.render.alerts import open_alert_lines
+from bot.render.alerts.incidents import incident_lines
 from bot.render.blocks import HOME_BLOCKS, Block, context, header, line_sections, more, section
 from bot.render.formatting import format_change, format_day, format_value, mood_emoji
 from bot.render.replies import targets_text
@@ -18,6 +19,7 @@ from kpi.catalogue import BY_NAME
 from kpi.settings import StoreSettings
 from kpi.targets import TargetCheck
 from schedules.episodes import Episode
+from schedules.incidents import Incident
 
 SECTION_BUDGET = 2700  # one section each for targets and alerts: the first lines, then "…and N more"
 
@@ -28,8 +30,9 @@ class StoreHome:
     day: date  # yesterday
     headline: Sequence[KpiLine]
     targets: Sequence[TargetCheck]
-    episodes: Sequence[Episode]
+    episodes: Sequence[Episode]  # live alerts of their own (targets)
     data_through: date | None
+    incidents: Sequence[Incident] = ()
 
 
 def home_view(homes: Sequence[StoreHome]) -> dict[str, Any]:
@@ -57,7 +60,8 @@ def store_blocks(home: StoreHome) -> list[Block]:
         lines.append(f"{mood_emoji(line.change_week, metric.direction)} {label(metric, language)}: "
                      f"*{format_value(line.value, metric.unit, store.currency, language)}* "
                      f"({format_change(line.change_week, language)})")
-    alerts = open_alert_lines(home.episodes, store) or [t("home_none", language)]
+    alerts = incident_lines(home.incidents, store) + open_alert_lines(home.episodes, store) \
+        or [t("home_none", language)]
     fresh = t("home_fresh", language, day=home.data_through.isoformat() if home.data_through else "–")
     return [header(f"{store.name} · {format_day(home.day, language)}"),
             section(f"*{t('home_yesterday', language)}* ({t('home_vs', language)})\n" + "\n".join(lines)),

@@ -14,7 +14,7 @@ from connectors.warehouse import Warehouse
 from kpi.service import headline
 from kpi.settings import Settings, StoreSettings
 from kpi.targets import evaluate_all
-from schedules.episodes import live
+from schedules.incidents import open_alerts
 from schedules.targets import effective_store
 
 HEADLINE = ("revenue", "orders", "sessions", "cvr", "aov")
@@ -39,5 +39,6 @@ def store_home(db: Warehouse, store: StoreSettings, as_of: date) -> StoreHome:
     store = effective_store(db, store)  # targets set from Slack win over the file
     yesterday = as_of - timedelta(days=1)
     span = db.data_span(store.name, "sessions")
+    incidents, episodes = open_alerts(db, store.name)
     return StoreHome(store, yesterday, headline(db, store, yesterday, HEADLINE), evaluate_all(db, store, as_of),
-                     live(db, store.name), span[1] if span else None)
+                     episodes, span[1] if span else None, incidents)

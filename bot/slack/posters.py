@@ -15,6 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.render.alerts import alert_message
+from bot.render.alerts.incidents import incident_message, incident_reply, summary_message
 from bot.render.blocks import context, fallback, fit, more
 from bot.render.charts import answer_chart, digest_chart
 from bot.render.digest import correction_note, digest_header, digest_message
@@ -27,6 +28,8 @@ from kpi.charts import chart_series
 from kpi.settings import StoreSettings
 from schedules.digest import Digest
 from schedules.episodes import Episode
+from schedules.incidents import Incident
+from schedules.incidents.outbox import Summary
 from schedules.reports import ScheduledReport
 
 CHART_MIN_DAYS = 7  # a shorter answer gets no chart
@@ -87,6 +90,38 @@ class SlackAlertPoster:
         response = self.client.chat_postMessage(channel=episode.channel, thread_ts=episode.ts, text=text,
                                                 metadata=metadata)
         return str(response["ts"])
+
+    def post_incident(self, store: StoreSettings, incident: Incident, metadata: dict[str, Any]) -> str:
+        """The incident's one message; returns its ts."""
+        assert incident.channel
+        blocks, text = incident_message(incident, store)
+        self.pacer.wait(incident.channel)
+        return str(self.client.chat_postMessage(channel=incident.channel, blocks=blocks, text=text,
+                                                metadata=metadata)["ts"])
+
+    def update_incident(self, store: StoreSettings, incident: Incident) -> None:
+        """The incident's message edited in place to show its current state."""
+        assert incident.channel and incident.ts
+        blocks, text = incident_message(incident, store)
+        self.pacer.wait(incident.channel)
+        self.client.chat_update(channel=incident.channel, ts=incident.ts, blocks=blocks, text=text)
+
+    def reply_incident(self, store: StoreSettings, incident: Incident, metadata: dict[str, Any]) -> str:
+        """A relapse or the resolution said in the message's thread; returns the reply's ts."""
+        assert incident.channel and incident.ts
+        self.pacer.wait(incident.channel)
+        return str(self.client.chat_postMessage(channel=incident.channel, thread_ts=incident.ts,
+                                                text=incident_reply(incident, store), metadata=metadata)["ts"])
+
+    def post_summary(self, store: StoreSettings, channel: str, summary: Summary, metadata: dict[str, Any]) -> str:
+        blocks, text = summary_message(summary, store)
+        self.pacer.wait(channel)
+        return str(self.client.chat_postMessage(channel=channel, blocks=blocks, text=text, metadata=metadata)["ts"])
+
+    def update_summary(self, store: StoreSettings, channel: str, summary: Summary, ts: str) -> None:
+        blocks, text = summary_message(summary, store)
+        self.pacer.wait(channel)
+        self.client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text)
 
     def notice(self, store: StoreSettings, text: str, metadata: dict[str, Any]) -> str:
         channel = store.alert_channel

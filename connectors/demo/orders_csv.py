@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from connectors.demo.shop import DemoShop
+from connectors.demo.shop_orders import orders_taken
 
 UNTRACKED = 0.06  # the share of orders GA4 never sees
 RETURNING = 0.35
@@ -18,7 +19,7 @@ RETURNING = 0.35
 
 def write_demo_orders(shop: DemoShop, path: Path, seed: int = 11) -> int:
     rng = np.random.default_rng(seed)
-    daily = shop.sessions.groupby("date")["ecommercePurchases"].sum()
+    daily = orders_taken(shop)
     lines = ["order_id,customer_id,created_at,total,currency,status"]
     customers = 0
     for day, tracked in daily.items():

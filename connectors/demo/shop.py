@@ -46,6 +46,7 @@ SESSION_METRICS = ("sessions", "engagedSessions", "ecommercePurchases", "purchas
                    "addToCarts", "checkouts", "keyEvents")
 USER_METRICS = ("totalUsers", "newUsers", "activeUsers")
 AD_METRICS = ("advertiserAdCost", "advertiserAdClicks", "advertiserAdImpressions")
+TAKEN = "ordersTaken"  # not a GA4 field: what the shop's own order system saw, kept beside GA4's rows
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class DemoShop:
     currency: str = CURRENCY
     time_zone: str = TIME_ZONE
     planted: tuple[PlantedAnomaly, ...] = field(default_factory=tuple)
+    # The orders the shop itself took each day (``date`` → count): GA4's, before the tag lost any.
+    orders_taken: pd.Series | None = None
 
 
 def black_friday(year: int) -> date:
@@ -166,6 +169,7 @@ def _day_rows(day: date, start: date, grid: pd.DataFrame, effects: dict[str, flo
     orders = rng.binomial(sessions, cvr)
     aov = BASE_AOV * grid["aov"].to_numpy() * (1.08 if conversion > 1 else 1.0)
     revenue = np.where(orders > 0, rng.gamma(np.maximum(orders, 1) * 6.0, aov / 6.0), 0.0)
+    taken = orders
     tracked = _effect(grid, effects, "tracking")
     orders = np.round(orders * tracked).astype(int)
     revenue = np.round(revenue * tracked, 2)
@@ -180,7 +184,7 @@ def _day_rows(day: date, start: date, grid: pd.DataFrame, effects: dict[str, flo
         "date": [day.strftime("%Y%m%d")] * n, "sessionDefaultChannelGroup": grid["channel"],
         "deviceCategory": grid["device"], "newVsReturning": grid["visitor"], "sessions": sessions,
         "engagedSessions": engaged, "ecommercePurchases": orders, "purchaseRevenue": revenue,
-        "addToCarts": carts, "checkouts": checkouts, "keyEvents": key_events,
+        "addToCarts": carts, "checkouts": checkouts, "keyEvents": key_events, TAKEN: taken,
     })
 
 
@@ -221,8 +225,10 @@ def build_demo_shop(as_of: date, days: int = 400, planted: bool = True) -> DemoS
     frames = [_day_rows(start + timedelta(days=i), start, grid, effects.get(start + timedelta(days=i), {}))
               for i in range(days)]
     sessions = pd.concat(frames, ignore_index=True)
-    return DemoShop(sessions, _users(sessions), _ads(sessions),
-                    planted=PLANTED_ANOMALIES if planted else ())
+    taken = sessions.groupby("date")[TAKEN].sum()
+    sessions = sessions.drop(columns=TAKEN)
+    return DemoShop(sessions, _users(sessions), _ads(sessions), planted=PLANTED_ANOMALIES if planted else (),
+                    orders_taken=taken)
 
 
 def _users(sessions: pd.DataFrame) -> pd.DataFrame:

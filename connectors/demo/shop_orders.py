@@ -2,10 +2,9 @@
 
 Consistent with the GA4 demo shop: each day has a few more orders than GA4 saw (consent
 and ad blockers hide some from the tag), and on the planted tracking outage, when GA4 saw
-almost none, as many as on the same weekday a week before; about a third come from
-returning customers, and
-baskets from a small catalogue of scooters, accessories and spare parts, so the order
-totals average what GA4's AOV says.
+almost none, all the orders it would have seen had the tag worked; about a third come from
+returning customers, and baskets from a small catalogue of scooters, accessories and spare
+parts, so the order totals average what GA4's AOV says.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from connectors.demo.shop import TIME_ZONE, DemoShop, planted_effects
+from connectors.demo.shop import TIME_ZONE, DemoShop
 from connectors.emulation.shop_model import EmulatedLine, EmulatedOrder, cancel, refund
 
 UNTRACKED = 0.08  # the share of orders GA4 never sees (consent refused, ad blockers)
@@ -47,7 +46,7 @@ def demo_shop_orders(shop: DemoShop, seed: int = 11) -> list[EmulatedOrder]:
     """Every order of the demo shop up to the day before its as-of day (deterministic)."""
     rng = np.random.default_rng(seed)
     zone, now = ZoneInfo(TIME_ZONE), _as_of_utc(shop)
-    daily = _orders_placed(shop, now)
+    daily = orders_taken(shop)
     orders: list[EmulatedOrder] = []
     customers = _Customers(rng)
     for day, tracked in daily.items():
@@ -61,23 +60,17 @@ def demo_shop_orders(shop: DemoShop, seed: int = 11) -> list[EmulatedOrder]:
     return orders
 
 
+def orders_taken(shop: DemoShop) -> pd.Series:
+    """The orders GA4 would have counted each day had its tag never failed (the shop took them all)."""
+    if shop.orders_taken is not None:
+        return shop.orders_taken
+    return shop.sessions.groupby("date")["ecommercePurchases"].sum()
+
+
 def _as_of_utc(shop: DemoShop) -> datetime:
     last = max(shop.sessions["date"])
     day = date(int(last[:4]), int(last[4:6]), int(last[6:])) + timedelta(days=1)
     return datetime.combine(day, time(6, 0), ZoneInfo(TIME_ZONE)).astimezone(UTC)
-
-
-def _orders_placed(shop: DemoShop, now: datetime) -> pd.Series:
-    """GA4's orders per day, except on a planted tracking outage: the tag broke, the shop did not."""
-    daily = shop.sessions.groupby("date")["ecommercePurchases"].sum()
-    if not shop.planted:
-        return daily
-    as_of = now.astimezone(ZoneInfo(TIME_ZONE)).date()
-    for day, effects in planted_effects(as_of).items():
-        week_before = (day - timedelta(days=7)).strftime("%Y%m%d")
-        if "tracking" in effects and day.strftime("%Y%m%d") in daily.index and week_before in daily.index:
-            daily[day.strftime("%Y%m%d")] = daily[week_before]
-    return daily
 
 
 class _DayDraws:

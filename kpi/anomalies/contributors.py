@@ -26,6 +26,16 @@ DIMENSIONS = {"sessions": ("channel", "device"), "ads": ("channel",), "meta_ads"
 NORMAL_DAYS = 28
 
 
+@dataclass(frozen=True)
+class SegmentMove:
+    """How one segment (a channel, a device) moved on a day, against its own normal day."""
+
+    key: str
+    change: float | None  # its own relative change (value / normal − 1); None without a normal
+    weight: float  # its share of the total (the denominator for ratios), normally or today, whichever is larger
+    effect: float  # how far it moves the total: units for additive KPIs, the ratio for ratios
+
+
 @dataclass
 class Segments:
     """Per dimension: the daily numerator (and denominator) of each segment over the span."""
@@ -65,6 +75,45 @@ def main_contributor(segments: Segments, day: date, went_up: bool) -> str | None
             if signed > best[0]:
                 best = (signed, key)
     return best[1]
+
+
+def segment_moves(segments: Segments, dimension: str, day: date) -> list[SegmentMove]:
+    """Every segment of ``dimension`` on ``day``: its own change, its weight and its effect on the total."""
+    if dimension not in segments.numerators:
+        return []
+    values = segments.numerators[dimension]
+    if dimension in segments.denominators:
+        return _ratio_moves(values, segments.denominators[dimension], day)
+    stamp = pd.Timestamp(day)
+    normal, today = segments.expected[dimension].loc[stamp].fillna(0.0), values.loc[stamp]
+    effects = _additive_effects(values, segments.expected[dimension], day)
+    return [SegmentMove(str(key), _relative(float(today[key]), float(normal[key])),
+                        _weight(float(normal[key]), float(normal.sum()), float(today[key]), float(today.sum())),
+                        effects[str(key)]) for key in values.columns]
+
+
+def _ratio_moves(k: pd.DataFrame, n: pd.DataFrame, day: date) -> list[SegmentMove]:
+    stamp = pd.Timestamp(day)
+    history = slice(pd.Timestamp(day - timedelta(days=NORMAL_DAYS)), pd.Timestamp(day - timedelta(days=1)))
+    normal_k, normal_n, today_n = k.loc[history].mean(), n.loc[history].mean(), n.loc[stamp]
+    effects = _ratio_effects(k, n, day)
+    moves = []
+    for key in n.columns:
+        rate = float(k.loc[stamp, key]) / float(today_n[key]) if float(today_n[key]) > 0 else None
+        usual = float(normal_k[key]) / float(normal_n[key]) if float(normal_n[key]) > 0 else 0.0
+        weight = _weight(float(normal_n[key]), float(normal_n.sum()), float(today_n[key]), float(today_n.sum()))
+        moves.append(SegmentMove(str(key), _relative(rate, usual) if rate is not None else None, weight,
+                                 effects.get(str(key), 0.0)))
+    return moves
+
+
+def _relative(value: float, normal: float) -> float | None:
+    return value / normal - 1 if normal > 0 else None
+
+
+def _weight(normal: float, normal_total: float, today: float, today_total: float) -> float:
+    """A segment's size: its share on a normal day or today, whichever is larger (a spike makes it big)."""
+    return max(normal / normal_total if normal_total > 0 else 0.0, today / today_total if today_total > 0 else 0.0)
 
 
 def _pivot(db: KpiReader, store: StoreSettings, part: Formula, span: Period, dimension: str) -> pd.DataFrame:

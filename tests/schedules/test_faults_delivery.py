@@ -22,7 +22,8 @@ from bot.cli.composition import assemble
 from bot.cli.main import main
 from connectors.delivery_store import delivery
 from connectors.demo.shop import PLANTED_ANOMALIES
-from connectors.episodes_store import episode, live_episodes
+from connectors.episodes_store import live_episodes
+from connectors.incidents_store import incident, incident_episodes, live_incidents
 from connectors.warehouse import open_database
 from schedules.delivery import CLAIM_TIME
 from schedules.jobs import LEASE_TIME, SWEEP
@@ -142,35 +143,40 @@ def test_a_killed_provisional_digest_is_corrected_in_the_message_recovered(shop)
     assert row(settings, DIGEST)["status"] == "corrected" and jobs.recheck_provisional() == []
 
 
-# --- alert episodes ------------------------------------------------------------------------------
+# --- incidents (the alert messages of anomalies) ---------------------------------------------------
 
 
-def alert_key(episode_id: int, kind: str = "alert") -> str:
-    return f"{STORE}|{kind}|{episode_id}|{CHANNEL}"
+def incident_key(incident_id: int, kind: str = "incident", revision: int | None = None) -> str:
+    day = f"{incident_id}/{revision}" if revision is not None else str(incident_id)
+    return f"{STORE}|{kind}|{day}|{CHANNEL}"
+
+
+def the_bot_incident(db) -> dict:
+    [found] = [i for i in live_incidents(db, STORE) if i["opened_on"] == BOT_DAY.isoformat()]
+    return found
 
 
 @pytest.mark.parametrize("step", ["claimed", "answered", "marked"])
-def test_an_alert_killed_at_each_step_is_posted_once_and_resolved_in_its_own_message(shop, step):
+def test_an_incident_killed_at_each_step_is_posted_once_and_resolved_in_its_own_message(shop, step):
     settings, slack, clock = shop
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)
-    assert run_child(settings, slack, clock, "crashed", "alert_check", step) == KILLED
+    assert run_child(settings, slack, clock, "crashed", "alert_check", step, kind="incident") == KILLED
     clock.advance(seconds=PAST_CLAIM.total_seconds())
     jobs = shop_jobs(settings, slack.api_url, clock, "restarted")
     jobs.alert_check(STORE)
     db = open_database(settings.database)
-    live = live_episodes(db, STORE)
-    assert live and any(e["metric"] == "sessions" for e in live)
-    for current in live:  # each episode: one message, and its ts is the one recorded
-        [message] = messages_with(slack, alert_key(current["id"]))
-        assert current["ts"] == message["ts"] == row(settings, alert_key(current["id"]))["ts"]
+    bot = the_bot_incident(db)
+    [message] = messages_with(slack, incident_key(bot["id"]))  # one message, and its ts is the one recorded
+    assert bot["ts"] == message["ts"] == row(settings, incident_key(bot["id"]))["ts"]
+    assert {e["metric"] for e in incident_episodes(db, bot["id"])} >= {"sessions", "cvr", "bounce_rate"}
+    assert not [e for e in live_episodes(db, STORE) if e["incident_id"] and e["ts"]]  # no message per KPI
 
-    sessions = next(e for e in live if e["metric"] == "sessions")
-    clock.set(BOT_DAY + timedelta(days=4), 6, 5)
+    clock.set(BOT_DAY + timedelta(days=5), 6, 5)  # two normal days judged since
     jobs.alert_check(STORE)
-    [message] = messages_with(slack, alert_key(sessions["id"]))
-    assert message["ts"] == sessions["ts"] and "risolto" in json.dumps(message)  # edited in place, not re-posted
-    replies = [m for m in slack.thread(CHANNEL, sessions["ts"]) if m["ts"] != sessions["ts"]]
-    assert len(replies) == 1 and episode(db, sessions["id"])["state"] == "resolved"
+    [message] = messages_with(slack, incident_key(bot["id"]))
+    assert message["ts"] == bot["ts"] and "risolto" in json.dumps(message)  # edited in place, not re-posted
+    replies = [m for m in slack.thread(CHANNEL, bot["ts"]) if m["ts"] != bot["ts"]]
+    assert len(replies) == 1 and incident(db, bot["id"])["state"] == "resolved"
 
 
 def test_a_resolution_killed_after_slack_answered_is_not_said_twice(shop):
@@ -178,30 +184,32 @@ def test_a_resolution_killed_after_slack_answered_is_not_said_twice(shop):
     jobs = shop_jobs(settings, slack.api_url, clock, "first")
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)
     jobs.alert_check(STORE)
-    sessions = next(e for e in live_episodes(jobs.warehouse(), STORE) if e["metric"] == "sessions")
-    clock.set(BOT_DAY + timedelta(days=4), 6, 5)
-    assert run_child(settings, slack, clock, "crashed", "alert_check", "answered", kind="alert_resolved") == KILLED
+    bot = the_bot_incident(jobs.warehouse())
+    clock.set(BOT_DAY + timedelta(days=5), 6, 5)
+    assert run_child(settings, slack, clock, "crashed", "alert_check", "answered", kind="incident_update") == KILLED
     clock.advance(seconds=PAST_CLAIM.total_seconds())
     shop_jobs(settings, slack.api_url, clock, "restarted").sweep()  # finds the reply in the thread
-    replies = [m for m in slack.thread(CHANNEL, sessions["ts"]) if m["ts"] != sessions["ts"]]
-    resolved = row(settings, alert_key(sessions["id"], "alert_resolved"))
+    replies = [m for m in slack.thread(CHANNEL, bot["ts"]) if m["ts"] != bot["ts"]]
+    resolved = row(settings, incident_key(bot["id"], "incident_update", incident(jobs.warehouse(), bot["id"])
+                                          ["revision"]))
     assert len(replies) == 1 and resolved["status"] == "posted" and resolved["ts"] == replies[0]["ts"]
     assert any(c.method == "conversations.replies" for c in slack.calls)
 
 
-def test_an_alert_whose_post_failed_is_posted_by_the_next_check(shop):
+def test_an_incident_whose_post_failed_is_posted_by_the_next_check(shop):
     settings, slack, clock = shop
     jobs = shop_jobs(settings, slack.api_url, clock, "one")
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)
     slack.fail("chat.postMessage", 500, times=50)
     jobs.alert_check(STORE)
     db = jobs.warehouse()
-    assert all(e["ts"] is None for e in live_episodes(db, STORE)) and not slack.messages(CHANNEL)
+    assert all(i["ts"] is None for i in live_incidents(db, STORE)) and not slack.messages(CHANNEL)
     slack.recover()
     clock.set(BOT_DAY + timedelta(days=3), 7, 5)  # the next hourly check
     jobs.alert_check(STORE)
-    for current in live_episodes(db, STORE):
-        [message] = messages_with(slack, alert_key(current["id"]))
+    assert live_incidents(db, STORE)
+    for current in live_incidents(db, STORE):
+        [message] = messages_with(slack, incident_key(current["id"]))
         assert current["ts"] == message["ts"]
 
 
@@ -452,11 +460,15 @@ def test_alerts_post_whose_slack_is_down_is_finished_by_the_next_run_once(shop, 
     assert main(argv) == 0
     assert "1 message(s) not posted yet" in capsys.readouterr().out
     db = open_database(settings.database)
-    assert [e["ts"] for e in live_episodes(db, STORE)].count(None) == 1
+    shown = [*live_incidents(db, STORE), *(e for e in live_episodes(db, STORE) if e["incident_id"] is None)]
+    assert [item["ts"] for item in shown].count(None) == 1
     db.execute("UPDATE deliveries SET next_attempt_at = ? WHERE status = 'failed'",  # its retry time has come
                [datetime.now(UTC).isoformat()])
     assert main(argv) == 0
     assert "still open" in capsys.readouterr().out
-    for current in live_episodes(db, STORE):
-        [message] = messages_with(slack, alert_key(current["id"]))
+    for current in live_incidents(db, STORE):
+        [message] = messages_with(slack, incident_key(current["id"]))
+        assert current["ts"] == message["ts"]
+    for current in (e for e in live_episodes(db, STORE) if e["incident_id"] is None):
+        [message] = messages_with(slack, f"{STORE}|alert|{current['id']}|{CHANNEL}")
         assert current["ts"] == message["ts"]

@@ -20,8 +20,10 @@ from bot.slack.posters import SlackAlertPoster, SlackDigestPoster
 from connectors.delivery_store import delivery
 from connectors.demo.shop import PLANTED_ANOMALIES
 from connectors.episodes_store import expected_days, live_episodes
+from connectors.incidents_store import incident, incident_episodes, live_incidents
 from kpi.settings import Settings, StoreSettings
 from schedules.crons import digest_trigger
+from schedules.findings import find_all
 from schedules.jobs import Jobs
 from tests.fakes.slack_api import fake_slack
 from tests.support.engines import ENGINES
@@ -82,26 +84,40 @@ def alerts(slack, metric_label: str) -> list:
             and "thread_ts" not in c.params and "Riepilogo" not in c.params.get("text", "")]
 
 
+def incident_findings(db, day) -> list:
+    """What the alert check finds about ``day`` that makes incidents (read independently of them)."""
+    return [f for f in find_all(db, store(), day + timedelta(days=3)) if f.kind in ("anomaly", "relative")]
+
+
 def test_a_full_day_sync_digest_alert_and_resolve(world):
     settings, slack, _, clock, jobs = world
     job = jobs()
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)  # the bot day is now final
     job.sync_and_check("demo-shop")
-    opened = [e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions"]
-    assert len(opened) == 1 and opened[0]["contributor"] == "Referral" and opened[0]["ts"]
-    assert len(alerts(slack, "Sessioni")) == 1
+    db = job.warehouse()
+    [bot] = live_incidents(db, "demo-shop")
+    kpis = {e["metric"]: e for e in incident_episodes(db, bot["id"])}
+    assert bot["diagnosis"] == "bot_traffic" and json.loads(bot["params"]) == {"segment": "Referral"} and bot["ts"]
+    assert kpis["sessions"]["contributor"] == "Referral" and {"cvr", "bounce_rate"} <= set(kpis)
+    assert len(alerts(slack, "Sessioni")) == 1 and not any(e["ts"] for e in kpis.values())  # one message in all
     clock.set(BOT_DAY + timedelta(days=3), 8, 0)
     assert job.digest("demo-shop").ts
     assert len(digests(slack)) == 1 and slack.of("files.completeUploadExternal")
     clock.set(BOT_DAY + timedelta(days=3), 9, 5)
     job.sync_and_check("demo-shop")  # still open: nothing re-posted
     assert len(alerts(slack, "Sessioni")) == 1
+    for day in (BOT_DAY + timedelta(days=1), BOT_DAY + timedelta(days=2)):
+        assert incident_findings(db, day) == []  # the premise: two normal days follow
     clock.set(BOT_DAY + timedelta(days=4), 6, 5)
-    job.sync_and_check("demo-shop")
-    updates = [c for c in slack.of("chat.update") if c.params["ts"] == opened[0]["ts"]]
+    job.sync_and_check("demo-shop")  # one normal day is not enough
+    assert [i["id"] for i in live_incidents(db, "demo-shop")] == [bot["id"]] and not slack.of("chat.update")
+    clock.set(BOT_DAY + timedelta(days=5), 6, 5)
+    job.sync_and_check("demo-shop")  # the second one is
+    updates = [c for c in slack.of("chat.update") if c.params["ts"] == bot["ts"]]
     assert updates and "risolto" in json.dumps(updates[-1].params, ensure_ascii=False)
-    assert any(c.params.get("thread_ts") == opened[0]["ts"] for c in slack.of("chat.postMessage"))
-    assert not [e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions"]
+    assert any(c.params.get("thread_ts") == bot["ts"] for c in slack.of("chat.postMessage"))
+    assert not live_incidents(db, "demo-shop")
+    assert not [e for e in live_episodes(db, "demo-shop") if e["incident_id"] == bot["id"]]
 
 
 @pytest.mark.parametrize("hour, minute, sent", [(7, 59, False), (8, 0, True), (11, 30, True), (14, 1, False)])
@@ -165,33 +181,56 @@ def test_a_provisional_digest_is_corrected_once_final(world):
     assert job.recheck_provisional() == []
 
 
-@pytest.mark.parametrize("action, state", [("alert_acknowledge", "acknowledged"), ("alert_snooze_1d", "snoozed"),
-                                           ("alert_snooze_7d", "snoozed"), ("alert_expected", "expected")])
-def test_every_alert_button(world, action, state):
+@pytest.mark.parametrize("action, state", [("incident_acknowledge", "acknowledged"), ("incident_snooze_1d", "snoozed"),
+                                           ("incident_snooze_7d", "snoozed"), ("incident_expected", "expected")])
+def test_every_alert_button_acts_on_the_whole_incident(world, action, state):
     settings, slack, _, clock, jobs = world
     job = jobs()
     clock.set(BOT_DAY + timedelta(days=3), 6, 5)
     job.alert_check("demo-shop")
-    episode = next(e for e in live_episodes(job.warehouse(), "demo-shop") if e["metric"] == "sessions")
+    db = job.warehouse()
+    [bot] = live_incidents(db, "demo-shop")
+    metrics = {e["metric"] for e in incident_episodes(db, bot["id"])}
     slack.join("U1", CHANNEL)  # buttons are honoured only for members of the store's channels
     app = build_app(settings, ThreadWarehouse(settings.database), job.digests.client, SECRET,
                     lambda s: clock().astimezone(ROME).date())
     with serve_in_thread(app) as url:
         status, _, _ = post_signed(f"{url}/slack/events",
-                                   block_action(action, str(episode["id"]), CHANNEL, slack.response_url("b")))
+                                   block_action(action, str(bot["id"]), CHANNEL, slack.response_url("b")))
         assert status == 200
         reply = slack.wait_for("respond")[-1].params
-    db = job.warehouse()
-    row = db.execute("SELECT state, snoozed_until FROM alert_episodes WHERE id = ?", [episode["id"]]).fetchone()
-    assert row[0] == state and reply["replace_original"] is True
-    if action == "alert_expected":
-        assert BOT_DAY in expected_days(db, "demo-shop")["sessions"]
-        assert "actions" not in json.dumps(reply["blocks"])  # an ended alert has no buttons left
-        job.alert_check("demo-shop")  # the day is out of the baseline and the episode stays closed
-        assert not [e for e in live_episodes(db, "demo-shop") if e["metric"] == "sessions"]
-    if action.startswith("alert_snooze"):
+    row = incident(db, bot["id"])
+    assert row["state"] == state and reply["replace_original"] is True
+    assert "Traffico bot" in reply["text"]  # the incident's message, re-rendered
+    if action == "incident_expected":
+        marked = expected_days(db, "demo-shop")
+        assert len(metrics) >= 3 and all(BOT_DAY in marked[metric] for metric in metrics)  # every KPI's day
+        assert "actions" not in json.dumps(reply["blocks"])  # an ended incident has no buttons left
+        job.alert_check("demo-shop")  # the day is out of the baselines: nothing opens again
+        assert not live_incidents(db, "demo-shop")
+        assert not [e for e in live_episodes(db, "demo-shop") if e["incident_id"]]
+        assert len([c for c in slack.of("chat.postMessage") if "thread_ts" not in c.params]) == 1
+    if action.startswith("incident_snooze"):
         days = 7 if action.endswith("7d") else 1
-        assert row[1] == (BOT_DAY + timedelta(days=3 + days)).isoformat()
+        assert row["snoozed_until"] == (BOT_DAY + timedelta(days=3 + days)).isoformat()
+
+
+def test_a_button_on_another_stores_incident_is_refused_and_changes_nothing(world):
+    settings, slack, _, clock, jobs = world
+    job = jobs()
+    clock.set(BOT_DAY + timedelta(days=3), 6, 5)
+    job.alert_check("demo-shop")
+    db = job.warehouse()
+    [bot] = live_incidents(db, "demo-shop")
+    slack.join("U2", "C0OTHER")  # a member of another channel only
+    app = build_app(settings, ThreadWarehouse(settings.database), job.digests.client, SECRET,
+                    lambda s: clock().astimezone(ROME).date())
+    with serve_in_thread(app) as url:
+        post_signed(f"{url}/slack/events", block_action("incident_expected", str(bot["id"]), CHANNEL,
+                                                        slack.response_url("b"), user="U2"))
+        reply = slack.wait_for("respond")[-1].params
+    assert reply["response_type"] == "ephemeral" and "Traffico" not in json.dumps(reply)
+    assert incident(db, bot["id"])["state"] == "open" and not expected_days(db, "demo-shop")
 
 
 def test_failures_are_reported_once_then_recovery(world):

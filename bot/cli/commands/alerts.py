@@ -29,9 +29,10 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args)
     db = open_warehouse(settings, writing=args.post)
     for store in selected_stores(settings, args.store):
-        findings = find_all(db, store, as_of_for(args, store))
+        today = as_of_for(args, store)
+        findings = find_all(db, store, today)
         if args.post:
-            print(post_alerts(settings, db, store, findings))
+            print(post_alerts(settings, db, store, findings, today))
         elif args.json:
             print(json.dumps(findings_json(store.name, findings), ensure_ascii=False))
         else:
@@ -39,21 +40,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def post_alerts(settings: Any, db: Any, store: StoreSettings, findings: Sequence[Finding]) -> str:
-    """Open and resolve episodes, then post each new or ended one once (and any that never went out)."""
+def post_alerts(settings: Any, db: Any, store: StoreSettings, findings: Sequence[Finding], today: Any) -> str:
+    """Open, extend and resolve incidents and episodes, then post each new, changed or ended one once."""
     import os
     from datetime import UTC, datetime
 
     from bot.cli.composition import command_outbox
-    from schedules.episodes import reconcile, unposted_episodes
+    from schedules.alerting import check_alerts
 
-    result = reconcile(db, store, findings, datetime.now(UTC))
-    outbox = command_outbox(settings, os.environ)
-    outcomes = [outbox.alert(store, episode_id) for episode_id in unposted_episodes(db, store.name)]
-    outcomes += [outbox.resolved(store, episode_id) for episode_id in result["resolved"]]
-    failed = [o.error for o in outcomes if o is not None and o.status in ("failed", "gave_up")]
-    summary = (f"{store.name}: {len(result['opened'])} new, {len(result['refreshed'])} still open, "
-               f"{len(result['resolved'])} resolved")
-    if failed:
-        summary += f"; {len(failed)} message(s) not posted yet ({failed[0]}): `kpibot serve` retries them"
+    check = check_alerts(db, store, today, datetime.now(UTC), command_outbox(settings, os.environ), findings)
+    incidents, episodes = check.incidents, check.episodes
+    summary = (f"{store.name}: {len(incidents['opened'])} new incident(s), "
+               f"{len(incidents['updated']) + len(incidents['refreshed'])} still open, "
+               f"{len(incidents['relapsed'])} back, {len(incidents['resolved'])} resolved; "
+               f"targets: {len(episodes['opened'])} new, {len(episodes['refreshed'])} still open, "
+               f"{len(episodes['resolved'])} resolved")
+    if check.failures:
+        summary += (f"; {len(check.failures)} message(s) not posted yet ({check.failures[0]}): "
+                    "`kpibot serve` retries them")
     return summary

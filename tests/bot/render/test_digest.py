@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
+from bot.render.anomalies import anomaly_line
 from bot.render.digest import digest_lines, digest_message
+from kpi.anomalies.detect import Anomaly
 from kpi.settings import StoreSettings
 from schedules.digest import build_digest
 from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
@@ -101,3 +105,34 @@ def test_a_back_dated_digest_describes_its_own_days_freshness(db, posted_on, hea
     assert digest.provisional == ((AS_OF - day).days <= 2)
     assert digest.data_through == max(d for d in demo_frames()["sessions"]["date"] if d <= day.isoformat())
     assert digest_lines(digest)[1] == header
+
+
+IMMACOLATA = date(2025, 12, 8)  # a Monday, in the demo's history
+
+
+@pytest.mark.parametrize("language, name", [("it", "Immacolata Concezione"), ("en", "Immaculate Conception")])
+def test_the_digest_names_the_holiday_that_explains_the_day(db, language, name):
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language=language, country="IT")
+    digest = build_digest(db, store, IMMACOLATA + timedelta(days=1))
+    text = "\n".join(digest_lines(digest))
+    assert digest.event == name and f":date: {name}:" in text
+    blocks, _ = digest_message(digest)
+    assert name in json.dumps(blocks, ensure_ascii=False)  # in the message itself, not only its text fallback
+    week_later = "\n".join(digest_lines(build_digest(db, store, IMMACOLATA + timedelta(days=8))))
+    assert name in week_later and f":date: {name}:" not in week_later  # now it only spoils the comparison
+    ordinary = build_digest(db, store, IMMACOLATA + timedelta(days=3))
+    assert ordinary.event is None and ":date:" not in "\n".join(digest_lines(ordinary))
+
+
+def test_without_a_country_no_holiday_is_named(db):
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language="it")
+    digest = build_digest(db, store, IMMACOLATA + timedelta(days=1))
+    assert digest.event is None and "Immacolata" not in "\n".join(digest_lines(digest))
+
+
+def test_an_anomaly_on_a_holiday_names_it():
+    store = StoreSettings(name="demo-shop", ga4_property="100000001", language="it")
+    anomaly = Anomaly(IMMACOLATA, "revenue", 4000.0, 9000.0, 7000.0, 11000.0, "warning", "Email", -5.0,
+                      "Immacolata Concezione")
+    assert anomaly_line(anomaly, store).endswith("· soprattutto Email · :date: Immacolata Concezione")
+    assert "Immacolata" not in anomaly_line(replace(anomaly, event=None), store)

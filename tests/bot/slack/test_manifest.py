@@ -17,6 +17,7 @@ from slack_bolt import BoltRequest
 
 from bot.cli.composition import ThreadWarehouse
 from bot.render.alerts import BUTTONS as ALERT_BUTTONS
+from bot.render.alerts.incidents import BUTTONS as INCIDENT_BUTTONS
 from bot.render.reports import CANCEL_ACTION
 from bot.render.targets import CALLBACK, EDIT_ACTION
 from bot.slack.app import ANSWER_ACTIONS, build_app
@@ -30,7 +31,8 @@ MANIFEST = ROOT / "manifest.yml"
 REQUIRED_SCOPES = {"commands", "chat:write", "files:write", "app_mentions:read", "channels:read", "groups:read",
                    "channels:history", "groups:history",  # membership checks; finding a delivery after a crash
                    "users:read"}  # a person's Slack language (users.info include_locale)
-RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in ALERT_BUTTONS), EDIT_ACTION, CANCEL_ACTION}
+RENDERED_ACTIONS = {*ANSWER_ACTIONS, "open_dashboard", *(a for _, a in (*ALERT_BUTTONS, *INCIDENT_BUTTONS)),
+                    EDIT_ACTION, CANCEL_ACTION}
 VIEWS = {CALLBACK}  # the targets modal's view_submission
 # one listener answers any other alert_… action (a crafted snooze length) with a polite no
 REFUSERS = 1
@@ -77,7 +79,7 @@ def test_declared_commands_and_events_have_handlers(manifest, app):
 
 def test_every_rendered_button_has_a_handler(app):
     for action in RENDERED_ACTIONS:
-        value = "1" if action.startswith(("alert_", "report_")) else json.dumps({"q": "help"})
+        value = "1" if action.startswith(("alert_", "incident_", "report_")) else json.dumps({"q": "help"})
         assert status(app, block_action(action, value, "C0X", "http://127.0.0.1:9/r")) == 200, action
     assert status(app, block_action("not_ours", "1", "C0X", "http://127.0.0.1:9/r")) == 404
     assert status(app, block_action("alert_snooze_10000d", "1", "C0X", "http://127.0.0.1:9/r")) == 200  # refused

@@ -59,10 +59,6 @@ def open_alert_lines(episodes: Sequence[Episode], store: StoreSettings) -> list[
     return [f"• {episode_summary(e, store)} · _{state_text(e, store)}_" for e in episodes]
 
 
-def open_alerts_text(episodes: Sequence[Episode], store: StoreSettings) -> str:
-    return "\n".join(open_alert_lines(episodes, store)) or t("alerts_none", store.language)
-
-
 def findings_text(store: StoreSettings, findings: Sequence[Finding]) -> str:
     """What the alert check finds, worded as the alert messages word their episodes."""
     if not findings:
