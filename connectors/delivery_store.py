@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 Key = tuple[str, str, str, str]  # (store, kind, date, channel)
 KEY_WHERE = "store = ? AND kind = ? AND date = ? AND channel = ?"

@@ -1,7 +1,7 @@
 """SQL for alert episodes, Expected days and failure counters.
 
 Delivery records live in ``delivery_store`` and leases in ``leases``. A check-then-write
-here runs under ``BEGIN IMMEDIATE``, so two processes sharing one file cannot interleave it.
+here runs in ``transaction``, so two processes sharing one warehouse cannot interleave it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 LIVE = ("open", "acknowledged", "snoozed")
@@ -31,9 +30,9 @@ def open_episode(db: Database, fields: dict[str, Any]) -> int | None:
     columns = ", ".join(fields)
     marks = ", ".join("?" for _ in fields)
     with transaction(db):
-        cursor = db.execute(f"INSERT INTO alert_episodes ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING",
-                            list(fields.values()))
-    return int(cursor.lastrowid) if cursor.rowcount and cursor.lastrowid else None
+        row = db.execute(f"INSERT INTO alert_episodes ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING "
+                         "RETURNING id", list(fields.values())).fetchone()
+    return int(row[0]) if row else None
 
 
 def update_episode(db: Database, episode_id: int, **fields: Any) -> None:
@@ -44,8 +43,8 @@ def update_episode(db: Database, episode_id: int, **fields: Any) -> None:
 
 def add_expected_days(db: Database, store: str, metric: str, days: list[date]) -> None:
     with transaction(db):
-        db.table("expected_days").upsert_all([{"store": store, "metric": metric, "date": d.isoformat()} for d in days],
-                                             pk=("store", "metric", "date"))
+        db.upsert("expected_days", [{"store": store, "metric": metric, "date": d.isoformat()} for d in days],
+                  ("store", "metric", "date"))
 
 
 def expected_days(db: Database, store: str) -> dict[str, set[date]]:

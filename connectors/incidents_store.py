@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 LIVE = ("open", "acknowledged", "snoozed")

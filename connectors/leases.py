@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from connectors.delivery_store import stamp
+from connectors.engine.database import Database
 
 DONE = "done:"
 ALIVE = "alive:"

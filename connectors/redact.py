@@ -101,7 +101,9 @@ def mask_url(url: str) -> str:
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
             query = urlencode([(k, MASK if SECRET_QUERY_KEYS.search(k) else v) for k, v in pairs], safe="*")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        masked = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        # a URL with no host (postgresql:///db?host=/run/socket) keeps its "//"
+        return masked if netloc else masked.replace(f"{parts.scheme}:", f"{parts.scheme}://", 1)
     except ValueError:
         return _mask_unparseable(url)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,7 @@ def save_state(db: Database, store: str, source: str, report: str, now: datetime
 def upsert(db: Database, table: str, rows: Sequence[Mapping[str, Any]], key: Sequence[str],
            keep: Sequence[str] = ()) -> None:
     """Portable ``INSERT ... ON CONFLICT DO UPDATE`` of ``rows``; columns in ``keep`` keep their old value."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    updates = [c for c in columns if c not in key and c not in keep]
-    action = ("DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)) if updates else "DO NOTHING"
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-           f"ON CONFLICT ({', '.join(key)}) {action}")
-    db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+    db.upsert(table, rows, key, keep)
 
 
 def delete_days(db: Database, table: str, store: str, start: date, end: date,

@@ -148,7 +148,7 @@ class StoreSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    database: Path
+    database: Path | str  # a SQLite file, or a postgresql:// URL (only connectors opens it)
     language: str = "it"
     timezone: str = "Europe/Rome"
     stores: tuple[StoreSettings, ...] = field(default_factory=tuple)

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import CollectorRegistry
@@ -28,6 +27,7 @@ from bot.slack.client import ChannelPacer, SlackSetupError, build_slack_client
 from bot.slack.finder import SlackMessageFinder
 from bot.slack.posters import SlackAlertPoster, SlackDigestPoster, SlackReportPoster
 from bot.slack.replies import SlackReplies
+from connectors.engine.location import Location, shown
 from connectors.ga4.fetch import RetryPolicy
 from connectors.ops.metrics import WarehouseCollector
 from connectors.ops.probes import database_problem
@@ -40,9 +40,9 @@ from schedules.pool import JobPool
 
 
 class ThreadWarehouse:
-    """One SQLite connection per thread (Bolt and APScheduler run listeners and jobs in pools)."""
+    """One connection per thread (Bolt and APScheduler run listeners and jobs in pools)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Location) -> None:
         self.path = path
         self.local = threading.local()
 
@@ -95,14 +95,15 @@ class Runtime:
 STARTUP_PATIENCE_S = 300.0  # a sync or an import holding the lock finishes well within this
 
 
-def wait_for_warehouse(path: Path) -> None:
+def wait_for_warehouse(location: Location) -> None:
     """Refuse a damaged database; wait while another process holds its write lock."""
     import logging
     import time
 
     log = logging.getLogger("kpibot")
-    open_when_writable(path, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
-        "waiting for the write lock on %s, held by another process (%.0f s so far)", path, waited)).close()
+    open_when_writable(location, STARTUP_PATIENCE_S, time.monotonic, lambda waited: log.warning(
+        "waiting for the write lock on %s, held by another process (%.0f s so far)", shown(location),
+        waited)).close()
 
 
 def build_runtime(args: argparse.Namespace, environ: Mapping[str, str]) -> Runtime:

@@ -23,7 +23,7 @@ class UsageError(Exception):
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
-    return load_settings_file(config_path(getattr(args, "config", None), os.environ, Path.cwd()))
+    return load_settings_file(config_path(getattr(args, "config", None), os.environ, Path.cwd()), os.environ)
 
 
 def selected_stores(settings: Settings, name: str | None) -> list[StoreSettings]:
@@ -57,6 +57,6 @@ def as_of_for(args: argparse.Namespace, store: StoreSettings) -> date:
 
 
 def open_warehouse(settings: Settings, writing: bool = False) -> Warehouse:
-    """The warehouse; a command that writes first checks the file is sound (``PRAGMA quick_check``)."""
+    """The warehouse; a command that writes first checks it is sound (a damaged file, an unreachable server)."""
 
     return open_database(settings.database, check=writing)

@@ -32,6 +32,8 @@ EXAMPLES = {
     "  kpibot import-orders ordini.csv --store shop-it --format generic --skip-bad",
     "serve": "kpibot serve --port 3000",
     "check-config": "kpibot check-config\n  kpibot --config /etc/kpibot/kpibot.toml check-config",
+    "migrate-db": "kpibot migrate-db --from kpibot.db --to postgresql://kpibot@db.example.com:5432/kpibot\n"
+    "  KPIBOT_DATABASE_URL=postgresql://kpibot@db/kpibot kpibot migrate-db --from kpibot.db",
     "targets": "kpibot targets --store shop-it\n  kpibot targets --export > targets.toml",
     "emulator": "kpibot emulator --port 8765 --as-of 2026-11-23\n"
     "  kpibot emulator --shopify-port 8767 --woocommerce-port 8768 --klaviyo --meta",
@@ -39,7 +41,7 @@ EXAMPLES = {
 
 HELP = {
     "demo": "run the whole pipeline on the built-in demo shop (no credentials needed)",
-    "sync": "pull GA4, Shopify and WooCommerce into SQLite; safe to re-run",
+    "sync": "pull GA4, Shopify and WooCommerce into the warehouse; safe to re-run",
     "ask": "answer a KPI question, exactly as /kpi would",
     "digest": "build (and with --post, send) the morning digest",
     "alerts": "evaluate targets and anomalies now",
@@ -47,6 +49,7 @@ HELP = {
     "import-orders": "load orders from a Shopify or generic CSV export",
     "serve": "run the Slack app and the scheduler",
     "check-config": "validate kpibot.toml and the environment",
+    "migrate-db": "copy a SQLite warehouse into an empty PostgreSQL one, and check the copy",
     "targets": "show the targets and alert rules in force; --export prints them as TOML for kpibot.toml",
     "emulator": "run the GA4 (and Shopify, WooCommerce, Klaviyo, Meta Ads) emulators with the demo shop",
 }

@@ -22,6 +22,7 @@ from bot.config.problems import ConfigError, Problems
 from bot.config.secrets import SECRETS_HINT, secrets_in
 from bot.config.shops import shop_sources
 from bot.config.targets import RULE_KEYS, Problem, check_rule, check_target, metric_problem
+from connectors.engine.location import is_postgres_url, location_problem
 from connectors.ga4.credentials import service_account_email
 from connectors.redact import mask_url, secret_kind
 from kpi.settings import RelativeRule, Settings, StoreSettings, Target
@@ -45,7 +46,8 @@ def config_path(explicit: str | None, environ: Mapping[str, str], cwd: Path) -> 
     return cwd / "kpibot.toml"
 
 
-def load_settings(path: Path) -> Settings:
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of ``path``; ``KPIBOT_DATABASE_URL`` in ``environ`` wins over ``[kpibot] database``."""
     if not path.exists():
         raise ConfigError([f"{path}: no such config file; create one with "
                            f"'cp kpibot.example.toml kpibot.toml' and edit it, or pass --config PATH"])
@@ -55,10 +57,10 @@ def load_settings(path: Path) -> Settings:
         raise ConfigError([f"{path.name}: is not valid TOML: {error}"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([f"{path}: cannot be read ({error})"]) from None
-    return parse_settings(data, path)
+    return parse_settings(data, path, (environ or {}).get("KPIBOT_DATABASE_URL") or None)
 
 
-def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
+def parse_settings(data: Mapping[str, Any], path: Path, database_url: str | None = None) -> Settings:
     problems = Problems(path.name)
     for where, kind in secrets_in(data):
         problems.items.append(f"{problems.file}: {where} looks like a secret ({kind}): {SECRETS_HINT}")
@@ -70,10 +72,7 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
     problems.unknown_keys("kpibot.", root, GLOBAL_KEYS)
     language = _choice(problems, "kpibot.language", root.get("language", "it"), LANGUAGES)
     timezone = _timezone(problems, "kpibot.timezone", root.get("timezone", "Europe/Rome"))
-    database = root.get("database", "kpibot.db")
-    if not isinstance(database, str) or not database:
-        problems.add("kpibot.database", "must be a file path such as \"kpibot.db\"", database)
-        database = "kpibot.db"
+    database = _database(problems, root.get("database", "kpibot.db"), database_url)
     max_retry_wait = _retry_wait(problems, root.get("max_retry_wait"))
     raw_stores = data.get("stores", [])
     if not isinstance(raw_stores, list) or not raw_stores:
@@ -86,9 +85,35 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> Settings:
         problems.add("stores", f"have the same name {name!r} more than once; names must be unique", None)
     admins = _admins(problems, root.get("admins", []))
     problems.raise_if_any()
-    db_path = Path(database) if Path(database).is_absolute() else path.parent / database
-    return Settings(database=db_path, language=language, timezone=timezone, stores=tuple(stores),
+    return Settings(database=_located(database, path), language=language, timezone=timezone, stores=tuple(stores),
                     source=path, admins=admins, max_retry_wait=max_retry_wait)
+
+
+def _database(problems: Problems, value: Any, url: str | None) -> str:
+    """``[kpibot] database``, or ``KPIBOT_DATABASE_URL`` (which wins): a file path or a postgresql:// URL."""
+    if url is not None:
+        problem = location_problem(url)
+        if problem is None and is_postgres_url(url):
+            return url
+        # the variable's value is never shown: it is where a password may sit
+        problems.items.append("KPIBOT_DATABASE_URL must be a postgresql:// URL such as "
+                              "postgresql://kpibot@db.example.com:5432/kpibot (a SQLite file goes in [kpibot] "
+                              "database instead)")
+    if not isinstance(value, str) or not value:
+        problems.add("kpibot.database", "must be a file path such as \"kpibot.db\" or a postgresql:// URL", value)
+        return "kpibot.db"
+    problem = location_problem(value)
+    if problem:
+        problems.add("kpibot.database", problem, mask_url(value) if "://" in value else value)
+        return "kpibot.db"
+    return value
+
+
+def _located(database: str, config: Path) -> Path | str:
+    """A URL as it is; a relative file path from the config file's folder."""
+    if is_postgres_url(database):
+        return database
+    return Path(database) if Path(database).is_absolute() else config.parent / database
 
 
 def _choice(problems: Problems, key: str, value: Any, allowed: tuple[str, ...]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.config.problems import Problems
 from connectors.klaviyo.roles import assign_roles
-from connectors.klaviyo.store import flows_in_file
+from connectors.klaviyo.store import flows_in_warehouse
 from kpi.settings import FLOW_ROLES, KlaviyoSettings, MetaAdsSettings, Settings
 
 KLAVIYO_KEYS = {"key_env", "flows"}
@@ -115,7 +115,7 @@ def flow_roles_report(settings: Settings) -> tuple[list[str], list[str]]:
     for index, store in enumerate(settings.stores):
         if not store.klaviyo:
             continue
-        flows, synced_at = flows_in_file(settings.database, store.name)
+        flows, synced_at = flows_in_warehouse(settings.database, store.name)
         if not flows:
             lines.append(f"{store.name}: Klaviyo flow roles are listed here after the first 'kpibot sync'")
             continue

@@ -9,7 +9,7 @@ from connectors.redact import secret_kind
 
 SECRETS_HINT = ("secrets never go in the file: remove it (and revoke it if the file was shared), then set "
                 "SLACK_BOT_TOKEN / SLACK_APP_TOKEN / SLACK_SIGNING_SECRET / GOOGLE_APPLICATION_CREDENTIALS "
-                "in the environment")
+                "(or, for a database URL with a password, KPIBOT_DATABASE_URL) in the environment")
 
 
 def secrets_in(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from datetime import date
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 # GA4's summary tables hold at most 50,000 rows a day for the standard reports kpibot
 # pulls; beyond that GA4 folds rows into "(other)". A larger rowCount is not an answer.

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.ga4.checks import CheckFailed, check_final_days_kept, stored_days
 from connectors.ga4.errors import Ga4CheckError, Ga4Failure, Ga4QuotaLow, Ga4ReportError
 from connectors.ga4.fetch import ReportChunk, RetryPolicy, fetch_report

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.redact import mask_urls_in
 from connectors.transaction import transaction
 
@@ -26,16 +25,17 @@ def update_synced_through(db: Database, store: str, report: str, day: date, now:
         db.execute(
             "INSERT INTO sync_state (store, report, synced_through, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (store, report) DO UPDATE SET updated_at = excluded.updated_at, "
-            "synced_through = MAX(synced_through, excluded.synced_through)",
+            "synced_through = CASE WHEN excluded.synced_through > sync_state.synced_through "
+            "THEN excluded.synced_through ELSE sync_state.synced_through END",
             [store, report, day.isoformat(), now.isoformat(timespec="seconds")],
         )
 
 
 def start_run(db: Database, store: str, now: datetime) -> int:
     with transaction(db):
-        cursor = db.execute("INSERT INTO sync_runs (store, started_at) VALUES (?, ?)",
-                            [store, now.isoformat(timespec="seconds")])
-    return int(cursor.lastrowid or 0)
+        row = db.execute("INSERT INTO sync_runs (store, started_at) VALUES (?, ?) RETURNING id",
+                         [store, now.isoformat(timespec="seconds")]).fetchone()
+    return int(row[0])
 
 
 def finish_run(db: Database, run_id: int, now: datetime, rows: int, requests: int, quota_used: int,

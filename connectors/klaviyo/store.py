@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
+from connectors.engine.location import Location
 from connectors.klaviyo.parse import Flow
 from connectors.source_state import delete_days, save_state, upsert
 from connectors.transaction import transaction
+from connectors.warehouse import peek_database
 
 SOURCE = "klaviyo"
 FLOW_DAY_KEY = ("store", "date", "flow_id", "message_id", "send_channel")
@@ -29,8 +28,8 @@ def save_flows(db: Database, store: str, flows: Sequence[Flow], roles: Mapping[s
     with transaction(db):
         upsert(db, "klaviyo_flows", rows, ("store", "flow_id"), keep=("first_seen_at",))
         db.execute("UPDATE klaviyo_flows SET role = NULL WHERE store = ?", [store])
-        db.conn.executemany("UPDATE klaviyo_flows SET role = ? WHERE store = ? AND flow_id = ?",
-                            [[role, store, flow_id] for flow_id, role in roles.items()])
+        db.executemany("UPDATE klaviyo_flows SET role = ? WHERE store = ? AND flow_id = ?",
+                       [[role, store, flow_id] for flow_id, role in roles.items()])
 
 
 def stored_flows(db: Database, store: str) -> list[Flow]:
@@ -59,8 +58,8 @@ def replace_campaign_days(db: Database, store: str, start: date, end: date, rows
     """Campaigns sent in [start, end]; a campaign moved to another day (rescheduled) leaves its old row."""
     with transaction(db):
         delete_days(db, "klaviyo_campaign_days", store, start, end)
-        db.conn.executemany("DELETE FROM klaviyo_campaign_days WHERE store = ? AND campaign_id = ?",
-                            [[store, campaign_id] for campaign_id in {row["campaign_id"] for row in rows}])
+        db.executemany("DELETE FROM klaviyo_campaign_days WHERE store = ? AND campaign_id = ?",
+                       [[store, campaign_id] for campaign_id in sorted({row["campaign_id"] for row in rows})])
         upsert(db, "klaviyo_campaign_days", rows, CAMPAIGN_DAY_KEY)
         save_state(db, store, SOURCE, "campaign_values", now, synced_through=end, spent=spent, note=note)
         if checkpoint:
@@ -74,18 +73,17 @@ def record_requests(db: Database, store: str, report: str, now: datetime, spent:
         save_state(db, store, SOURCE, report, now, resume_after=resume_after, spent=spent, note=note)
 
 
-def flows_in_file(path: Path, store: str) -> tuple[list[Flow], str | None]:
+def flows_in_warehouse(location: Location, store: str) -> tuple[list[Flow], str | None]:
     """The last synced flows of ``store`` and when, read-only (check-config must not create or migrate)."""
-    if not path.exists():
+    db = peek_database(location)
+    if db is None:
         return [], None
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        db = Database(connection)
+        if "klaviyo_flows" not in db.tables():  # not migrated yet: nothing synced
+            return [], None
         return stored_flows(db, store), flows_synced_at(db, store)
-    except sqlite3.OperationalError:  # not migrated yet: nothing synced
-        return [], None
     finally:
-        connection.close()
+        db.close()
 
 
 def flow_roles(db: Database, store: str) -> list[tuple[str, str]]:

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.ga4.sync import date_chunks
 from connectors.klaviyo import store as tables
 from connectors.klaviyo.client import KlaviyoBudgetExhausted, KlaviyoClient, KlaviyoError

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.ga4.sync import date_chunks
 from connectors.meta_ads.client import MetaAdsClient, MetaThrottled
 from connectors.meta_ads.parse import insight_rows

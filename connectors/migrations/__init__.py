@@ -3,8 +3,10 @@
 Each module ``mNNN_<what>.py`` in this package defines ``apply(db)``. They run in
 number order, once each, and the numbers applied are kept in ``_migrations``.
 Adding a table means adding a module with the next number, never editing an old one.
-Each migration runs in one transaction together with its ``_migrations`` row (SQLite's
-DDL is transactional), so a full disk or a kill half-way leaves it wholly unapplied.
+Each migration runs in one transaction together with its ``_migrations`` row (DDL is
+transactional on SQLite and PostgreSQL), so a full disk or a kill half-way leaves it wholly
+unapplied. The same migrations run on both engines: plain portable DDL (see the rules in
+``connectors.warehouse``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 Migration = tuple[int, str, Callable[[Database], None]]
@@ -66,7 +67,7 @@ def _migrate(db: Database) -> list[str]:
 
 
 def _applied(db: Database) -> set[int]:
-    if not db.table("_migrations").exists():
+    if not db.has_table("_migrations"):
         with transaction(db):
             db.execute("CREATE TABLE IF NOT EXISTS _migrations "
                        "(number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")

@@ -1,72 +1,35 @@
-"""GA4 tables: additive session measures, day-grain users, ads, chunk metadata, sync state."""
+"""GA4 tables: additive session measures, day-grain users, ads, chunk metadata, sync state.
 
-from sqlite_utils import Database
+Portable DDL (it was written with sqlite-utils' ``create()`` first; the SQLite schema it makes
+is the same, so files migrated by either are alike: tests/connectors/test_migrations_compat.py).
+"""
 
-DIMENSIONS = {"store": str, "date": str, "channel": str, "device": str, "visitor": str}
+from connectors.engine.database import Database
+
+KEYS = "store TEXT, date TEXT"
+
+
+def statements(db: Database) -> tuple[str, ...]:
+    return (
+        f"CREATE TABLE ga4_sessions ({KEYS}, channel TEXT, device TEXT, visitor TEXT, sessions INTEGER, "
+        "engaged_sessions INTEGER, orders INTEGER, revenue DOUBLE PRECISION, add_to_carts INTEGER, "
+        "checkouts INTEGER, key_events INTEGER, PRIMARY KEY (store, date, channel, device, visitor))",
+        f"CREATE TABLE ga4_users ({KEYS}, total_users INTEGER, new_users INTEGER, active_users INTEGER, "
+        "PRIMARY KEY (store, date))",
+        f"CREATE TABLE ga4_ads ({KEYS}, channel TEXT, campaign TEXT, ad_cost DOUBLE PRECISION, ad_clicks INTEGER, "
+        "ad_impressions BIGINT, PRIMARY KEY (store, date, channel, campaign))",
+        "CREATE TABLE ga4_chunks (store TEXT, report TEXT, start_date TEXT, end_date TEXT, currency TEXT, "
+        "time_zone TEXT, thresholded INTEGER, other_row INTEGER, sampled INTEGER, rows INTEGER, fetched_at TEXT, "
+        "PRIMARY KEY (store, report, start_date, end_date))",
+        "CREATE TABLE sync_state (store TEXT, report TEXT, synced_through TEXT, updated_at TEXT, "
+        "PRIMARY KEY (store, report))",
+        f"CREATE TABLE sync_runs (id {db.auto_id}, store TEXT, started_at TEXT, finished_at TEXT, rows INTEGER, "
+        "requests INTEGER, quota_used INTEGER, error TEXT)",
+        "CREATE INDEX idx_ga4_sessions_store_date ON ga4_sessions (store, date)",
+        "CREATE INDEX idx_ga4_ads_store_date ON ga4_ads (store, date)",
+    )
 
 
 def apply(db: Database) -> None:
-    db.table("ga4_sessions").create(
-        {
-            **DIMENSIONS,
-            "sessions": int,
-            "engaged_sessions": int,
-            "orders": int,
-            "revenue": float,
-            "add_to_carts": int,
-            "checkouts": int,
-            "key_events": int,
-        },
-        pk=("store", "date", "channel", "device", "visitor"),
-    )
-    db.table("ga4_users").create(
-        {"store": str, "date": str, "total_users": int, "new_users": int, "active_users": int},
-        pk=("store", "date"),
-    )
-    db.table("ga4_ads").create(
-        {
-            "store": str,
-            "date": str,
-            "channel": str,
-            "campaign": str,
-            "ad_cost": float,
-            "ad_clicks": int,
-            "ad_impressions": int,
-        },
-        pk=("store", "date", "channel", "campaign"),
-    )
-    db.table("ga4_chunks").create(
-        {
-            "store": str,
-            "report": str,
-            "start_date": str,
-            "end_date": str,
-            "currency": str,
-            "time_zone": str,
-            "thresholded": int,
-            "other_row": int,
-            "sampled": int,
-            "rows": int,
-            "fetched_at": str,
-        },
-        pk=("store", "report", "start_date", "end_date"),
-    )
-    db.table("sync_state").create(
-        {"store": str, "report": str, "synced_through": str, "updated_at": str},
-        pk=("store", "report"),
-    )
-    db.table("sync_runs").create(
-        {
-            "id": int,
-            "store": str,
-            "started_at": str,
-            "finished_at": str,
-            "rows": int,
-            "requests": int,
-            "quota_used": int,
-            "error": str,
-        },
-        pk="id",
-    )
-    db.table("ga4_sessions").create_index(["store", "date"])
-    db.table("ga4_ads").create_index(["store", "date"])
+    for statement in statements(db):
+        db.execute(statement)

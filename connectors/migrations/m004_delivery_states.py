@@ -9,7 +9,7 @@ the 6-hour grace window the scheduler always used (older ones are left to `kpibo
 
 from datetime import UTC, datetime, timedelta
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 OLD_GRACE = timedelta(hours=6)
 

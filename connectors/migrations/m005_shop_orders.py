@@ -6,7 +6,7 @@ tax. Plain portable SQL, so the same migration runs on PostgreSQL. It is written
 re-run safely: a table that already has ``source`` is left as it is.
 """
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 ORDERS = """CREATE TABLE orders_m005 (
     store TEXT NOT NULL,
@@ -63,8 +63,7 @@ SYNC_STATE = """CREATE TABLE IF NOT EXISTS shop_sync_state (
 
 
 def apply(db: Database) -> None:
-    columns = [d[0] for d in db.execute("SELECT * FROM orders LIMIT 0").description]
-    if "source" not in columns:
+    if "source" not in db.columns("orders"):
         db.execute(ORDERS)
         db.execute(COPY)
         db.execute("DROP TABLE orders")

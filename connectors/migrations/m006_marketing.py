@@ -5,7 +5,7 @@ source refused is NULL, never 0. Flows are keyed on their id, so a renamed flow 
 its history; its current name and role live in ``klaviyo_flows``.
 """
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 COUNTS = ("recipients BIGINT, delivered BIGINT, opens_unique BIGINT, clicks_unique BIGINT, conversions BIGINT, "
           "conversion_uniques BIGINT, conversion_value DOUBLE PRECISION")

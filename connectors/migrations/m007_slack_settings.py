@@ -7,7 +7,7 @@
 - ``report_schedules``: reports people schedule in a channel; a cancelled one is kept, marked.
 """
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 STATEMENTS = (
     "CREATE TABLE target_overrides (store TEXT NOT NULL, metric TEXT NOT NULL, min_value DOUBLE PRECISION, "

@@ -8,7 +8,7 @@ a relapse, the resolution), ``announced`` the last revision a delivery was plann
 ``summary_day`` the day it went into that day's summary message instead.
 """
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 STATEMENTS = (
     "CREATE TABLE incidents (id BIGINT NOT NULL, store TEXT NOT NULL, opened_on TEXT NOT NULL, "

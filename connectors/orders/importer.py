@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.orders.exports import OrderRow, Problem, WrongHeader, detect_format, parse_generic, parse_shopify
 from connectors.orders.rules import order_currency
 from connectors.orders.store import ImportCounts, store_orders

@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
 
+from connectors.engine.database import Database
 from connectors.orders.rules import CENT
+from connectors.reader import SUM_DECIMALS
 from connectors.tables import SHOP_SPLITS
 
 # Statuses that were never a sale, whatever their amounts say (every source's own words).
@@ -41,16 +42,18 @@ ORDER_MEASURES = f"""
 # one step down the line items' primary key per order.
 ORDERS_WITH_UNITS = ("(SELECT o.*, (SELECT SUM(l.quantity) FROM order_lines l WHERE l.store = o.store "
                      "AND l.source = o.source AND l.order_id = o.order_id) AS units FROM orders o "
-                     "WHERE o.store = :store AND o.date BETWEEN :start AND :end) o")
+                     "WHERE o.store = ? AND o.date BETWEEN ? AND ?) o")
 
 
 def shop_sales(db: Database, store: str, start: date, end: date, by: str | None = None) -> pd.DataFrame:
     """Sums of the store's orders placed in [start, end], per ``by`` (None: one row keyed ``""``;
     ``date``; or a product split of ``connectors.tables.SHOP_SPLITS``). Columns: ``key`` and the
     measures; a product split has ``orders``, ``net_revenue``, ``units`` and ``orders_with_lines``."""
-    params: dict[str, Any] = {"store": store, "start": start.isoformat(), "end": end.isoformat()}
+    params = [store, start.isoformat(), end.isoformat()]  # each query names them once, in this order
     if by in SHOP_SPLITS:
-        return _frame(db, _product_sql(SHOP_SPLITS[by]), params)
+        products = _frame(db, _product_sql(SHOP_SPLITS[by]), params)
+        # code-point order, whatever the PostgreSQL database's collation does with product names
+        return products.sort_values("key", kind="stable", ignore_index=True)
     if by not in (None, "date"):
         raise ValueError(f"the shop's sales have no split {by!r}")
     if by == "date":
@@ -66,13 +69,16 @@ def _product_sql(column: str) -> str:
             "SUM(l.net_amount) AS net_revenue, SUM(l.quantity) AS units, "
             "COUNT(DISTINCT o.source || ':' || o.order_id) AS orders_with_lines "
             "FROM orders o JOIN order_lines l ON l.store = o.store AND l.source = o.source "
-            "AND l.order_id = o.order_id WHERE o.store = :store AND o.date BETWEEN :start AND :end "
+            "AND l.order_id = o.order_id WHERE o.store = ? AND o.date BETWEEN ? AND ? "
             f"AND o.counted = 1 GROUP BY {key} ORDER BY {key}")
 
 
-def _frame(db: Database, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+def _frame(db: Database, sql: str, params: list[Any]) -> pd.DataFrame:
+    """The rows as a frame; money sums rounded as ``connectors.reader`` rounds them (the engines add
+    floats in different orders, and must answer alike to the last decimal)."""
     cursor = db.execute(sql, params)
-    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    frame = pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+    return frame.round(SUM_DECIMALS)
 
 
 def other_currency_orders(db: Database, store: str, start: date, end: date) -> dict[str, int]:

@@ -13,8 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
+from connectors.engine.sql import upsert_sql
 from connectors.orders.rules import OrderLine, ShopOrder, counts, customer_key
 from connectors.orders.store import hashed, salt
 from connectors.transaction import transaction
@@ -67,14 +67,8 @@ def line_record(order_id: str, line: OrderLine, to: Destination) -> tuple[object
             line.product_type, line.vendor, line.net_amount)
 
 
-def _upsert(table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
-
-
-UPSERT_ORDER = _upsert("orders", ORDER_COLUMNS, ("store", "source", "order_id"))
-UPSERT_LINE = _upsert("order_lines", LINE_COLUMNS, ("store", "source", "order_id", "line"))
+UPSERT_ORDER = upsert_sql("orders", ORDER_COLUMNS, ("store", "source", "order_id"))
+UPSERT_LINE = upsert_sql("order_lines", LINE_COLUMNS, ("store", "source", "order_id", "line"))
 
 
 def write_batch(db: Database, to: Destination, orders: Sequence[ShopOrder],
@@ -90,8 +84,8 @@ def write_batch(db: Database, to: Destination, orders: Sequence[ShopOrder],
                 ids = [order.order_id for order in orders[start:start + 500]]
                 db.execute(f"DELETE FROM order_lines WHERE store = ? AND source = ? AND order_id IN "
                            f"({', '.join('?' for _ in ids)})", [to.store, to.source, *ids])
-        db.conn.executemany(UPSERT_ORDER, records)
-        db.conn.executemany(UPSERT_LINE, lines)
+        db.executemany(UPSERT_ORDER, records)
+        db.executemany(UPSERT_LINE, lines)
         _supersede_exported(db, to.store, [order.name for order in orders])
 
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.orders.rules import OrderLine, ShopOrder
 from connectors.orders.shop_store import Destination, known_currency, synced_from, write_batch
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlite_utils import Database
 
+from connectors.engine.database import Database
+from connectors.engine.sql import upsert_sql
 from connectors.orders.exports import OrderRow
 from connectors.orders.rules import counts, order_currency
 from connectors.transaction import transaction
@@ -19,6 +20,7 @@ SALT_KEY = "customer_salt"
 COLUMNS = ("store", "source", "order_id", "name", "customer_hash", "email_hash", "created_at", "date", "total",
            "refunded", "currency", "status", "counted", "other_currency")
 KEYS = ("store", "source", "order_id")
+UPSERT = upsert_sql("orders", COLUMNS, KEYS, only_changed=True)  # an unchanged order counts as no change
 # One order can arrive twice: from an export imported by hand and from the live shop a store connected
 # later. Its name (#1001; the export's order id) says so, with or without its '#'. The live copy counts;
 # the exported one is kept and counts for nothing, whichever arrived first.
@@ -38,7 +40,8 @@ def salt(db: Database) -> str:
     if row:
         return str(row[0])
     with transaction(db):
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [SALT_KEY, secrets.token_hex(16)])
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                   [SALT_KEY, secrets.token_hex(16)])
     return str(db.execute("SELECT value FROM meta WHERE key = ?", [SALT_KEY]).fetchone()[0])
 
 
@@ -59,15 +62,8 @@ def _upsert_orders(db: Database, store: str, timezone: str, rows: Sequence[Order
     pepper, zone = salt(db), ZoneInfo(timezone)
     live = {str(name) for (name,) in db.execute(LIVE_NAMES, [store]).fetchall()}
     records = [_record(store, r, pepper, zone, currency, r.order_id.lstrip("#") in live) for r in rows]
-    data = [c for c in COLUMNS if c not in KEYS]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in data)
-    changed = " OR ".join(f"orders.{c} IS NOT excluded.{c}" for c in data)
-    sql = (f"INSERT INTO orders ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
-           f"ON CONFLICT ({', '.join(KEYS)}) DO UPDATE SET {updates} WHERE {changed}")
     before = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0]
-    changes = db.conn.total_changes
-    db.conn.executemany(sql, records)
-    written = db.conn.total_changes - changes
+    written = db.executemany(UPSERT, records)
     inserted = db.execute("SELECT COUNT(*) FROM orders WHERE store = ?", [store]).fetchone()[0] - before
     return ImportCounts(inserted, written - inserted, len(records) - written)
 
@@ -85,16 +81,16 @@ def _record(store: str, row: OrderRow, pepper: str, zone: ZoneInfo, currency: st
 def counted_orders(db: Database, store: str) -> pd.DataFrame:
     """Every order that counts, from every source: customer hash, local date, net revenue
     (total − refunded) under the name ``total``."""
-    cursor = db.execute("SELECT customer_hash, date, total - refunded AS total FROM orders "
-                        "WHERE store = ? AND counted = 1 ORDER BY date, created_at", [store])
-    return pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total"])
+    cursor = db.execute("SELECT customer_hash, date, total - refunded AS total, created_at, order_id FROM orders "
+                        "WHERE store = ? AND counted = 1", [store])
+    frame = pd.DataFrame(cursor.fetchall(), columns=["customer", "date", "total", "created_at", "order_id"])
+    # sorted here, in code-point order down to the order id: the KPI maths add the totals in this
+    # order, and a float sum must not depend on the engine's collation or on ties' order
+    ordered = frame.sort_values(["date", "created_at", "order_id"], kind="stable", ignore_index=True)
+    return ordered[["customer", "date", "total"]]
 
 
 def orders_version(db: Database, store: str) -> tuple[object, ...]:
-    """A cache key that changes whenever any connection may have changed the orders.
-
-    ``data_version`` moves when another connection commits; ``total_changes`` when this one
-    writes. Both are free to read, unlike counting a million rows.
-    """
-    data_version = db.execute("PRAGMA data_version").fetchone()[0]
-    return (id(db.conn), db.conn.total_changes, data_version, store)
+    """A cache key that changes whenever any connection may have changed the orders: the
+    warehouse's change key, free to read, unlike counting a million rows."""
+    return (db.change_key(), store)

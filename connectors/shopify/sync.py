@@ -14,8 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.orders.rules import OrderLine, ShopOrder
 from connectors.orders.shop_store import Destination, mark_synced
 from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 COLUMNS = "id, store, channel, query, weekday, at_time, created_by, created_at, cancelled_by, cancelled_at"

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 TargetRow = Mapping[str, Any]  # metric, min_value, max_value, period

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.orders.rules import ShopOrder
 from connectors.orders.shop_store import Destination, mark_synced
 from connectors.orders.shop_sync import BatchWriter, Progress, ShopSyncResult, Window, plan_window, utc_text

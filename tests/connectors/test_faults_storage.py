@@ -70,13 +70,13 @@ def kill_points() -> list[Any]:
     """
     points = []
     for position, (report, table) in enumerate(REPORT_TABLES.items()):
-        delete, insert = rf"^\s*DELETE FROM {table}\b", rf'^\s*INSERT INTO "{table}"'
+        delete, insert = rf"^\s*DELETE FROM {table}\b", rf"^\s*INSERT INTO {table}\b"
         before = list(REPORT_TABLES)[:position]
         steps = {
             "before-the-delete": ([delete], before),
             "after-the-delete": ([delete, insert], before),
             "mid-upsert": ([delete, insert, insert], before),
-            "after-the-upsert-before-metadata": ([delete, r'^\s*INSERT INTO "ga4_chunks"'], before),
+            "after-the-upsert-before-metadata": ([delete, r"^\s*INSERT INTO ga4_chunks\b"], before),
             "after-metadata": ([delete, r"^\s*INSERT INTO sync_state"], before),
             "after-sync-state-before-commit": ([delete, r"^\s*INSERT INTO sync_state", r"^\s*COMMIT"], before),
             "after-the-commit": ([delete, r"^\s*COMMIT", "."], [*before, report]),
@@ -142,10 +142,10 @@ def test_a_full_disk_during_a_resync_undoes_the_chunk_and_the_next_run_converges
         db = open_database(path)
         db.execute(f"PRAGMA max_page_count = {base_pages + extra}")
         statements: list[str] = []
-        db.conn.set_trace_callback(statements.append)
+        db.engine.conn.set_trace_callback(statements.append)
         with pytest.raises(WarehouseFull) as error:
             resync(db, world.url, START, END)
-        db.conn.set_trace_callback(None)
+        db.engine.conn.set_trace_callback(None)
         assert f"the disk holding the database {path} is full" in str(error.value)
         assert error.value.exit_code == 1
         assert committed_prefix(db, world) == []  # the sessions chunk is the one that grows

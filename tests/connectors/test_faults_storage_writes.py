@@ -14,14 +14,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from connectors.delivery_store import claim_delivery
+from connectors.engine.database import Database
 from connectors.leases import take_lease
 from connectors.migrations import discover, migrate
 from connectors.orders.importer import import_file
 from connectors.transaction import WarehouseError, WarehouseFull, transaction
 from connectors.warehouse import open_database, write_chunk
+from tests.support.engines import unmigrated
 from tests.support.paths import ROOT
 from tests.support.storage import dump, kill_at
 
@@ -36,7 +37,7 @@ def schema(db: Database) -> list[tuple[str, str, str | None]]:
 
 def schemas_after_each_migration(folder: Path) -> list[list[tuple[str, str, str | None]]]:
     """The schema with 0, 1, 2... migrations applied, each applied alone on a clean file."""
-    db = Database(folder / "steps.db")
+    db = unmigrated(folder / "steps.db")
     db.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
     steps = [schema(db)]
     for number, name, apply in discover():
@@ -52,15 +53,15 @@ def test_a_full_disk_at_any_point_of_the_migrations_leaves_whole_migrations_and_
     applied_when_full = []
     for pages in range(1, needed):  # every disk size too small for the whole schema
         path = tmp_path / f"full-{pages}.db"
-        db = Database(path)
+        db = unmigrated(path)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(WarehouseFull, match=f"the disk holding the database {re.escape(str(path))} is full"):
             migrate(db)
         db.close()
-        db = Database(path)  # space is back: first look at what the failed run left
-        applied = db.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] if db["_migrations"].exists() else 0
-        assert schema(db) == (steps[applied] if db["_migrations"].exists() else []), f"{pages} pages"
+        db = unmigrated(path)  # space is back: first look at what the failed run left
+        applied = db.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] if db.has_table("_migrations") else 0
+        assert schema(db) == (steps[applied] if db.has_table("_migrations") else []), f"{pages} pages"
         applied_when_full.append(applied)
         db.close()
         healed = open_database(path, check=True)
@@ -127,9 +128,9 @@ def test_a_delivery_claim_is_one_statement_so_only_one_process_takes_it(tmp_path
     first = open_database(tmp_path / "w.db")
     second = open_database(tmp_path / "w.db", busy_timeout_ms=0)
     statements: list[str] = []
-    first.conn.set_trace_callback(statements.append)
+    first.engine.conn.set_trace_callback(statements.append)
     assert claim_delivery(first, key, "a", NOW, LATER, None) is not None
-    first.conn.set_trace_callback(None)
+    first.engine.conn.set_trace_callback(None)
     writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))]
     assert len(writes) == 1 and "ON CONFLICT" in writes[0]
     assert claim_delivery(second, key, "b", NOW, LATER, None) is None  # a live claim is nobody else's
@@ -139,9 +140,9 @@ def test_a_lease_is_one_statement_so_only_one_process_holds_it(tmp_path):
     first = open_database(tmp_path / "w.db")
     second = open_database(tmp_path / "w.db", busy_timeout_ms=0)
     statements: list[str] = []
-    first.conn.set_trace_callback(statements.append)
+    first.engine.conn.set_trace_callback(statements.append)
     assert take_lease(first, "scheduler", "a", NOW, LATER) is True
-    first.conn.set_trace_callback(None)
+    first.engine.conn.set_trace_callback(None)
     assert [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "SELECT"))][0].lstrip() \
         .upper().startswith("INSERT")
     assert take_lease(second, "scheduler", "b", NOW, LATER) is False
@@ -157,7 +158,7 @@ def test_a_nested_transaction_commits_only_with_the_outer_one_and_undoes_its_own
             db.execute("INSERT INTO meta (key, value) VALUES ('inner', '1')")
             raise ZeroDivisionError
         with transaction(db):
-            db.table("meta").upsert_all([{"key": "kept", "value": "1"}], pk="key")
+            db.upsert("meta", [{"key": "kept", "value": "1"}], ["key"])
         assert dump(reader, "meta") == []  # nothing is visible before the outer commit
     assert dump(reader, "meta") == [("kept", "1"), ("outer", "1")]
 

@@ -16,18 +16,19 @@ def row(day: str, channel: str, sessions: int) -> dict:
             "add_to_carts": 0, "checkouts": 0, "key_events": 0}
 
 
-def test_migrations_are_numbered_uniquely_and_run_once(tmp_path):
+def test_migrations_are_numbered_uniquely_and_run_once(location):
     numbers = [number for number, _, _ in discover()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1
-    path = tmp_path / "w.db"
-    first = open_database(path)
-    assert first.table("ga4_sessions").exists()
-    reopened = open_database(path)
+    first = open_database(location)
+    assert "ga4_sessions" in first.tables()
+    reopened = open_database(location)
     assert reopened.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == len(numbers)
+    first.close()
+    reopened.close()
 
 
-def test_rewriting_a_chunk_replaces_rows_of_that_range_only():
-    db = open_database()
+def test_rewriting_a_chunk_replaces_rows_of_that_range_only(warehouse):
+    db = warehouse
     write_chunk(db, "ga4_sessions", [row("2026-01-01", "Email", 5), row("2026-01-02", "Email", 7)],
                 chunk("2026-01-01", "2026-01-02"))
     write_chunk(db, "ga4_sessions", [row("2026-01-02", "Direct", 3)], chunk("2026-01-02", "2026-01-02"))

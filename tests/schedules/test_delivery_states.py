@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlite_utils import Database
 
 from bot.slack.client import build_slack_client
 from bot.slack.finder import PAGE_SIZE, SlackMessageFinder
@@ -18,6 +17,7 @@ from connectors.migrations import discover, migrate
 from connectors.warehouse import open_database
 from schedules.delivery import delivery_metadata, key_text
 from tests.fakes.slack_api import fake_slack
+from tests.support.engines import unmigrated
 from tests.support.slack import TOKEN
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -25,12 +25,13 @@ KEY = ("shop", "digest", "2026-11-23", "C1")
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_database(tmp_path / "kpibot.db")
+def db(location):
+    """The delivery machinery's warehouse, on each engine."""
+    return open_database(location)
 
 
 def test_rows_written_before_the_upgrade_keep_their_meaning(tmp_path):
-    old = Database(tmp_path / "old.db")
+    old = unmigrated(tmp_path / "old.db")
     old.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
     for number, name, apply in discover():
         if number < 4:

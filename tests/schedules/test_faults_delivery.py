@@ -30,7 +30,8 @@ from schedules.jobs import LEASE_TIME, SWEEP
 from tests.fakes.slack_api import fake_slack
 from tests.support.deliveries import CHANNEL, STORE, Clock, messages_with, shop_jobs, shop_settings
 from tests.support.delivery_child import KILLED
-from tests.support.ga4 import AS_OF, synced_demo_db
+from tests.support.engines import ENGINES
+from tests.support.ga4 import AS_OF, synced_demo_location
 from tests.support.paths import ROOT
 from tests.support.slack import SECRET, TOKEN
 
@@ -41,10 +42,13 @@ BOT_DAY = PLANTED_ANOMALIES[-1].dates(AS_OF)[0]  # sessions spike from a referra
 PAST_CLAIM = CLAIM_TIME + timedelta(seconds=1)
 
 
-@pytest.fixture
-def shop(tmp_path):
-    synced_demo_db(tmp_path / "kpibot.db").close()
-    settings = shop_settings(tmp_path / "kpibot.db")
+@pytest.fixture(params=ENGINES)
+def shop(request, tmp_path):
+    with synced_demo_location(request.param, tmp_path) as location:
+        yield from _shop(shop_settings(location))
+
+
+def _shop(settings):
     with fake_slack() as slack:
         clock = Clock(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))
         slack.clock = lambda: clock().timestamp()
@@ -415,7 +419,9 @@ def test_a_restart_with_the_same_holder_id_is_not_blocked_and_a_live_holder_keep
 
 def cli_config(settings, slack, folder: Path, monkeypatch) -> Path:
     config = folder / "kpibot.toml"
-    config.write_text(f'[kpibot]\ndatabase = "{settings.database.name}"\n[[stores]]\nname = "{STORE}"\n'
+    if isinstance(settings.database, str):  # PostgreSQL: the URL in the environment wins over the file's path
+        monkeypatch.setenv("KPIBOT_DATABASE_URL", settings.database)
+    config.write_text(f'[kpibot]\ndatabase = "kpibot.db"\n[[stores]]\nname = "{STORE}"\n'
                       f'ga4_property = "100000001"\nchannels = ["{CHANNEL}"]\ndigest_channel = "{CHANNEL}"\n'
                       f'alert_channel = "{CHANNEL}"\n')
     monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)

@@ -27,17 +27,21 @@ from schedules.reports import GRACE, PER_CHANNEL
 from tests.fakes.slack_api import fake_slack
 from tests.support.deliveries import CHANNEL, STORE, Clock, messages_with, shop_jobs, shop_settings
 from tests.support.delivery_child import KILLED
-from tests.support.ga4 import AS_OF, synced_demo_db
+from tests.support.engines import ENGINES
+from tests.support.ga4 import AS_OF, synced_demo_location
 from tests.support.paths import ROOT
 
 QUERY = "revenue last-7d by channel"
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-@pytest.fixture
-def shop(tmp_path):
-    synced_demo_db(tmp_path / "kpibot.db").close()
-    settings = shop_settings(tmp_path / "kpibot.db")
+@pytest.fixture(params=ENGINES)
+def shop(request, tmp_path):
+    with synced_demo_location(request.param, tmp_path) as location:
+        yield from _shop(shop_settings(location))
+
+
+def _shop(settings: Settings):
     with fake_slack() as slack:
         clock = Clock(datetime(2026, 11, 23, 5, 0, tzinfo=UTC))
         slack.clock = lambda: clock().timestamp()

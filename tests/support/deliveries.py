@@ -46,7 +46,7 @@ class Clock:
         return self.now
 
 
-def shop_settings(database: Path) -> Settings:
+def shop_settings(database: Path | str) -> Settings:
     store = StoreSettings(name=STORE, ga4_property="100000001", language="it", channels=(CHANNEL,),
                           digest_channel=CHANNEL, alert_channel=CHANNEL, digest_time=time(8, 0))
     return Settings(database=database, stores=(store,))

@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
             if seen["count"] == args.nth:
                 os._exit(KILLED)
 
-    settings = shop_settings(Path(args.db))
+    settings = shop_settings(args.db if "://" in args.db else Path(args.db))  # a file, or a PostgreSQL URL
     jobs = shop_jobs(settings, args.slack, lambda: now, args.holder, checkpoint)
     store = settings.store(STORE)
     if args.job == "digest":

@@ -12,18 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
 
 from connectors.demo import orders_csv as demo_orders_module
 from connectors.demo import shop as demo_shop_module
 from connectors.demo.orders_csv import write_demo_orders
 from connectors.demo.shop import DemoShop, build_demo_shop
+from connectors.engine.database import Database
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import RunningEmulator, serve_emulator
 from connectors.ga4.fetch import RetryPolicy
 from connectors.ga4.sync import sync_store
 from connectors.orders.importer import import_file
 from connectors.warehouse import open_database
+from connectors.warehouse_copy import copy_warehouse
+from tests.support.engines import fresh_schema
 
 STORE = "demo-shop"
 PROPERTY = "100000001"
@@ -99,3 +101,21 @@ def demo_frames(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> d
         frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
         out[name] = frame
     return out
+
+
+@contextmanager
+def synced_demo_location(engine: str, folder: Path, as_of: date = AS_OF, days: int = 400,
+                         planted: bool = True) -> Iterator[Path | str]:
+    """Where a synced demo warehouse is, on ``engine``: the cached SQLite copy, or that copy moved into a
+    fresh PostgreSQL schema the way ``kpibot migrate-db`` moves it (the same emulator rows on both)."""
+    path = folder / "kpibot.db"
+    synced_demo_db(path, as_of, days, planted).close()
+    if engine == "sqlite":
+        yield path
+        return
+    with fresh_schema() as url:
+        source, target = open_database(path), open_database(url)
+        copy_warehouse(source, target)
+        source.close()
+        target.close()
+        yield url

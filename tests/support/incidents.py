@@ -20,16 +20,16 @@ def plant(db: Any, store: str, day: date, fault: str) -> None:
     """Edit ``store``'s GA4 rows of ``day`` as ``fault`` would have: ``outage`` or ``mobile_checkout``."""
     where = "store = ? AND date = ?" + (" AND device = 'mobile'" if fault == "mobile_checkout" else "")
     kept = {"outage": 0.04, "mobile_checkout": 0.25}[fault]
-    with db.conn:
+    with db.transaction():
         db.execute(f"UPDATE ga4_sessions SET orders = CAST(ROUND(orders * {kept}) AS INTEGER), "
                    f"revenue = ROUND(revenue * {kept}, 2) WHERE {where}", [store, day.isoformat()])
 
 
 def copy_store(db: Any, source: str, target: str) -> None:
     """Every GA4 row of ``source`` again under the name ``target`` (another shop with the same history)."""
-    with db.conn:
+    with db.transaction():
         for table in TABLES:
-            columns = [c.name for c in db[table].columns if c.name != "store"]
+            columns = [name for name in db.columns(table) if name != "store"]
             names = ", ".join(columns)
             db.execute(f"INSERT INTO {table} (store, {names}) SELECT ?, {names} FROM {table} WHERE store = ?",
                        [target, source])

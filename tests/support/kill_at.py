@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
+from connectors.engine.database import Database
 
 RESYNC_CLOCK = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # a day after the first sync: metadata tells runs apart
 
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
     from connectors.warehouse import open_database
 
     db = open_database(args.db)
-    db.conn.set_trace_callback(killer(args.at))
+    db.engine.conn.set_trace_callback(killer(args.at))
     if args.work == "sync":
         resync(db, args.url, args.start, args.end)
     else:

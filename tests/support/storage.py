@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlite_utils import Database
 
 from connectors.demo.shop import DemoShop
+from connectors.engine.database import Database
 from tests.support.paths import ROOT
 
 REPORT_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}  # in sync order

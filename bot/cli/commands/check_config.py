@@ -18,12 +18,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.config.loader import ConfigError, config_path, environment_problems, load_settings
     from bot.config.marketing import flow_roles_report, marketing_environment_problems
     from bot.config.shops import describe_sources, shop_environment_problems
+    from connectors.engine.location import shown
 
     path = config_path(args.config, os.environ, Path.cwd())
     problems, warnings = environment_problems(os.environ)
     settings = None
     try:
-        settings = load_settings(path)
+        settings = load_settings(path, os.environ)
     except ConfigError as error:
         problems = error.problems + problems
     notes: list[str] = []
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     shops = describe_sources(settings)
     stores = ", ".join(f"{s.name} ({s.language}, {s.timezone}, GA4 {s.ga4_property}"
                        f"{', ' + shops[s.name] if shops[s.name] else ''})" for s in settings.stores)
-    print(f"{path}: OK. Database: {settings.database}. Stores: {stores}.")
+    print(f"{path}: OK. Database: {shown(settings.database)}. Stores: {stores}.")
     print_targets(settings)
     return 0
 
@@ -54,10 +55,10 @@ def print_targets(settings: Any) -> None:
 
     from bot.render.targets import targets_lines
     from bot.render.terminal import print_slack_text
-    from connectors.warehouse import open_database
+    from connectors.warehouse import open_database, warehouse_exists
     from schedules.targets import target_settings
 
-    db = open_database(settings.database) if settings.database.exists() else None
+    db = open_database(settings.database) if warehouse_exists(settings.database) else None
     console = Console()
     for store in settings.stores:
         if db is None:

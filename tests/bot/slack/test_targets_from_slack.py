@@ -28,7 +28,8 @@ from connectors.team_settings.targets import save_overrides, target_overrides
 from kpi.settings import StoreSettings, Target
 from schedules.targets import effective_store, target_settings
 from tests.fakes.slack_api import fake_slack
-from tests.support.ga4 import AS_OF, synced_demo_db
+from tests.support.engines import ENGINES
+from tests.support.ga4 import AS_OF, synced_demo_location
 from tests.support.slack import (
     SECRET,
     TOKEN,
@@ -69,13 +70,20 @@ channels = ["{OTHER}"]
 """
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def world(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("targets-slack")
-    synced_demo_db(folder / "kpibot.db").close()
+    with synced_demo_location(request.param, folder) as location, pytest.MonkeyPatch.context() as env:
+        if not isinstance(location, Path):  # the CLI commands below find PostgreSQL as a user's would
+            env.setenv("KPIBOT_DATABASE_URL", location)
+        yield from _world(folder, location)
+
+
+def _world(folder, location):
     config = folder / "kpibot.toml"
     config.write_text(CONFIG + FILE_TARGETS + OTHER_STORE)
-    settings = parse_settings(tomllib.loads(config.read_text()), config)
+    database = None if isinstance(location, Path) else location  # PostgreSQL: as KPIBOT_DATABASE_URL would
+    settings = parse_settings(tomllib.loads(config.read_text()), config, database)
     with fake_slack() as slack:
         slack.members.update({MEMBER: [SHOP]})
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})

@@ -310,7 +310,7 @@ def test_an_unreachable_ga4_is_one_sentence_in_stderr_the_run_log_and_status(kpi
     assert code == 1 and err.strip() == f"kpibot: {STORE}: GA4 failed: {sentence}"
     assert len(kpibot_sync.slept) == 5  # bounded: six attempts, five backoffs
     assert last_runs(kpibot_sync.db(), STORE)[0]["error"] == sentence
-    config = str(next(iter(kpibot_sync.db().conn.execute("PRAGMA database_list")))[2]).replace("k.db", "kpibot.toml")
+    config = kpibot_sync.db().label.replace("k.db", "kpibot.toml")
     assert main(["--config", config, "ask", "status", "--as-of", str(AS_OF)]) == 0
     status = capsys.readouterr().out
     assert "GA4 non è raggiungibile" in status and "HTTPConnectionPool" not in status

@@ -14,6 +14,7 @@ from connectors.ga4.fetch import Ga4AccessError
 from connectors.ga4.sync import plan_range
 from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import open_database
+from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF, STORE, demo_frames, demo_shop, emulator, sync_all
 
 START, END = AS_OF - timedelta(days=120), AS_OF - timedelta(days=1)
@@ -24,10 +25,9 @@ def table(db, name: str) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns[:5])).reset_index(drop=True)
 
 
-@pytest.fixture
-def synced():
-    db = open_database()
-    with emulator(demo_shop()) as (running, client):
+@pytest.fixture(params=ENGINES)
+def synced(request, tmp_path):
+    with warehouse_on(request.param, tmp_path) as db, emulator(demo_shop()) as (running, client):
         result = sync_all(db, client, START, END)
         yield db, result, running, client
 

@@ -18,6 +18,7 @@ from connectors.klaviyo.reports import STATISTICS
 from connectors.klaviyo.sync import DAILY_BUDGET, sync_klaviyo
 from connectors.source_state import read_state
 from connectors.warehouse import open_database
+from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import (
     KLAVIYO,
@@ -49,13 +50,17 @@ def assert_sums_match(db, frame, source, by, start, end, statistics=STATISTICS):
         assert stored == pytest.approx(expected), (source, name, start, end)
 
 
-@pytest.fixture(scope="module")
-def synced(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def synced(request, tmp_path_factory):
+    with warehouse_on(request.param, tmp_path_factory.mktemp("klaviyo")) as db:
+        yield from _synced(db)
+
+
+def _synced(db):
     demo = klaviyo_demo()
-    db = open_database(tmp_path_factory.mktemp("klaviyo") / "k.db")
     with klaviyo_emulator(demo) as (url, state):
         result, client = sync(db, url)
-    return db, demo, state, result, client
+    yield db, demo, state, result, client
 
 
 @pytest.mark.parametrize(("start", "end"), PERIODS)

@@ -13,6 +13,7 @@ from connectors.meta_ads.client import MetaAuthError, MetaUnavailable
 from connectors.meta_ads.sync import earliest_day, foreign_currencies, sync_meta_ads
 from connectors.source_state import read_state
 from connectors.warehouse import open_database
+from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import META, STORE, Recorder, fixed_now, in_period, meta_client, meta_demo, meta_emulator
 from tests.support.paths import ROOT
@@ -27,12 +28,16 @@ def sync(db, url, recorder=None, store=META, **options):
     return sync_meta_ads(db, client, store, AS_OF, now=fixed_now, **options), client
 
 
-@pytest.fixture(scope="module")
-def synced(tmp_path_factory):
-    db = open_database(tmp_path_factory.mktemp("meta") / "m.db")
+@pytest.fixture(scope="module", params=ENGINES)
+def synced(request, tmp_path_factory):
+    with warehouse_on(request.param, tmp_path_factory.mktemp("meta")) as db:
+        yield from _synced(db)
+
+
+def _synced(db):
     with meta_emulator() as (url, state):
         result, _ = sync(db, url)
-    return db, state, result
+    yield db, state, result
 
 
 @pytest.mark.parametrize(("start", "end"), PERIODS)

@@ -19,6 +19,7 @@ from kpi.orders.rfm import SEGMENTS
 from kpi.query.parser import parse
 from kpi.service import answer
 from kpi.settings import StoreSettings
+from tests.support.engines import ENGINES, warehouse_on
 from tests.support.paths import FIXTURES
 
 FIXTURES = FIXTURES / "orders"
@@ -33,14 +34,14 @@ def value(db, metric: str, start: str, end: str, store: StoreSettings = STORE) -
     return metric_value(db, store, BY_NAME[metric], Period(date.fromisoformat(start), date.fromisoformat(end)))
 
 
-def test_spec_worked_example_ltv_and_cac_budget(tmp_path):
+def test_spec_worked_example_ltv_and_cac_budget(warehouse, tmp_path):
     csv = tmp_path / "one_customer.csv"
     amounts = ["249.00", "549.99", "90.00", "130.00", "999.00"]
     days = ["2024-01-15", "2024-06-02", "2024-11-20", "2025-05-04", "2025-12-30"]  # within 24 months
     csv.write_text("order_id,customer_id,created_at,total\n" + "".join(
         f"O{i},C-1,{day}T12:00:00+01:00,{amount}\n"
         for i, (day, amount) in enumerate(zip(days, amounts, strict=True))))
-    db = open_database()
+    db = warehouse
     import_file(db, csv, "shop", "Europe/Rome", "EUR")
     assert round(value(db, "ltv", "2024-01-01", "2024-01-31"), 2) == 2017.99
     assert round(value(db, "cac_budget", "2024-01-01", "2024-01-31"), 2) == 201.80
@@ -49,8 +50,8 @@ def test_spec_worked_example_ltv_and_cac_budget(tmp_path):
     assert round(value(db, "ltv", "2024-01-01", "2024-01-31", twelve), 2) == 249.00 + 549.99 + 90.00
 
 
-def test_shopify_export_keeps_one_order_per_name_and_excludes_refunds_and_cancellations():
-    db = open_database()
+def test_shopify_export_keeps_one_order_per_name_and_excludes_refunds_and_cancellations(warehouse):
+    db = warehouse
     result = load(db, "shopify_export.csv")
     assert result.format == "shopify" and result.counts.inserted == 7
     rows = {r["order_id"]: r for r in db.query("SELECT * FROM orders")}
@@ -69,16 +70,16 @@ def test_emails_never_reach_the_database_file(tmp_path):
     assert b"example.it" not in (tmp_path / "k.db").read_bytes()
 
 
-def test_italian_semicolon_file_with_decimal_commas():
-    db = open_database()
+def test_italian_semicolon_file_with_decimal_commas(warehouse):
+    db = warehouse
     assert load(db, "ordini_it.csv").counts.inserted == 4
     totals = dict(db.execute("SELECT order_id, total FROM orders").fetchall())
     assert totals == {"A-1": 1249.00, "A-2": 89.90, "A-3": 349.50, "A-4": 19.99}
     assert db.execute("SELECT counted FROM orders WHERE order_id = 'A-4'").fetchone()[0] == 0
 
 
-def test_three_bad_rows_refuse_the_file_unless_skip_bad(tmp_path, capsys):
-    db = open_database()
+def test_three_bad_rows_refuse_the_file_unless_skip_bad(warehouse, tmp_path, capsys):
+    db = warehouse
     with pytest.raises(BadOrderFile) as error:
         load(db, "three_bad_rows.csv")
     assert [(p.row, p.column) for p in error.value.problems] == [(3, "created_at"), (4, "customer_id"), (5, "total")]
@@ -94,8 +95,8 @@ def test_three_bad_rows_refuse_the_file_unless_skip_bad(tmp_path, capsys):
     assert "2 new" in capsys.readouterr().out
 
 
-def test_reimport_changes_nothing_and_a_changed_export_updates(tmp_path):
-    db = open_database()
+def test_reimport_changes_nothing_and_a_changed_export_updates(warehouse, tmp_path):
+    db = warehouse
     load(db, "ordini_it.csv")
     before = list(db.query("SELECT * FROM orders ORDER BY order_id"))
     again = load(db, "ordini_it.csv").counts
@@ -117,8 +118,8 @@ def test_a_failure_mid_file_writes_nothing():
     assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 0
 
 
-@pytest.fixture(scope="module")
-def random_shop(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def random_shop(request, tmp_path_factory):
     rng = np.random.default_rng(7)
     rows = []
     for customer in range(400):
@@ -130,15 +131,15 @@ def random_shop(tmp_path_factory):
     path = tmp_path_factory.mktemp("orders") / "orders.csv"
     path.write_text("order_id,customer_id,created_at,total\n" + "".join(
         f"{o},{c},{d.isoformat()}T12:00:00+01:00,{t}\n" for o, c, d, t in rows))
-    db = open_database()
-    import_file(db, path, "shop", "Europe/Rome", "EUR")
-    ads = [{"store": "shop", "date": d.isoformat(), "channel": "Paid Search", "campaign": "c", "ad_cost": 40.0,
-            "ad_clicks": 80, "ad_impressions": 900} for d in pd.date_range("2024-01-01", "2026-06-30").date]
-    write_chunk(db, "ga4_ads", ads, {"store": "shop", "report": "ads", "start_date": "2024-01-01",
-                                     "end_date": "2026-06-30", "currency": "EUR", "time_zone": "Europe/Rome",
-                                     "thresholded": 0, "other_row": 0, "sampled": 0, "rows": 0, "fetched_at": "x"})
-    frame["date"] = pd.to_datetime(frame["date"])
-    return db, frame
+    with warehouse_on(request.param, tmp_path_factory.mktemp("db")) as db:
+        import_file(db, path, "shop", "Europe/Rome", "EUR")
+        ads = [{"store": "shop", "date": d.isoformat(), "channel": "Paid Search", "campaign": "c", "ad_cost": 40.0,
+                "ad_clicks": 80, "ad_impressions": 900} for d in pd.date_range("2024-01-01", "2026-06-30").date]
+        write_chunk(db, "ga4_ads", ads, {"store": "shop", "report": "ads", "start_date": "2024-01-01",
+                                         "end_date": "2026-06-30", "currency": "EUR", "time_zone": "Europe/Rome",
+                                         "thresholded": 0, "other_row": 0, "sampled": 0, "rows": 0, "fetched_at": "x"})
+        frame["date"] = pd.to_datetime(frame["date"])
+        yield db, frame
 
 
 def expected(frame: pd.DataFrame, metric: str, start: str, end: str, months: int = 24) -> float:

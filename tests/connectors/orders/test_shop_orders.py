@@ -6,14 +6,13 @@ import importlib
 import math
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from connectors.migrations import discover, migrate
 from connectors.orders.importer import import_file
 from connectors.orders.rules import ShopOrder, counts, customer_key
 from connectors.orders.shop_store import Destination, write_batch
 from connectors.orders.store import counted_orders
 from connectors.warehouse import open_database
+from tests.support.engines import unmigrated
 
 EXPORT = """Name,Email,Financial Status,Currency,Total,Refunded Amount,Created at,Lineitem name,Cancelled at
 #2001,anna@example.it,partially_refunded,EUR,100.00,30.00,2024-05-02 10:00:00 +0200,Casco,
@@ -25,7 +24,7 @@ EXPORT = """Name,Email,Financial Status,Currency,Total,Refunded Amount,Created a
 
 
 def test_the_migration_keeps_imported_orders_as_csv_rows(tmp_path):
-    db = Database(tmp_path / "old.db")
+    db = unmigrated(tmp_path / "old.db")
     db.execute("CREATE TABLE _migrations (number INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)")
     for number, name, apply in discover():
         if number <= 3:
@@ -35,7 +34,6 @@ def test_the_migration_keeps_imported_orders_as_csv_rows(tmp_path):
                "1249.0, 'EUR', 'paid', 1)")
     db.execute("INSERT INTO orders VALUES ('shop', 'A-2', 'c2', 'e2', '2024-01-11T10:00:00+01:00', '2024-01-11', "
                "89.9, 'EUR', 'refunded', 0)")
-    db.conn.commit()
     assert "m005_shop_orders" in migrate(db)
     rows = list(db.query("SELECT store, source, order_id, customer_hash, email_hash, total, refunded, counted "
                          "FROM orders ORDER BY order_id"))
@@ -44,7 +42,7 @@ def test_the_migration_keeps_imported_orders_as_csv_rows(tmp_path):
          "total": 1249.0, "refunded": 0.0, "counted": 1},
         {"store": "shop", "source": "csv", "order_id": "A-2", "customer_hash": "c2", "email_hash": "e2",
          "total": 89.9, "refunded": 0.0, "counted": 0}]
-    indexes = {index.name for index in db.table("orders").indexes}
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"idx_orders_store_date", "idx_orders_store_customer_hash_date"} <= indexes
     importlib.import_module("connectors.migrations.m005_shop_orders").apply(db)  # re-applied: nothing changes
     assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 2

@@ -143,7 +143,7 @@ def test_every_daily_kpi_is_judged_without_a_warning(planted_db, metric):
 @pytest.mark.parametrize("metric", ["ltv", "customers", "repurchase_rate", "tracking_gap", "clienti"])
 def test_order_kpis_get_one_sentence_naming_what_is_watched(planted_db, tmp_path, capsys, metric):
     config = tmp_path / "kpibot.toml"
-    config.write_text(f'[kpibot]\ndatabase = "{planted_db.conn.execute("PRAGMA database_list").fetchone()[2]}"\n'
+    config.write_text(f'[kpibot]\ndatabase = "{planted_db.label}"\n'
                       '[[stores]]\nname = "demo-shop"\nga4_property = "1"\n')
     assert main(["--config", str(config), "anomalies", metric, "--as-of", AS_OF.isoformat()]) == 2
     err = capsys.readouterr().err
@@ -165,7 +165,7 @@ def test_no_look_ahead_future_days_never_change_a_past_verdict(cut, seed, future
 def test_cli_json_shape(planted_db, tmp_path, capsys):
     config = tmp_path / "kpibot.toml"
     planted_db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    config.write_text(f'[kpibot]\ndatabase = "{planted_db.conn.execute("PRAGMA database_list").fetchone()[2]}"\n'
+    config.write_text(f'[kpibot]\ndatabase = "{planted_db.label}"\n'
                       '[[stores]]\nname = "demo-shop"\nga4_property = "100000001"\n')
     assert main(["--config", str(config), "anomalies", "sessions", "last-30d", "--json", "--as-of",
                  AS_OF.isoformat()]) == 0
