@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlite_utils import Database
-
+from connectors.engine.database import Database
 from connectors.transaction import transaction
 
 COPIED = ("ga4_sessions", "ga4_users", "ga4_ads", "ga4_chunks", "sync_state", "orders", "order_lines",
@@ -21,7 +20,7 @@ def copy_store(db: Database, source: str, targets: Sequence[str], tables: Sequen
     """Every row of ``source`` in ``tables``, once more for each of ``targets`` (in one transaction)."""
     with transaction(db):
         for table in tables:
-            columns = [d[0] for d in db.execute(f"SELECT * FROM {table} WHERE 1 = 0").description if d[0] != "store"]
+            columns = [column for column in db.columns(table) if column != "store"]
             listed = ", ".join(columns)
             for target in targets:
                 db.execute(f"INSERT INTO {table} (store, {listed}) SELECT ?, {listed} FROM {table} WHERE store = ?",
