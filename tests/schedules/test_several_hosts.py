@@ -1,9 +1,10 @@
 """Several processes on one warehouse: every scheduled job once per store and slot, and a dead one's work finished.
 
 Processes are real (``tests/support/agency_child.py``, a `kpibot serve` whose digest triggers
-just fired), they share one SQLite file and one fake Slack over HTTP, and a kill is ``os._exit``
-at a chosen step of one store's digest. The survivor runs in the test process on the injected
-clock: its heartbeat every 15 s and its sweep every 30 s, exactly as ``build_scheduler`` runs them.
+just fired), they share one warehouse (a SQLite file, then a PostgreSQL schema) and one fake
+Slack over HTTP, and a kill is ``os._exit`` at a chosen step of one store's digest. The survivor
+runs in the test process on the injected clock: its heartbeat every 15 s and its sweep every
+30 s, exactly as ``build_scheduler`` runs them.
 """
 
 from __future__ import annotations
@@ -21,31 +22,34 @@ from connectors.warehouse import open_database
 from schedules.jobs import HEARTBEAT, LEASE_TIME, SWEEP
 from tests.fakes.slack_api import fake_slack
 from tests.support.agency import (
-    agency_db,
     agency_jobs,
     agency_settings,
     channel_of,
     charts_under,
+    copy_to_stores,
     digests_in,
     store_names,
 )
 from tests.support.deliveries import Clock
 from tests.support.delivery_child import KILLED
-from tests.support.ga4 import AS_OF
+from tests.support.engines import ENGINES
+from tests.support.ga4 import AS_OF, synced_demo_location
 from tests.support.paths import ROOT
 
 STORES = 3
 DAY = AS_OF - timedelta(days=1)  # what the digests of AS_OF report on
 
 
-@pytest.fixture
-def agency(tmp_path):
-    agency_db(tmp_path / "kpibot.db", STORES)
-    settings = agency_settings(tmp_path / "kpibot.db", STORES)
-    with fake_slack() as slack:
-        clock = Clock(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))
-        slack.clock = lambda: clock().timestamp()
-        yield settings, slack, clock
+@pytest.fixture(params=ENGINES)
+def agency(request, tmp_path):
+    """Three stores in one warehouse: a SQLite file, or a PostgreSQL schema the processes share."""
+    with synced_demo_location(request.param, tmp_path) as location:
+        copy_to_stores(location, STORES)
+        settings = agency_settings(location, STORES)
+        with fake_slack() as slack:
+            clock = Clock(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))
+            slack.clock = lambda: clock().timestamp()
+            yield settings, slack, clock
 
 
 def child(settings, slack, clock, holder: str, **options: str) -> subprocess.Popen:

@@ -35,7 +35,7 @@ def channel_of(store: str) -> str:
     return "C0" + store.replace("-", "").upper()
 
 
-def agency_settings(database: Path, count: int, digest_time: time = time(8, 0),
+def agency_settings(database: Path | str, count: int, digest_time: time = time(8, 0),
                     timezone: str = "Europe/Rome") -> Settings:
     stores = tuple(StoreSettings(name=name, ga4_property="100000001", language="it", channels=(channel_of(name),),
                                  digest_channel=channel_of(name), alert_channel=channel_of(name),
@@ -46,7 +46,12 @@ def agency_settings(database: Path, count: int, digest_time: time = time(8, 0),
 def agency_db(path: Path, count: int, as_of: date = AS_OF, days: int = 400) -> None:
     """The demo shop synced once, then copied to ``shop-0`` … ``shop-<count-1>``."""
     synced_demo_db(path, as_of, days).close()
-    db = open_database(path)
+    copy_to_stores(path, count)
+
+
+def copy_to_stores(location: Path | str, count: int) -> None:
+    """The synced demo shop at ``location`` (a file or a PostgreSQL URL) copied to ``count`` stores."""
+    db = open_database(location)
     copy_store(db, STORE, store_names(count))
     db.close()
 

@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
         if step == args.kill_at and key[0] == args.kill_store and key[1] == "digest":
             os._exit(KILLED)
 
-    settings = agency_settings(Path(args.db), args.stores)
+    settings = agency_settings(args.db if "://" in args.db else Path(args.db), args.stores)
     pool = JobPool(args.workers) if args.workers else None
     jobs = agency_jobs(settings, args.slack, lambda: now, args.holder, checkpoint, pool=pool)
     posted: list[str] = []
