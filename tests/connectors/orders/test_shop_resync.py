@@ -32,8 +32,8 @@ def local_day(order) -> date:
 
 @pytest.fixture
 def synced():
-    """Thirty days of the demo shop synced once; yields the db, the orders and the running emulator."""
-    orders = demo_orders(30)
+    """A week of the demo shop synced once; yields the db, the orders and the running emulator."""
+    orders = demo_orders(7)
     db = open_database()
     with shopify(orders) as (running, clock):
         sync(db, running, clock)
