@@ -35,14 +35,13 @@ from kpi.anomalies.calendar import event_for, store_calendar
 from kpi.anomalies.diagnosis import Day, Move, Params, diagnose
 from kpi.anomalies.picture import StoreDay
 from kpi.settings import StoreSettings
-from schedules.episodes import Episode
+from schedules.episodes import ENDED, Episode
 from schedules.findings import Finding
 
 INCIDENT_KINDS = ("anomaly", "relative")  # findings about one day; targets keep episodes of their own
 RELAPSE_DAYS = 7
 COMPARED_DAYS = 7  # relative rules compare with the same weekday a week earlier
 SEVERITY = {"warning": 1, "critical": 2}
-ENDED = ("resolved", "expected")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 from connectors.episodes_store import add_expected_days, update_episode
 from connectors.incidents_store import incident, incident_episodes, live_incidents, revise_incident, update_incident
 from connectors.warehouse import Warehouse
-from schedules.episodes import ACTIONS
-from schedules.incidents import ENDED, Incident, find_incident
+from schedules.episodes import ACTIONS, ENDED
+from schedules.incidents import Incident, find_incident
 
 
 def apply_incident_action(db: Warehouse, incident_id: int, action: str, today: date, user: str) -> Incident:
