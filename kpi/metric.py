@@ -64,7 +64,7 @@ class Metric:
     numerator: Formula
     denominator: Formula | None = None
     transform: str = "none"  # none | one_minus (1 - n/d) | minus_one (n/d - 1)
-    unit: str = "count"  # currency | count | ratio | multiple
+    unit: str = "count"  # currency | count | ratio | multiple | average (a mean count: items per order)
     direction: str = "up"  # up: higher is better | down: lower is better
     source: str = "GA4"
     formula: str = ""

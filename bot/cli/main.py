@@ -41,7 +41,7 @@ EXAMPLES = {
 
 HELP = {
     "demo": "run the whole pipeline on the built-in demo shop (no credentials needed)",
-    "sync": "pull GA4, Shopify and WooCommerce into the warehouse; safe to re-run",
+    "sync": "pull every source (GA4, Shopify, WooCommerce, Klaviyo, Meta Ads) into the warehouse; safe to re-run",
     "ask": "answer a KPI question, exactly as /kpi would",
     "digest": "build (and with --post, send) the morning digest",
     "alerts": "evaluate targets and anomalies now",

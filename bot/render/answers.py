@@ -101,7 +101,7 @@ def pace_text(status: TargetStatus, currency: str, language: str) -> str | None:
 
 def breakdown_table(rows: tuple[BreakdownRow, ...], unit: str, currency: str, language: str) -> list[str]:
     """Aligned two-column text, narrow enough for a phone."""
-    cells = [(row.key[:22], format_value(row.value, unit, currency, language)) for row in rows]
+    cells = [(row.key[:26], format_value(row.value, unit, currency, language)) for row in rows]
     key_width = max((len(k) for k, _ in cells), default=0)
     value_width = max((len(v) for _, v in cells), default=0)
     return [f"  {key.ljust(key_width)}  {value.rjust(value_width)}" for key, value in cells]

@@ -16,7 +16,8 @@ from kpi.answer import Period
 
 
 def format_value(value: float | None, unit: str, currency: str, language: str) -> str:
-    """A KPI value for display: currency, count, ratio (as %), or multiple (×)."""
+    """A KPI value for display: currency, count, ratio (as %), multiple (×), or average (a mean count, such
+    as items per order: two decimals, no sign of its own)."""
     if value is None:
         return "–"
     locale = locale_for(language)
@@ -26,6 +27,8 @@ def format_value(value: float | None, unit: str, currency: str, language: str) -
         return format_percent(value, "#,##0.00%", locale=locale)
     if unit == "multiple":
         return format_decimal(value, "#,##0.00", locale=locale) + "×"
+    if unit == "average":
+        return format_decimal(value, "#,##0.00", locale=locale)
     return format_decimal(round(value), "#,##0", locale=locale)
 
 

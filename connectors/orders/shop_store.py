@@ -143,11 +143,3 @@ def shop_freshness(db: Database, store: str, source: str) -> ShopFreshness:
     last = db.execute("SELECT MAX(date) FROM orders WHERE store = ? AND source = ?", [store, source]).fetchone()
     synced = datetime.fromisoformat(state[0]) if state and state[0] else None
     return ShopFreshness(source, synced, last[0] if last else None)
-
-
-def forget_source(db: Database, store: str, source: str) -> None:
-    """Drop a source's orders, line items and sync state, so its next sync backfills from scratch (the
-    demo does, as its shop's history moves with the day it runs)."""
-    with transaction(db):
-        for table in ("order_lines", "orders", "shop_sync_state"):
-            db.execute(f"DELETE FROM {table} WHERE store = ? AND source = ?", [store, source])

@@ -33,6 +33,6 @@ SHOP_METRICS: tuple[Metric, ...] = (
            _s("units", "shop"), source="shop orders", formula="units in the line items of the orders that count"),
     Metric("items_per_order", "Items per order", "Articoli per ordine",
            ("articoli-per-ordine", "pezzi-per-ordine", "units-per-order", "upt"),
-           _s("units", "shop"), _s("orders_with_lines", "shop"), unit="multiple", source="shop orders",
+           _s("units", "shop"), _s("orders_with_lines", "shop"), unit="average", source="shop orders",
            formula="units / orders that count (those with line items)"),
 )
