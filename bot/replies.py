@@ -105,7 +105,8 @@ def store_status(db: Warehouse, store: StoreSettings) -> Status:
     last = None
     if runs:
         run, error = runs[0], runs[0]["error"] or None
-        last = LastSync(str(run["started_at"]), int(run["rows"] or 0), bool(run["finished_at"]), error,
+        started = _local(datetime.fromisoformat(str(run["started_at"])), store.timezone)
+        last = LastSync(started, int(run["rows"] or 0), bool(run["finished_at"]), error,
                         failure_kind(error) if error else None)
     return Status(span[1] if span else None, last, klaviyo_roles(db, store), shop_statuses(db, store))
 
