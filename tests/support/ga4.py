@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,10 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.demo import orders_csv as demo_orders_module
-from connectors.demo import shop as demo_shop_module
 from connectors.demo.orders_csv import write_demo_orders
 from connectors.demo.shop import DemoShop, build_demo_shop
+from connectors.demo.version import demo_data_version
 from connectors.engine.database import Database
 from connectors.ga4.client import build_client
 from connectors.ga4.emulator.server import RunningEmulator, serve_emulator
@@ -58,8 +56,7 @@ def demo_shop(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> Dem
 
 _CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
 # A cached warehouse is only reused while the demo shop that filled it is unchanged.
-_SHOP_VERSION = hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (
-    demo_shop_module, demo_orders_module))).hexdigest()[:12]
+_SHOP_VERSION = demo_data_version()
 
 
 def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bool = True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -16,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.demo import orders_csv
 from connectors.demo.orders_csv import write_demo_orders
+from connectors.demo.version import demo_data_version
 from connectors.klaviyo.client import KlaviyoClient
 from connectors.klaviyo.demo import KlaviyoDemo, build_klaviyo_demo
 from connectors.klaviyo.emulator import KlaviyoState, serve_klaviyo
@@ -137,8 +136,7 @@ def demo_orders_frame(path: Path) -> pd.DataFrame:
 
 def demo_orders_csv() -> Path:
     """The demo shop's order export, as the marketing warehouse imported it."""
-    version = hashlib.sha256(Path(orders_csv.__file__).read_bytes()).hexdigest()[:12]  # stale when the demo changes
-    path = Path(tempfile.gettempdir()) / f"kpibot-demo-orders-{AS_OF}-{version}.csv"
+    path = Path(tempfile.gettempdir()) / f"kpibot-demo-orders-{AS_OF}-{demo_data_version()}.csv"
     if not path.exists():
         writing = path.with_suffix(f".{os.getpid()}.tmp")  # workers may write it at once: replace is atomic
         write_demo_orders(demo_shop(AS_OF, 400), writing)
