@@ -94,14 +94,14 @@ def peek_database(location: Location) -> Warehouse | None:
 
 
 def open_when_writable(location: Location, patience_s: float, clock: Callable[[], float],
-                       on_wait: Callable[[float], None]) -> Warehouse:
+                       on_wait: Callable[[float], None], step_ms: int = STARTUP_STEP_MS) -> Warehouse:
     """Open a long-running process's warehouse: refuse a damaged file, and while another process
     holds the write lock, wait for it (telling ``on_wait`` the seconds waited) instead of failing."""
     started = clock()
     while True:
         db = None
         try:
-            db = open_database(location, check=True, busy_timeout_ms=STARTUP_STEP_MS)
+            db = open_database(location, check=True, busy_timeout_ms=step_ms)
             with transaction(db):
                 pass  # the write lock was free for a moment: migrations are done, writes can start
         except WarehouseBusy:

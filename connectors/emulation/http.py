@@ -91,6 +91,9 @@ class JsonHandler(BaseHTTPRequestHandler):
         pass
 
 
+STOP_POLL = 0.02  # seconds between the serving loop's looks for a stop: shutdown() waits up to this long
+
+
 class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -110,7 +113,8 @@ def serve(handler: type[BaseHTTPRequestHandler], state: Any, host: str = "127.0.
     """Serve ``state`` in a background thread for the block; yields the base URL. ``on_stop`` (or a
     ``state.stop`` event) releases handlers still misbehaving (dripping) when the block ends."""
     server = EmulatorServer((host, port), handler, state)
-    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": STOP_POLL}, name=name,
+                              daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"

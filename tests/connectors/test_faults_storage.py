@@ -114,7 +114,7 @@ def assert_converges(db, world: World) -> None:
 def test_a_resync_killed_at_any_step_leaves_each_chunk_old_or_new(world, tmp_path, patterns, committed):
     path = copy_db(world.base, tmp_path / "killed.db")
     process = kill_at(path, patterns, "sync", world.url, START.isoformat(), END.isoformat())
-    assert process.returncode == -signal.SIGKILL, process.stderr.decode()
+    assert process.returncode == -signal.SIGKILL, process.stderr
     db = open_database(path, check=True)
     assert_each_report_old_or_new(db, world, committed)
     assert_converges(db, world)

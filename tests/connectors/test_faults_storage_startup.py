@@ -124,7 +124,7 @@ def test_start_up_waits_in_steps_while_another_process_holds_the_write_lock(tmp_
         if len(waits) == 3:  # three steps of SQLite's own busy wait: longer than one step
             holder.execute("ROLLBACK")
 
-    db = open_when_writable(path, 60.0, __import__("time").monotonic, on_wait)
+    db = open_when_writable(path, 60.0, __import__("time").monotonic, on_wait, step_ms=100)
     assert len(waits) == 3 and waits == sorted(waits)
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000  # back to the usual wait once started
 
@@ -136,7 +136,7 @@ def test_start_up_gives_up_with_a_clear_sentence_after_its_patience(tmp_path):
     holder.execute("BEGIN IMMEDIATE")
     ticks = count(0, 100)  # each step of the wait reads as 100 s on this clock
     with pytest.raises(WarehouseBusy, match=r"stayed locked by another process for 300 s: stop the process"):
-        open_when_writable(path, 250.0, lambda: float(next(ticks)), lambda waited: None)
+        open_when_writable(path, 250.0, lambda: float(next(ticks)), lambda waited: None, step_ms=100)
     holder.execute("ROLLBACK")
 
 

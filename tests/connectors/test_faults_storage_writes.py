@@ -106,7 +106,7 @@ def test_an_import_killed_mid_file_leaves_the_orders_as_they_were(imported, tmp_
     before_path, second, before, after = imported
     path = shutil.copyfile(before_path, tmp_path / "killed.db")
     process = kill_at(path, patterns, "import", str(second))
-    assert process.returncode == -signal.SIGKILL, process.stderr.decode()
+    assert process.returncode == -signal.SIGKILL, process.stderr
     db = open_database(path, check=True)
     assert dump(db, "orders") == before
     import_file(db, second, "shop", "Europe/Rome", "EUR")
@@ -117,7 +117,7 @@ def test_a_first_import_killed_mid_file_writes_nothing_at_all(tmp_path):
     path = tmp_path / "fresh.db"
     open_database(path).close()
     process = kill_at(path, [r"^\s*INSERT INTO orders"] * 40, "import", str(orders_csv(tmp_path / "o.csv", range(80))))
-    assert process.returncode == -signal.SIGKILL, process.stderr.decode()
+    assert process.returncode == -signal.SIGKILL, process.stderr
     db = open_database(path)
     assert dump(db, "orders") == [] and dump(db, "meta") == []  # not even the salt
 

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.views import View
 
+from connectors.emulation.http import STOP_POLL
 from tests.fakes.slack_history import MessageLog
 
 
@@ -266,7 +267,7 @@ def fake_slack() -> Iterator[FakeSlack]:
     fake = FakeSlack()
     server = _Server(fake)
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": STOP_POLL}, daemon=True)
     thread.start()
     try:
         yield fake

@@ -10,8 +10,6 @@ holder. Time is the injected clock: no test sleeps.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,11 +26,11 @@ from connectors.warehouse import open_database
 from schedules.delivery import CLAIM_TIME
 from schedules.jobs import LEASE_TIME, SWEEP
 from tests.fakes.slack_api import fake_slack
+from tests.support import forked
 from tests.support.deliveries import CHANNEL, STORE, Clock, messages_with, shop_jobs, shop_settings
 from tests.support.delivery_child import KILLED
 from tests.support.engines import ENGINES
 from tests.support.ga4 import AS_OF, synced_demo_location
-from tests.support.paths import ROOT
 from tests.support.slack import SECRET, TOKEN
 
 DAY = (AS_OF - timedelta(days=1)).isoformat()  # the day AS_OF's digest reports on
@@ -57,11 +55,11 @@ def _shop(settings):
 
 def run_child(settings, slack, clock, holder: str, job: str, kill_at: str, **options: str) -> int:
     """Run one job in a child process that dies (``os._exit``) at ``kill_at``; returns its exit status."""
-    command = [sys.executable, "-m", "tests.support.delivery_child", "--db", str(settings.database), "--slack",
-               slack.api_url, "--now", clock().isoformat(), "--holder", holder, "--job", job, "--kill-at", kill_at]
+    argv = ["--db", str(settings.database), "--slack", slack.api_url, "--now", clock().isoformat(), "--holder",
+            holder, "--job", job, "--kill-at", kill_at]
     for name, value in options.items():
-        command += [f"--{name}", value]
-    child = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        argv += [f"--{name}", value]
+    child = forked.run("tests.support.delivery_child", argv, timeout=300)
     assert child.returncode in (0, KILLED), child.stderr[-2000:]
     return child.returncode
 
@@ -357,11 +355,9 @@ def test_two_holders_racing_the_same_digest_slot_post_one_message(shop):
 def test_two_processes_racing_the_same_digest_post_one_message(shop):
     settings, slack, clock = shop
     clock.set(AS_OF, 8, 0)
-    command = [sys.executable, "-m", "tests.support.delivery_child", "--db", str(settings.database), "--slack",
-               slack.api_url, "--now", clock().isoformat(), "--job", "manual_digest", "--arg", DAY,
-               "--kill-at", "never"]
-    children = [subprocess.Popen([*command, "--holder", holder], cwd=ROOT, stderr=subprocess.PIPE)
-                for holder in ("p1", "p2")]
+    argv = ["--db", str(settings.database), "--slack", slack.api_url, "--now", clock().isoformat(), "--job",
+            "manual_digest", "--arg", DAY, "--kill-at", "never"]
+    children = [forked.Child("tests.support.delivery_child", [*argv, "--holder", holder]) for holder in ("p1", "p2")]
     assert [child.wait(timeout=300) for child in children] == [0, 0]
     assert len(messages_with(slack, DIGEST)) == 1
 

@@ -7,8 +7,6 @@ machinery; a kill is ``os._exit`` in a child process at a delivery checkpoint, a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,11 +23,11 @@ from schedules.delivery import CLAIM_TIME
 from schedules.jobs import SWEEP
 from schedules.reports import GRACE, PER_CHANNEL
 from tests.fakes.slack_api import fake_slack
+from tests.support import forked
 from tests.support.deliveries import CHANNEL, STORE, Clock, messages_with, shop_jobs, shop_settings
 from tests.support.delivery_child import KILLED
 from tests.support.engines import ENGINES
 from tests.support.ga4 import AS_OF, synced_demo_location
-from tests.support.paths import ROOT
 
 QUERY = "revenue last-7d by channel"
 NEW_YORK = ZoneInfo("America/New_York")
@@ -156,10 +154,9 @@ def test_a_failed_post_is_retried_by_the_sweep_and_a_cancelled_report_is_not(sho
 
 
 def run_child(settings, slack, clock, holder: str, kill_at: str) -> int:
-    command = [sys.executable, "-m", "tests.support.delivery_child", "--db", str(settings.database), "--slack",
-               slack.api_url, "--now", clock().isoformat(), "--holder", holder, "--job", "reports",
-               "--kill-at", kill_at]
-    child = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    child = forked.run("tests.support.delivery_child", ["--db", str(settings.database), "--slack", slack.api_url,
+                                                         "--now", clock().isoformat(), "--holder", holder, "--job",
+                                                         "reports", "--kill-at", kill_at], timeout=300)
     assert child.returncode in (0, KILLED), child.stderr[-2000:]
     return child.returncode
 

@@ -10,8 +10,6 @@ runs in the test process on the injected clock: its heartbeat every 15 s and its
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +19,7 @@ from connectors.leases import lease_holder
 from connectors.warehouse import open_database
 from schedules.jobs import HEARTBEAT, LEASE_TIME, SWEEP
 from tests.fakes.slack_api import fake_slack
+from tests.support import forked
 from tests.support.agency import (
     agency_jobs,
     agency_settings,
@@ -34,7 +33,6 @@ from tests.support.deliveries import Clock
 from tests.support.delivery_child import KILLED
 from tests.support.engines import ENGINES
 from tests.support.ga4 import AS_OF, synced_demo_location
-from tests.support.paths import ROOT
 
 STORES = 3
 DAY = AS_OF - timedelta(days=1)  # what the digests of AS_OF report on
@@ -52,15 +50,15 @@ def agency(request, tmp_path):
             yield settings, slack, clock
 
 
-def child(settings, slack, clock, holder: str, **options: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "tests.support.agency_child", "--db", str(settings.database), "--stores",
-               str(len(settings.stores)), "--slack", slack.api_url, "--now", clock().isoformat(), "--holder", holder]
+def child(settings, slack, clock, holder: str, **options: str) -> forked.Child:
+    argv = ["--db", str(settings.database), "--stores", str(len(settings.stores)), "--slack", slack.api_url, "--now",
+            clock().isoformat(), "--holder", holder]
     for name, value in options.items():
-        command += [f"--{name.replace('_', '-')}", value]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        argv += [f"--{name.replace('_', '-')}", value]
+    return forked.Child("tests.support.agency_child", argv)
 
 
-def finished(process: subprocess.Popen) -> tuple[int, list[str]]:
+def finished(process: forked.Child) -> tuple[int, list[str]]:
     out, err = process.communicate(timeout=300)
     assert process.returncode in (0, KILLED), err[-2000:]
     return process.returncode, json.loads(out) if process.returncode == 0 else []

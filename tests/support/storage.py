@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +11,7 @@ import pandas as pd
 
 from connectors.demo.shop import DemoShop
 from connectors.engine.database import Database
-from tests.support.paths import ROOT
+from tests.support import forked
 
 REPORT_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}  # in sync order
 
@@ -57,9 +55,9 @@ def report_state(db: Database, report: str) -> dict[str, list[tuple[Any, ...]]]:
             "state": dump(db, "sync_state", "WHERE report = ?", (report,))}
 
 
-def kill_at(db_path: Path, patterns: list[str], *work: str) -> subprocess.CompletedProcess[bytes]:
+def kill_at(db_path: Path, patterns: list[str], *work: str) -> forked.Finished:
     """Run ``tests.support.kill_at`` in a child process that SIGKILLs itself at ``patterns``."""
-    command = [sys.executable, "-m", "tests.support.kill_at", str(db_path)]
+    argv = [str(db_path)]
     for pattern in patterns:
-        command += ["--at", pattern]
-    return subprocess.run([*command, *work], cwd=ROOT, capture_output=True, timeout=120)
+        argv += ["--at", pattern]
+    return forked.run("tests.support.kill_at", [*argv, *work], timeout=120)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import math
 import signal
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +16,7 @@ from connectors.klaviyo.reports import STATISTICS
 from connectors.klaviyo.sync import DAILY_BUDGET, sync_klaviyo
 from connectors.source_state import read_state
 from connectors.warehouse import open_database
+from tests.support import forked
 from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import (
@@ -30,7 +29,6 @@ from tests.support.marketing import (
     klaviyo_demo,
     klaviyo_emulator,
 )
-from tests.support.paths import ROOT
 
 PERIODS = [(AS_OF - timedelta(days=7), AS_OF - timedelta(days=1)), (date(2026, 10, 1), date(2026, 10, 31)),
            (date(2026, 3, 15), date(2026, 6, 12)), (AS_OF - timedelta(days=400), AS_OF - timedelta(days=1))]
@@ -231,8 +229,7 @@ def test_kill_9_inside_a_write_then_a_resync_equals_a_clean_run(tmp_path):
     demo = klaviyo_demo()
     killed, clean = tmp_path / "killed.db", open_database(tmp_path / "clean.db")
     with klaviyo_emulator(demo) as (url, _):
-        process = subprocess.run([sys.executable, "-m", "tests.support.kill_sync", "klaviyo", url, str(killed), "5"],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+        process = forked.run("tests.support.kill_sync", ["klaviyo", url, str(killed), "5"], timeout=120)
         assert process.returncode == -signal.SIGKILL, process.stderr
         db = open_database(killed)
         # The fifth window died before COMMIT: the state claims exactly the four committed windows.

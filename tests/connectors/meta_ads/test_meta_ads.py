@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -13,10 +11,10 @@ from connectors.meta_ads.client import MetaAuthError, MetaUnavailable
 from connectors.meta_ads.sync import earliest_day, foreign_currencies, sync_meta_ads
 from connectors.source_state import read_state
 from connectors.warehouse import open_database
+from tests.support import forked
 from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF
 from tests.support.marketing import META, STORE, Recorder, fixed_now, in_period, meta_client, meta_demo, meta_emulator
-from tests.support.paths import ROOT
 
 MEASURES = ("spend", "impressions", "clicks", "purchases", "purchase_value")
 PERIODS = [(AS_OF - timedelta(days=7), AS_OF - timedelta(days=1)), (date(2026, 10, 1), date(2026, 10, 31)),
@@ -149,8 +147,7 @@ def test_a_backfill_never_asks_for_more_than_37_months(tmp_path):
 def test_kill_9_inside_a_write_then_a_resync_equals_a_clean_run(tmp_path):
     killed, clean = tmp_path / "killed.db", open_database(tmp_path / "clean.db")
     with meta_emulator() as (url, _):
-        process = subprocess.run([sys.executable, "-m", "tests.support.kill_sync", "meta", url, str(killed), "4"],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+        process = forked.run("tests.support.kill_sync", ["meta", url, str(killed), "4"], timeout=120)
         assert process.returncode == -signal.SIGKILL, process.stderr
         db = open_database(killed)
         assert read_state(db, STORE, "meta_ads", "insights").synced_through == \
