@@ -155,6 +155,7 @@ class Settings:
     source: Path | None = None
     admins: tuple[str, ...] = ()  # Slack user ids who may see every store
     max_retry_wait: float | None = None  # seconds; None: the GA4 connector's default (5 minutes)
+    takeover_seconds: float = 45.0  # how long a dead process's leases outlive it (schedules.leasing.Timing)
 
     def store(self, name: str) -> StoreSettings:
         for store in self.stores:

@@ -28,7 +28,7 @@ def recheck_trigger() -> CronTrigger:
 
 
 def every(interval: timedelta) -> IntervalTrigger:
-    """The lease heartbeat (15 s) and the delivery sweep (30 s)."""
+    """The lease heartbeat and the delivery sweep (15 s and 30 s by default: ``schedules.leasing.Timing``)."""
     return IntervalTrigger(seconds=interval.total_seconds())
 
 

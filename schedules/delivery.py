@@ -3,8 +3,9 @@
 Each delivery has a key (store, kind, date, channel) and a row that goes due → claimed →
 posted (→ corrected), or failed with a time to retry (``connectors.delivery_store``).
 
-- A claim runs out (``CLAIM_TIME``, one minute) unless its live holder renews it, so a killed
-  process never blocks a delivery for long: like a job's lease, it is gone within 60 s.
+- A claim runs out (``CLAIM_TIME``, one minute; ``Timing.claim`` of ``[kpibot] takeover_seconds``)
+  unless its live holder renews it, so a killed process never blocks a delivery for long: like a
+  job's lease, it is gone within 60 s.
 - Every message carries its key in Slack message metadata. Whoever takes a delivery that was
   tried before first looks for that message in the channel's history since the first try,
   and records it instead of posting again when Slack already has it.
@@ -38,12 +39,13 @@ from connectors.delivery_store import (
     stamp,
 )
 from connectors.ops.metrics import DELIVERIES
+from schedules.leasing import DEFAULT_TIMING
 
 log = logging.getLogger("kpibot.delivery")
 
 METADATA_EVENT = "kpibot_delivery"
-CLAIM_TIME = timedelta(minutes=1)  # also the shortest history lag that can double-post (README, Deliveries)
-RENEW_EVERY = 20.0  # seconds of real time between renewals while a post is under way
+CLAIM_TIME = DEFAULT_TIMING.claim  # also the shortest history lag that can double-post (README, Deliveries)
+RENEW_EVERY = DEFAULT_TIMING.claim_renewal  # seconds of real time between renewals while a post is under way
 LOOK_BACK = timedelta(minutes=10)  # Slack's clock and ours may differ; the key decides, not the time
 
 

@@ -4,7 +4,8 @@ Every job takes ``now`` from an injected clock, so tests drive a whole day witho
 sleeping. Any number of processes may share one database: each job takes its own lease
 (``schedules.leasing``: "sync:<store>:<hour>", "digest:<store>:<date>", "correct:…", "sweep"),
 so the work spreads over them and each piece runs once; a dead holder's leases run out within
-``LEASE_TIME`` and the sweep takes up what it left. With a ``pool`` (``serve``) a trigger only
+``LEASE_TIME`` and the sweep takes up what it left (those intervals follow from
+``[kpibot] takeover_seconds``: ``schedules.leasing.Timing``). With a ``pool`` (``serve``) a trigger only
 queues its job (``schedules.pool``); without one (tests, one-off runs) it runs at once. Every
 message goes through ``schedules.outbox``, so each digest, alert and notice goes out once
 whatever happens, and a failed one is retried by the sweep. No job raises: a failure is
@@ -36,14 +37,14 @@ from schedules.crons import digest_trigger, every, minutely_trigger, recheck_tri
 from schedules.delivery import Backoff, Deliverer, MessageFinder, Outcome, Sent
 from schedules.digest import build_digest
 from schedules.failures import Notice, note_outcome
-from schedules.leasing import HEARTBEAT, LEASE_TIME, LeaseKeeper
+from schedules.leasing import DEFAULT_TIMING, HEARTBEAT, LEASE_TIME, LeaseKeeper, Timing
 from schedules.outbox import AlertPoster, DigestPoster, Outbox
 from schedules.pool import JobPool
 from schedules.reports import ReportPoster, Reports
 
 log = logging.getLogger("kpibot.jobs")
 __all__ = ["HEARTBEAT", "LEASE_TIME", "SWEEP", "Jobs", "build_scheduler"]
-SWEEP = timedelta(seconds=30)  # retries, expired claims, missed digests, syncs a dead process left
+SWEEP = DEFAULT_TIMING.sweep  # retries, expired claims, missed digests, syncs a dead process left
 PRUNE = timedelta(hours=1)  # forget leases and done marks older than a day
 GRACE = timedelta(hours=6)
 REBUILD = timedelta(minutes=10)  # a digest that could not be built (no data yet) is tried again this often
@@ -71,7 +72,8 @@ class Jobs:
     reports: ReportPoster | None = None  # posts reports people schedule from Slack
 
     def __post_init__(self) -> None:
-        self.leases = LeaseKeeper(self.warehouse, self.holder, self.clock)
+        self.timing = Timing.of(self.settings)
+        self.leases = LeaseKeeper(self.warehouse, self.holder, self.clock, self.timing.lease)
 
     @property
     def outbox(self) -> Outbox:
@@ -79,7 +81,8 @@ class Jobs:
 
     def _deliverer(self) -> Deliverer:
         return Deliverer(self.warehouse, self.finder, self.holder, self.clock, self.backoff,
-                         checkpoint=self.checkpoint)
+                         claim_time=self.timing.claim, checkpoint=self.checkpoint,
+                         renew_every=self.timing.claim_renewal)
 
     def scheduled_reports(self) -> list[Outcome]:
         """Every minute, on one process at a time: the reports people scheduled whose slot has come,
@@ -187,8 +190,9 @@ class Jobs:
         return datetime.combine(day, store.digest_time, ZoneInfo(store.timezone))
 
     def sweep(self) -> list[Outcome]:
-        """Every 30 s, on one process at a time: digests whose slot passed unseen, syncs a dead process
-        left, failed posts due again, claims of dead holders. With a pool it queues them (and returns [])."""
+        """Every ``timing.sweep`` (30 s), on one process at a time: digests whose slot passed unseen, syncs a
+        dead process left, failed posts due again, claims of dead holders. With a pool it queues them (and
+        returns [])."""
         with self.leases.job("sweep") as mine:
             return self._sweep() if mine else []
 
@@ -319,8 +323,8 @@ def build_scheduler(jobs: Jobs) -> Any:
                           misfire_grace_time=int(jobs.grace.total_seconds()))
     scheduler.add_job(jobs.submit, recheck_trigger(), args=["correct", jobs.recheck_provisional], id="recheck",
                       coalesce=True, max_instances=1)
-    scheduler.add_job(jobs.heartbeat, every(HEARTBEAT), id="heartbeat", coalesce=True, max_instances=1)
-    scheduler.add_job(jobs.sweep, every(SWEEP), id="sweep", coalesce=True, max_instances=1)
+    scheduler.add_job(jobs.heartbeat, every(jobs.timing.heartbeat), id="heartbeat", coalesce=True, max_instances=1)
+    scheduler.add_job(jobs.sweep, every(jobs.timing.sweep), id="sweep", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.prune, every(PRUNE), id="prune", coalesce=True, max_instances=1)
     scheduler.add_job(jobs.scheduled_reports, minutely_trigger(), id="reports", coalesce=True, max_instances=1)
     return scheduler

@@ -7,6 +7,8 @@ long job, and a process that dies loses all of them within ``LEASE_TIME``: whoev
 finds them free. A job that must run once per slot (a sync) leaves a done mark when it ends,
 whatever its outcome, so a late trigger elsewhere does not run it again; a job a process could
 not finish (killed, or stopped mid-way) leaves none, and ``abandoned`` finds it for the sweep.
+Those two intervals, the sweep's, a delivery's claim and /healthz's patience all follow from one
+operator setting, ``[kpibot] takeover_seconds`` (``Timing``).
 """
 
 from __future__ import annotations
@@ -15,17 +17,60 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.leases import ALIVE, abandoned_leases, is_done, mark_done, release_lease, renew_leases, take_lease
 from connectors.ops.metrics import HEARTBEAT as HEARTBEAT_METRIC
 from connectors.ops.metrics import JOBS
+from kpi.settings import Settings
 
 log = logging.getLogger("kpibot.leases")
 
-LEASE_TIME = timedelta(seconds=45)  # a dead holder blocks a job at most this long
-HEARTBEAT = timedelta(seconds=15)  # the live holder renews its leases that often
+
+@dataclass(frozen=True)
+class Timing:
+    """Every interval of the lease machinery, derived from one: how long a dead process's leases
+    outlive it (``[kpibot] takeover_seconds``, 45 s by default). Shorter means a quicker takeover
+    and more database writes (one heartbeat per process every third of it)."""
+
+    lease: timedelta = timedelta(seconds=45)  # a dead holder blocks a job at most this long
+
+    @classmethod
+    def of(cls, settings: Settings) -> Timing:
+        return cls(timedelta(seconds=settings.takeover_seconds))
+
+    @property
+    def heartbeat(self) -> timedelta:
+        """The live holder renews its leases this often: a lease survives two missed beats (15 s)."""
+        return self.lease / 3
+
+    @property
+    def sweep(self) -> timedelta:
+        """Retries, expired claims, missed digests, syncs a dead process left (30 s)."""
+        return self.lease * 2 / 3
+
+    @property
+    def claim(self) -> timedelta:
+        """A delivery's claim, unless its live holder renews it; also the shortest history lag that can
+        double-post (README, Deliveries) (60 s)."""
+        return self.lease * 4 / 3
+
+    @property
+    def claim_renewal(self) -> float:
+        """Seconds of real time between renewals of a claim while its post is under way (20 s)."""
+        return self.claim.total_seconds() / 3
+
+    @property
+    def stale(self) -> timedelta:
+        """/healthz fails after three missed heartbeats: the scheduler is stuck or gone (45 s)."""
+        return self.heartbeat * 3
+
+
+DEFAULT_TIMING = Timing()
+LEASE_TIME = DEFAULT_TIMING.lease
+HEARTBEAT = DEFAULT_TIMING.heartbeat
 
 
 def job_kind(name: str) -> str:

@@ -35,6 +35,7 @@ from connectors.warehouse import Warehouse, open_database, open_when_writable
 from kpi.settings import Settings, StoreSettings
 from schedules.delivery import Deliverer
 from schedules.jobs import Jobs, build_scheduler
+from schedules.leasing import Timing
 from schedules.outbox import Outbox
 from schedules.pool import JobPool
 
@@ -75,7 +76,7 @@ class Runtime:
         return ops_routes(self.health, self.metrics)
 
     def start_scheduler(self) -> None:
-        self.jobs.heartbeat()  # healthy from the start; then every 15 s
+        self.jobs.heartbeat()  # healthy from the start; then every jobs.timing.heartbeat (15 s by default)
         self.health.heartbeat = lambda: self.jobs.leases.last_beat
         self.jobs.catch_up()
         self.scheduler = build_scheduler(self.jobs)
@@ -135,7 +136,7 @@ def assemble(settings: Settings, environ: Mapping[str, str], clock: Any = None,
     metrics = CollectorRegistry()
     metrics.register(WarehouseCollector(warehouse, clock))
     health = Health(database=lambda: database_problem(lambda: open_database(settings.database, busy_timeout_ms=1000)),
-                    heartbeat=None, clock=clock, holder=holder)
+                    heartbeat=None, clock=clock, holder=holder, timing=jobs.timing)
     return Runtime(app, jobs, health, metrics)
 
 
@@ -143,6 +144,8 @@ def command_outbox(settings: Settings, environ: Mapping[str, str]) -> Any:
     """The delivery machinery for a one-off CLI command (`digest --post`, `alerts --post`), on the real clock."""
 
     client = build_slack_client(environ)
+    timing = Timing.of(settings)
     deliverer = Deliverer(ThreadWarehouse(settings.database), SlackMessageFinder(client),
-                          f"cli:{socket.gethostname()}:{os.getpid()}", lambda: datetime.now(UTC))
+                          f"cli:{socket.gethostname()}:{os.getpid()}", lambda: datetime.now(UTC),
+                          claim_time=timing.claim, renew_every=timing.claim_renewal)
     return Outbox(settings, deliverer, SlackDigestPoster(client), SlackAlertPoster(client))

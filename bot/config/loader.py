@@ -27,12 +27,14 @@ from connectors.ga4.credentials import service_account_email
 from connectors.redact import mask_url, secret_kind
 from kpi.settings import RelativeRule, Settings, StoreSettings, Target
 
-GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait", *ALERT_KEYS}
+GLOBAL_KEYS = {"database", "language", "timezone", "admins", "max_retry_wait", "takeover_seconds", *ALERT_KEYS}
 STORE_KEYS = {"name", "ga4_property", "currency", "timezone", "language", "channels", "digest_channel",
               "digest_time", "alert_channel", "margin", "ltv_months", "targets", "shopify", "woocommerce",
               "klaviyo", "meta_ads", "country", "events", "alert_rules", *ALERT_KEYS}
 TARGET_KEYS = {"min", "max", "period"}
 LANGUAGES = ("it", "en")
+TAKEOVER_DEFAULT = Settings.takeover_seconds  # 45 s: a lease, with the heartbeat, sweep and claim that follow
+TAKEOVER_RANGE = (3, 600)  # a heartbeat (a third of it) between 1 s and 200 s
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -74,6 +76,7 @@ def parse_settings(data: Mapping[str, Any], path: Path, database_url: str | None
     timezone = _timezone(problems, "kpibot.timezone", root.get("timezone", "Europe/Rome"))
     database = _database(problems, root.get("database", "kpibot.db"), database_url)
     max_retry_wait = _retry_wait(problems, root.get("max_retry_wait"))
+    takeover = _takeover(problems, root.get("takeover_seconds", TAKEOVER_DEFAULT))
     raw_stores = data.get("stores", [])
     if not isinstance(raw_stores, list) or not raw_stores:
         problems.add("stores", "must list at least one store as [[stores]]", raw_stores or None)
@@ -86,7 +89,7 @@ def parse_settings(data: Mapping[str, Any], path: Path, database_url: str | None
     admins = _admins(problems, root.get("admins", []))
     problems.raise_if_any()
     return Settings(database=_located(database, path), language=language, timezone=timezone, stores=tuple(stores),
-                    source=path, admins=admins, max_retry_wait=max_retry_wait)
+                    source=path, admins=admins, max_retry_wait=max_retry_wait, takeover_seconds=takeover)
 
 
 def _database(problems: Problems, value: Any, url: str | None) -> str:
@@ -178,6 +181,16 @@ def _retry_wait(problems: Problems, value: Any) -> float | None:
         return float(value)
     problems.add("kpibot.max_retry_wait", "must be a number of seconds between 0 and 3600, such as 300", value)
     return None
+
+
+def _takeover(problems: Problems, value: Any) -> float:
+    """``kpibot.takeover_seconds``: how long a dead process's leases outlive it (``schedules.leasing.Timing``)."""
+    low, high = TAKEOVER_RANGE
+    if isinstance(value, int | float) and not isinstance(value, bool) and low <= value <= high:
+        return float(value)
+    problems.add("kpibot.takeover_seconds", f"must be a number of seconds between {low} and {high}, such as "
+                 f"{TAKEOVER_DEFAULT:g}", value)
+    return TAKEOVER_DEFAULT
 
 
 def _currency(problems: Problems, key: str, value: Any) -> str:

@@ -4,8 +4,9 @@ Over HTTP they sit beside `POST /slack/events`; in Socket Mode, where nothing el
 small server of their own answers on ``--port`` (``serve_ops_in_thread``). `/healthz` answers
 503 when the database cannot be read (a fresh connection each time, see
 ``connectors.ops.probes``) or when the scheduler has not renewed its leases for
-``STALE_AFTER`` (its heartbeat runs every 15 s), so an orchestrator restarts a process that
-can no longer do its scheduled work.
+three heartbeats (``Timing.stale``: 45 s, its heartbeat running every 15 s, unless
+``[kpibot] takeover_seconds`` says otherwise), so an orchestrator restarts a process that can no
+longer do its scheduled work.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from schedules.leasing import HEARTBEAT
+from schedules.leasing import DEFAULT_TIMING, Timing
 
-STALE_AFTER = 3 * HEARTBEAT  # three missed heartbeats: the scheduler is stuck or gone
+STALE_AFTER = DEFAULT_TIMING.stale  # three missed heartbeats: the scheduler is stuck or gone
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Health:
     heartbeat: Callable[[], datetime | None] | None  # the scheduler's last heartbeat; None: no scheduler here
     clock: Callable[[], datetime]
     holder: str = ""
+    timing: Timing = DEFAULT_TIMING  # the scheduler's heartbeat interval, and when it is stale
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         problem = self.database()
@@ -53,9 +55,9 @@ class Health:
         if beat is None:
             return {"ok": False, "running": True, "problem": "the scheduler has not renewed its leases yet"}
         age = (self.clock() - beat).total_seconds()
-        fresh = age <= STALE_AFTER.total_seconds()
+        fresh = age <= self.timing.stale.total_seconds()
         said = {} if fresh else {"problem": f"no heartbeat for {age:.0f} s (expected every "
-                                            f"{HEARTBEAT.total_seconds():.0f} s)"}
+                                            f"{self.timing.heartbeat.total_seconds():g} s)"}
         return {"ok": fresh, "running": True, "last_heartbeat": beat.isoformat(), "seconds_ago": round(age, 1),
                 **said}
 

@@ -4,8 +4,10 @@ Each process reads the real clock (it is the composition root), so the warehouse
 shop up to yesterday, and each store's digest time is the current minute: at start-up every
 process catches up the digest that is due, exactly as after a restart at 08:00. The fake Slack
 and the GA4 emulator are real servers; a process's own view comes from its /metrics and /healthz.
-Nothing is simulated in time: a killed leader's leases run out on the wall clock (about a minute
-and a half for that test).
+Nothing is simulated in time: a killed leader's leases run out on the wall clock, so that test sets
+``[kpibot] takeover_seconds`` to a few seconds and checks the bounds that setting scales to (the
+production defaults, 45 s and what follows from it, are checked here too, and by
+``tests/schedules/test_several_hosts.py`` on the injected clock).
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.cli.main import main
+from bot.ops.http import Health
 from connectors.delivery_store import delivery
 from connectors.leases import live_leases
 from connectors.warehouse import open_database
+from kpi.settings import Settings
+from schedules.leasing import Timing
 from tests.fakes.slack_api import fake_slack
 from tests.support.agency import agency_db, channel_of, charts_under, digests_in, store_names
 from tests.support.ga4 import demo_shop, emulator
@@ -36,6 +42,7 @@ from tests.support.slack import SECRET, TOKEN
 ROME = ZoneInfo("Europe/Rome")
 KPIBOT = str(Path(sys.executable).with_name("kpibot"))
 PROXY_PASSWORD = "pw-" + "Zq8rT2vX9kLm4Np7"  # planted in KPIBOT_GA4_ENDPOINT: must never be shown
+TAKEOVER = 6  # seconds: [kpibot] takeover_seconds of the killed-leader test
 
 
 def today() -> datetime:
@@ -61,10 +68,11 @@ def live(live_db, tmp_path):
                                 "KPIBOT_SLACK_API_URL": slack.api_url, "KPIBOT_GA4_ENDPOINT": endpoint}
 
 
-def config(folder: Path, database: Path, stores: int) -> Path:
+def config(folder: Path, database: Path, stores: int, takeover: float | None = None) -> Path:
     """Every store's digest is due this very minute (in Rome), so `serve` catches it up at once."""
     due = today().strftime("%H:%M")
-    lines = [f'[kpibot]\ndatabase = "{database}"\ntimezone = "Europe/Rome"\n']
+    own = f"takeover_seconds = {takeover}\n" if takeover is not None else ""
+    lines = [f'[kpibot]\ndatabase = "{database}"\ntimezone = "Europe/Rome"\n{own}']
     for name in store_names(stores):
         channel = channel_of(name)
         lines.append(f'[[stores]]\nname = "{name}"\nga4_property = "100000001"\nchannels = ["{channel}"]\n'
@@ -180,10 +188,15 @@ def test_sigterm_finishes_the_job_in_hand_hands_back_its_leases_and_exits_within
 
 
 def test_the_leader_killed_mid_digest_loses_its_leases_within_a_minute_and_the_other_finishes_it(live, tmp_path):
-    """Real time, real processes: A posts the digest and dies (kill -9) before Slack's answer reaches it."""
+    """Real time, real processes: A posts the digest and dies (kill -9) before Slack's answer reaches it.
+
+    With ``takeover_seconds`` = 6 its leases run out 6 s after its last heartbeat (every 2 s), and the
+    other process finishes the digest at its first sweep (every 4 s) after the 8 s claim: the bounds of
+    the production test (60 s and 2 minutes at 45 s), scaled to the setting."""
     database, slack, env = live
+    timing = Timing(timedelta(seconds=TAKEOVER))
     slack.slow["chat.postMessage"] = 600.0  # Slack has the message; A never hears back
-    path, ports = config(tmp_path, database, 1), [free_port(), free_port()]
+    path, ports = config(tmp_path, database, 1, takeover=TAKEOVER), [free_port(), free_port()]
     leader = serve(path, env, ports[0])
     other = None
     try:
@@ -198,16 +211,45 @@ def test_the_leader_killed_mid_digest_loses_its_leases_within_a_minute_and_the_o
         db = open_database(database)
         until(lambda: not [lease for lease in live_leases(db, datetime.now(UTC)) if lease["holder"] == holder],
               [other], "the dead leader's leases to run out", seconds=90)
-        lease_free = time.monotonic() - killed
+        lease_free = timedelta(seconds=time.monotonic() - killed)
         until(lambda: complete(database, "shop-0"), [other], "the other to finish the digest", seconds=180)
-        whole = time.monotonic() - killed
+        whole = timedelta(seconds=time.monotonic() - killed)
     finally:
         if leader.poll() is None:
             leader.kill()
         leader.communicate(timeout=30)
         seconds, stderr = stop(other) if other is not None else (0.0, "")
-    print(f"kill -9 of the leader: its leases free after {lease_free:.0f} s, the digest finished after {whole:.0f} s")
-    assert lease_free <= 60 and whole <= 120, stderr[-3000:]
+    print(f"kill -9 of the leader: its leases free after {lease_free.total_seconds():.1f} s, the digest finished "
+          f"after {whole.total_seconds():.1f} s")
+    # renewed at most a heartbeat (give or take one) before the kill, held a whole lease from then on
+    assert timing.lease - 2 * timing.heartbeat <= lease_free <= timing.lease + timing.heartbeat, stderr[-3000:]
+    assert whole <= timing.claim + timing.sweep + 2 * timing.heartbeat, stderr[-3000:]  # 2 minutes at 45 s
     [message] = digests_in(slack, "shop-0", today().date() - timedelta(days=1))  # still one message
     assert charts_under(slack, message["ts"]) == 1
     assert other is not None and other.returncode == 0 and seconds <= 10
+
+
+def test_takeover_seconds_sets_every_interval_and_a_wrong_one_is_refused_in_one_line(tmp_path, capsys):
+    default = Timing.of(Settings(database=tmp_path / "k.db"))  # the production defaults, unchanged
+    assert (default.lease, default.heartbeat, default.sweep, default.claim, default.stale) == (
+        timedelta(seconds=45), timedelta(seconds=15), timedelta(seconds=30), timedelta(seconds=60),
+        timedelta(seconds=45))
+    assert default.claim_renewal == 20.0
+    short = Timing(timedelta(seconds=TAKEOVER))
+    assert 60 / 45 * TAKEOVER == short.claim.total_seconds() and short.heartbeat * 3 == short.lease == short.stale
+
+    now = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    beat = now - 3.5 * short.heartbeat  # three heartbeats and a half missed at the short setting
+    for timing, fresh in ((default, True), (short, False)):
+        health = Health(database=lambda: None, heartbeat=lambda: beat, clock=lambda: now, timing=timing)
+        healthy, report = health.report()
+        assert healthy == fresh and report["scheduler"]["ok"] == fresh
+    assert f"expected every {short.heartbeat.total_seconds():g} s" in report["scheduler"]["problem"]
+
+    for wrong, shown in (("2", "2"), ("601", "601"), ('"45"', "'45'"), ("true", "True")):
+        path = config(tmp_path, tmp_path / "kpibot.db", 1)
+        path.write_text(path.read_text().replace("[kpibot]\n", f"[kpibot]\ntakeover_seconds = {wrong}\n"))
+        assert main(["--config", str(path), "serve", "--port", "0"]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            "kpibot: kpibot.toml: kpibot.takeover_seconds must be a number of seconds between 3 and 600, such as 45, "
+            f"got {shown}"]
