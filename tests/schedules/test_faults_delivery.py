@@ -296,7 +296,8 @@ def test_slack_500_three_times_then_ok_posts_one_digest_on_the_backoff_schedule(
 
 def test_429_eight_times_is_retried_later_and_posts_one_digest(shop):
     settings, slack, clock = shop
-    jobs = shop_jobs(settings, slack.api_url, clock, "one")
+    waits: list[float] = []  # slack_sdk's waits between 429s, as long as Slack asks (Retry-After: 0) plus jitter
+    jobs = shop_jobs(settings, slack.api_url, clock, "one", wait=waits.append)
     clock.set(AS_OF, 8, 0)
     slack.fail("chat.postMessage", 429, times=8)
     assert jobs.digest(STORE) is None  # slack_sdk's own retries (1 + 4 calls) were not enough
@@ -304,6 +305,7 @@ def test_429_eight_times_is_retried_later_and_posts_one_digest(shop):
     clock.advance(minutes=1)
     assert [o.status for o in jobs.sweep()] == ["posted"]
     assert len(slack.of("chat.postMessage")) == 9 and len(messages_with(slack, DIGEST)) == 1
+    assert len(waits) == 4 + 3 and all(0 <= seconds < 1 for seconds in waits)
 
 
 def test_retries_stop_at_the_grace_window_and_at_the_attempt_bound(shop):

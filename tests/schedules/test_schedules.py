@@ -26,6 +26,7 @@ from schedules.crons import digest_trigger
 from schedules.findings import find_all
 from schedules.jobs import Jobs
 from tests.fakes.slack_api import fake_slack
+from tests.support.deliveries import no_wait
 from tests.support.engines import ENGINES
 from tests.support.ga4 import AS_OF, demo_shop, emulator, synced_demo_location
 from tests.support.slack import SECRET, TOKEN, block_action, post_signed
@@ -65,8 +66,9 @@ def _world(settings: Settings):
         slack.clock = lambda: clock().timestamp()
 
         def jobs(holder: str = "one") -> Jobs:
-            client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
-            pacer = ChannelPacer(sleep=lambda seconds: None)
+            client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url},
+                                        sleep=no_wait)
+            pacer = ChannelPacer(sleep=no_wait)
             warehouse = ThreadWarehouse(settings.database)
             return Jobs(settings, warehouse, StoreSync(warehouse, {"KPIBOT_GA4_ENDPOINT": ga4.url}, clock),
                         SlackDigestPoster(client, pacer), SlackAlertPoster(client, pacer),

@@ -22,7 +22,7 @@ from connectors.warehouse import open_database
 from kpi.settings import Settings, StoreSettings
 from schedules.jobs import Jobs
 from schedules.pool import JobPool
-from tests.support.deliveries import delivery_key_of, no_sync
+from tests.support.deliveries import delivery_key_of, no_sync, no_wait
 from tests.support.ga4 import AS_OF, STORE, synced_demo_db
 from tests.support.slack import TOKEN
 
@@ -59,9 +59,9 @@ def copy_to_stores(location: Path | str, count: int) -> None:
 def agency_jobs(settings: Settings, slack_api_url: str, clock: Callable[[], datetime], holder: str,
                 checkpoint: Callable[[str, tuple[str, str, str, str]], None] | None = None,
                 sync: Callable[[StoreSettings, date], str | None] = no_sync, pool: JobPool | None = None) -> Jobs:
-    """The real Jobs, posters and finder against the fake Slack (pacing without real waits)."""
-    client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack_api_url})
-    pacer = ChannelPacer(sleep=lambda seconds: None)
+    """The real Jobs, posters and finder against the fake Slack (pacing and 429s without real waits)."""
+    client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack_api_url}, sleep=no_wait)
+    pacer = ChannelPacer(sleep=no_wait)
     jobs = Jobs(settings, ThreadWarehouse(settings.database), sync, SlackDigestPoster(client, pacer),
                 SlackAlertPoster(client, pacer), SlackMessageFinder(client), notice_text, clock, holder, pool=pool)
     if checkpoint is not None:
