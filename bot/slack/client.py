@@ -27,8 +27,8 @@ class SlackSetupError(Exception):
 
 def build_slack_client(environ: Mapping[str, str], require_token: bool = True,
                        sleep: Callable[[float], None] = time.sleep) -> WebClient:
-    """A WebClient with rate-limit retries (waiting through ``sleep``); ``KPIBOT_SLACK_API_URL`` overrides its
-    base URL."""
+    """A WebClient with rate-limit retries (``sleep`` waits out each Retry-After; tests record it instead);
+    ``KPIBOT_SLACK_API_URL`` overrides its base URL."""
     token = environ.get("SLACK_BOT_TOKEN")
     if require_token and not token:
         raise SlackSetupError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from the "
@@ -55,8 +55,11 @@ class CountedWebClient(WebClient):
 
 
 class CountedRateLimits(RateLimitErrorRetryHandler):
-    """slack_sdk's 429 retries, each one counted as a ``ratelimited`` error of its method; the wait between
-    them goes through ``sleep`` (tests pass one that returns at once)."""
+    """slack_sdk's 429 retries, each one counted as a ``ratelimited`` error of its method.
+
+    The wait before a retry is slack_sdk's (Slack's Retry-After, or 1 s without one, plus up to a second of
+    jitter), taken through ``sleep`` rather than slack_sdk's own ``time.sleep`` so that it can be injected.
+    """
 
     def __init__(self, max_retry_count: int = 1, sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__(max_retry_count=max_retry_count)
@@ -71,12 +74,12 @@ class CountedRateLimits(RateLimitErrorRetryHandler):
 
     def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
                                  response: HttpResponse | None = None, error: Exception | None = None) -> None:
-        """slack_sdk's own wait: the seconds of Retry-After (1 without one) plus up to a second of jitter."""
-        if response is None:  # never for a 429 (see _can_retry): as slack_sdk, give the error back
-            raise error if error is not None else RuntimeError("a rate-limit retry without a response")
+        if response is None:
+            raise error  # type: ignore[misc]  # as slack_sdk: only a response can be rate limited
         state.next_attempt_requested = True
-        asked = next((values for name, values in response.headers.items() if name.lower() == "retry-after"), None)
-        self.sleep((int(asked[0]) if asked else 1) + random.random())
+        retry_after = next((values for name, values in response.headers.items() if name.lower() == "retry-after"),
+                           None)
+        self.sleep((int(retry_after[0]) if retry_after else 1) + random.random())  # the jitter, as slack_sdk adds it
         state.increment_current_attempt()
 
 

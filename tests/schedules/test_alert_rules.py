@@ -6,6 +6,7 @@ Expectations are computed with pandas on the emulator's own rows, not by the cod
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from functools import cache
 
@@ -23,7 +24,6 @@ STORE = StoreSettings(name="demo-shop", ga4_property="100000001")
 
 @cache
 def sessions() -> pd.DataFrame:
-    """The emulator's session rows, read once (on first use, not while every worker collects the tests)."""
     return demo_frames()["sessions"]
 
 
@@ -32,7 +32,6 @@ def total(measure: str, day: date) -> float:
     return float(frame.loc[frame["date"] == day.isoformat(), measure].sum())
 
 
-@cache
 def first_day(falling: bool) -> date:
     """The latest final day whose revenue, orders and sessions all fell (or all rose) by over 10% in a week."""
     day = last_final_day(AS_OF)
@@ -43,11 +42,26 @@ def first_day(falling: bool) -> date:
         day -= timedelta(days=1)
 
 
-TRENDS = ("falling", "rising")
+class Days(Mapping[str, date]):
+    """The falling and the rising day, searched for on first use, not at import: collection runs in every
+    xdist worker, and only the trends' names are needed to parametrize."""
+
+    def __getitem__(self, trend: str) -> date:
+        return found_days()[trend]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("falling", "rising"))
+
+    def __len__(self) -> int:
+        return 2
 
 
-def day_of(trend: str) -> date:
-    return first_day(trend == "falling")
+@cache
+def found_days() -> dict[str, date]:
+    return {"falling": first_day(True), "rising": first_day(False)}
+
+
+DAYS = Days()
 
 
 @pytest.fixture(scope="module")
@@ -66,18 +80,18 @@ def test_the_defaults_are_the_two_rules_kpibot_always_had():
     assert STORE.relative_rules == DEFAULT_ALERT_RULES and STORE.alert_rules is None
 
 
-@pytest.mark.parametrize("trend", TRENDS)
+@pytest.mark.parametrize("trend", sorted(DAYS))
 @pytest.mark.parametrize("measure", ["revenue", "orders", "sessions"])
 @pytest.mark.parametrize("drop", [0.01, 0.10, 0.9])
 def test_a_rule_finds_exactly_the_drops_the_rows_show(db, trend, measure, drop):
     store = StoreSettings(name="demo-shop", ga4_property="1", alert_rules=(RelativeRule(measure, drop, 0.0),))
-    found = [f.metric for f in relative_findings(db, store, day_of(trend))]
-    assert found == ([measure] if dropped(day_of(trend), measure, drop) else [])
-    assert dropped(day_of(trend), measure, 0.01) == (trend == "falling")  # both cases are really exercised
+    found = [f.metric for f in relative_findings(db, store, DAYS[trend])]
+    assert found == ([measure] if dropped(DAYS[trend], measure, drop) else [])
+    assert dropped(DAYS[trend], measure, 0.01) == (trend == "falling")  # both cases are really exercised
 
 
 def test_the_minimum_volume_is_measured_on_its_own_kpi(db):
-    day = day_of("falling")
+    day = DAYS["falling"]
     orders_before = total("orders", day - timedelta(days=7))
     for minimum, expected in ((orders_before, ["revenue"]), (orders_before + 1, [])):
         rule = RelativeRule("revenue", 0.05, minimum, "orders")
@@ -86,7 +100,7 @@ def test_the_minimum_volume_is_measured_on_its_own_kpi(db):
 
 
 def test_rules_set_from_slack_win_over_the_file_in_the_alert_check(db):
-    as_of = day_of("falling") + (AS_OF - last_final_day(AS_OF))  # the alert check judges the falling day
+    as_of = DAYS["falling"] + (AS_OF - last_final_day(AS_OF))  # the alert check judges the falling day
     slack_rule = {"metric": "sessions", "drop_fraction": 0.05, "min_volume": 0.0, "volume_metric": None}
     never = RelativeRule("sessions", 0.99, 0.0)
     store = StoreSettings(name="demo-shop", ga4_property="1", alert_rules=(never,))
