@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -39,7 +40,7 @@ from connectors.ops.context import about
 log = logging.getLogger("kpibot.slack")
 PING_INTERVAL = 5.0  # seconds between pings; a link found dead is replaced at this pace
 LINKS = 2  # Slack allows up to 10 per app
-CLOSE_WAIT = 3.0  # seconds a stop waits for the readers: a closed link's may linger 10 s (see above)
+CLOSE_WAIT = 3.0  # seconds a stop waits for the readers in all: a closed link's may linger 10 s (see above)
 
 
 class SocketModeUnavailable(Exception):
@@ -77,8 +78,13 @@ def connect(handler: AckFirstHandler) -> None:
 
 @contextmanager
 def connected(bolt: App, app_token: str, ping_interval: float = PING_INTERVAL,
-              links: int = LINKS) -> Iterator[list[AckFirstHandler]]:
-    """The app connected over Socket Mode while the block runs (tests, benchmarks and ``serve``)."""
+              links: int = LINKS, close_wait: float = CLOSE_WAIT) -> Iterator[list[AckFirstHandler]]:
+    """The app connected over Socket Mode while the block runs (tests, benchmarks and ``serve``).
+
+    On the way out every link sends its close frame at once; the block then waits at most
+    ``close_wait`` seconds in all for the readers (``serve`` keeps the default; a test that opens
+    and closes many links passes less, as a lingering reader is a daemon thread that ends alone).
+    """
     handlers: list[AckFirstHandler] = []
     try:
         for _ in range(links):
@@ -89,8 +95,9 @@ def connected(bolt: App, app_token: str, ping_interval: float = PING_INTERVAL,
         closing = [threading.Thread(target=handler.close, daemon=True) for handler in handlers]
         for thread in closing:  # each sends its close frame at once; the readers are daemon threads
             thread.start()
+        deadline = time.monotonic() + close_wait
         for thread in closing:
-            thread.join(timeout=CLOSE_WAIT)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 @contextmanager
