@@ -6,8 +6,11 @@ Expectations are computed with pandas on the emulator's own rows, not by the cod
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
+from functools import cache
 
+import pandas as pd
 import pytest
 
 from connectors.team_settings.targets import save_overrides
@@ -19,8 +22,13 @@ from tests.support.ga4 import AS_OF, demo_frames, synced_demo_db
 STORE = StoreSettings(name="demo-shop", ga4_property="100000001")
 
 
+@cache
+def sessions() -> pd.DataFrame:
+    return demo_frames()["sessions"]
+
+
 def total(measure: str, day: date) -> float:
-    frame = demo_frames()["sessions"]
+    frame = sessions()
     return float(frame.loc[frame["date"] == day.isoformat(), measure].sum())
 
 
@@ -34,7 +42,26 @@ def first_day(falling: bool) -> date:
         day -= timedelta(days=1)
 
 
-DAYS = {"falling": first_day(True), "rising": first_day(False)}
+class Days(Mapping[str, date]):
+    """The falling and the rising day, searched for on first use, not at import: collection runs in every
+    xdist worker, and only the trends' names are needed to parametrize."""
+
+    def __getitem__(self, trend: str) -> date:
+        return found_days()[trend]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("falling", "rising"))
+
+    def __len__(self) -> int:
+        return 2
+
+
+@cache
+def found_days() -> dict[str, date]:
+    return {"falling": first_day(True), "rising": first_day(False)}
+
+
+DAYS = Days()
 
 
 @pytest.fixture(scope="module")
