@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -24,15 +25,17 @@ class SlackSetupError(Exception):
     exit_code = 2
 
 
-def build_slack_client(environ: Mapping[str, str], require_token: bool = True) -> WebClient:
-    """A WebClient with rate-limit retries; ``KPIBOT_SLACK_API_URL`` overrides its base URL."""
+def build_slack_client(environ: Mapping[str, str], require_token: bool = True,
+                       sleep: Callable[[float], None] = time.sleep) -> WebClient:
+    """A WebClient with rate-limit retries (``sleep`` waits out each Retry-After; tests record it instead);
+    ``KPIBOT_SLACK_API_URL`` overrides its base URL."""
     token = environ.get("SLACK_BOT_TOKEN")
     if require_token and not token:
         raise SlackSetupError("SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from the "
                               "Slack app's 'OAuth & Permissions' page into the environment")
     base_url = environ.get("KPIBOT_SLACK_API_URL") or WebClient.BASE_URL
     return CountedWebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/",
-                            retry_handlers=[CountedRateLimits(max_retry_count=RATE_LIMIT_RETRIES)])
+                            retry_handlers=[CountedRateLimits(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep)])
 
 
 class CountedWebClient(WebClient):
@@ -52,7 +55,15 @@ class CountedWebClient(WebClient):
 
 
 class CountedRateLimits(RateLimitErrorRetryHandler):
-    """slack_sdk's 429 retries, each one counted as a ``ratelimited`` error of its method."""
+    """slack_sdk's 429 retries, each one counted as a ``ratelimited`` error of its method.
+
+    The wait before a retry is slack_sdk's (Slack's Retry-After, or 1 s without one, plus up to a second of
+    jitter), taken through ``sleep`` rather than slack_sdk's own ``time.sleep`` so that it can be injected.
+    """
+
+    def __init__(self, max_retry_count: int = 1, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.sleep = sleep
 
     def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
                    error: Exception | None = None) -> bool:
@@ -60,6 +71,16 @@ class CountedRateLimits(RateLimitErrorRetryHandler):
         if retrying:
             SLACK_ERRORS.labels(request.url.rstrip("/").rsplit("/", 1)[-1].split("?")[0], "ratelimited").inc()
         return retrying
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None, error: Exception | None = None) -> None:
+        if response is None:
+            raise error  # type: ignore[misc]  # as slack_sdk: only a response can be rate limited
+        state.next_attempt_requested = True
+        retry_after = next((values for name, values in response.headers.items() if name.lower() == "retry-after"),
+                           None)
+        self.sleep((int(retry_after[0]) if retry_after else 1) + random.random())  # the jitter, as slack_sdk adds it
+        state.increment_current_attempt()
 
 
 class ChannelPacer:
