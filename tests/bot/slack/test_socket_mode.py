@@ -38,6 +38,9 @@ ANSWER_BUTTONS = {"kpi_by_channel": "Organic Search", "kpi_by_device": "mobile",
 # Leaving `connected` waits for the readers; websocket-client's miss the close until their 10 s select ends
 # (bot/slack/socket_mode.py), so `serve` waits up to 3 s. Tests don't: their readers end alone, as daemons.
 QUICK_CLOSE = 0.1
+# The module's links wake their readers every second: a refreshed link's replacement then waits for its old
+# reader that long at most, not websocket-client's 10 s (LinkClient). serve keeps websocket-client's way.
+PING_TIMEOUT = 1.0
 
 
 def store() -> StoreSettings:
@@ -63,7 +66,7 @@ def link(shop):
         slack.join(MEMBER, CHANNEL)
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings, ThreadWarehouse(settings.database), client, "", lambda s: AS_OF, verify=False)
-        with connected(app, APP_TOKEN, close_wait=QUICK_CLOSE) as handlers:
+        with connected(app, APP_TOKEN, close_wait=QUICK_CLOSE, ping_timeout=PING_TIMEOUT) as handlers:
             socket.wait_for_open(LINKS)
             yield slack, socket, handlers
         socket.wait(lambda: not socket.open_links(), what="the app to close its links")
