@@ -4,14 +4,19 @@ output the README prints is what kpibot prints today."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import re
 import shlex
+import shutil
+from pathlib import Path
 
 import pytest
 
 from bot.cli.main import main
 from tests.support.ga4 import AS_OF
+from tests.support.once import built_once
 from tests.support.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -38,11 +43,41 @@ def slack_examples() -> list[str]:
     return sorted({text for text in examples if not re.search(r"[A-Z]{3,}", text) and text != "schedules"})
 
 
+DEMO_RUNS = ROOT / ".pytest_cache" / "kpibot-demo-runs"
+
+
+def code_version() -> str:
+    """What `kpibot demo` writes depends on nothing but kpibot's code, the installed libraries and its day."""
+    digest = hashlib.sha256()
+    sources = (path for top in ("bot", "connectors", "kpi", "schedules") for path in (ROOT / top).rglob("*.py"))
+    for path in sorted(sources):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    for library in sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()):
+        digest.update(library.encode())
+    return digest.hexdigest()[:16]
+
+
+def demo_run(as_of_day: str) -> Path:
+    """The folder a `kpibot demo` run filled, run once per version of the code: by the first test worker to
+    ask (the other waits), and reused by later runs of the suite until the code changes."""
+    version = f"{as_of_day}-{code_version()}"
+    if DEMO_RUNS.exists():
+        for stale in DEMO_RUNS.iterdir():
+            if stale.is_dir() and not stale.name.startswith((version, f".{version}")):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def run_the_demo(folder: Path) -> None:
+        assert main(["demo", "--db", str(folder / "kpibot.db"), "--as-of", as_of_day]) == 0
+
+    return built_once(DEMO_RUNS / version, run_the_demo)
+
+
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    """The warehouse `make demo` makes, made the same way (`kpibot demo`), on the day the README pins."""
+    """The warehouse `make demo` makes, made the same way (`kpibot demo`), on the day the README pins;
+    a copy of the folder of that run, so nothing a command does reaches another module's."""
     folder = tmp_path_factory.mktemp("readme")
-    assert main(["demo", "--db", str(folder / "kpibot.db"), "--as-of", AS_OF.isoformat()]) == 0
+    shutil.copytree(demo_run(AS_OF.isoformat()), folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*-shm"))
     return folder / "kpibot.toml"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import cache
 
 import pandas as pd
 import pytest
@@ -35,13 +36,35 @@ ROLE_OF = {"Serie di benvenuto": "welcome", "Carrello abbandonato": "abandoned_c
            "Riattivazione clienti": "winback"}
 GOOGLE_CHANNELS = {"Paid Search", "Paid Shopping", "Paid Video", "Display", "Cross-network"}
 
-KLAVIYO = klaviyo_demo()
-FLOW_DAYS = KLAVIYO.flow_days.merge(KLAVIYO.flows[["flow_id", "name"]], on="flow_id")
-FLOW_DAYS["role"] = FLOW_DAYS["name"].map(ROLE_OF)
-CAMPAIGNS = KLAVIYO.campaigns
-META = meta_demo().rows
-GA4 = demo_frames()
-ORDERS = demo_orders_frame(demo_orders_csv())
+# The emulators' rows, read on first use (not at import: collection runs in every xdist worker).
+
+
+@cache
+def flow_days() -> pd.DataFrame:
+    klaviyo = klaviyo_demo()
+    days = klaviyo.flow_days.merge(klaviyo.flows[["flow_id", "name"]], on="flow_id")
+    days["role"] = days["name"].map(ROLE_OF)
+    return days
+
+
+@cache
+def campaign_rows() -> pd.DataFrame:
+    return klaviyo_demo().campaigns
+
+
+@cache
+def meta_rows() -> pd.DataFrame:
+    return meta_demo().rows
+
+
+@cache
+def ga4_rows() -> dict[str, pd.DataFrame]:
+    return demo_frames()
+
+
+@cache
+def order_rows() -> pd.DataFrame:
+    return demo_orders_frame(demo_orders_csv())
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +78,8 @@ def db_without_orders(tmp_path_factory):
 
 
 def email(start, end):
-    flows = in_period(FLOW_DAYS, start, end)
-    campaigns = in_period(CAMPAIGNS, start, end)
+    flows = in_period(flow_days(), start, end)
+    campaigns = in_period(campaign_rows(), start, end)
     return flows[flows["send_channel"] == "email"], campaigns[campaigns["channel"] == "email"]
 
 
@@ -66,7 +89,7 @@ def email_sum(measure, start, end):
 
 
 def role_rows(role, start, end):
-    flows = in_period(FLOW_DAYS, start, end)
+    flows = in_period(flow_days(), start, end)
     return flows[(flows["role"] == role) & (flows["send_channel"] == "email")]
 
 
@@ -86,31 +109,31 @@ def ratio(numerator, denominator):
 
 
 def ad_cost(start, end):
-    ads = in_period(GA4["ads"], start, end)
-    return ads.loc[ads["channel"].isin(GOOGLE_CHANNELS), "ad_cost"].sum() + in_period(META, start, end)["spend"].sum()
+    ads = in_period(ga4_rows()["ads"], start, end)
+    google = ads.loc[ads["channel"].isin(GOOGLE_CHANNELS), "ad_cost"].sum()
+    return google + in_period(meta_rows(), start, end)["spend"].sum()
 
 
 def ga4(measure, start, end):
-    return in_period(GA4["sessions"], start, end)[measure].sum()
+    return in_period(ga4_rows()["sessions"], start, end)[measure].sum()
 
 
 def shop_revenue(start, end):
-    return in_period(ORDERS, start, end)["total"].sum()
+    return in_period(order_rows(), start, end)["total"].sum()
 
 
-def order_days():
+@cache
+def days_by_customer():
     days = defaultdict(set)
-    for customer, day in zip(ORDERS["customer_id"], ORDERS["date"], strict=True):
+    orders = order_rows()
+    for customer, day in zip(orders["customer_id"], orders["date"], strict=True):
         days[customer].add(date.fromisoformat(day))
     return days
 
 
-DAYS_BY_CUSTOMER = order_days()
-
-
 def repurchase_30d(start, end):
     base, back = set(), set()
-    for customer, days in DAYS_BY_CUSTOMER.items():
+    for customer, days in days_by_customer().items():
         for day in days:
             if start <= day <= end:
                 base.add(customer)
@@ -120,14 +143,14 @@ def repurchase_30d(start, end):
 
 
 def winback(start, end):
-    lapsed = {c for c, days in DAYS_BY_CUSTOMER.items()
+    lapsed = {c for c, days in days_by_customer().items()
               if any(d < start for d in days) and not any(start - timedelta(days=180) <= d < start for d in days)}
-    won = {c for c in lapsed if any(start <= d <= end for d in DAYS_BY_CUSTOMER[c])}
+    won = {c for c in lapsed if any(start <= d <= end for d in days_by_customer()[c])}
     return ratio(len(won), len(lapsed))
 
 
 def new_customers(start, end):
-    return sum(1 for days in DAYS_BY_CUSTOMER.values() if start <= min(days) <= end)
+    return sum(1 for days in days_by_customer().values() if start <= min(days) <= end)
 
 
 EXPECTED = {
@@ -142,9 +165,9 @@ EXPECTED = {
     "cart_recovery_revenue": lambda s, e: role_rows("abandoned_cart", s, e)["conversion_value"].sum(),
     "repurchase_30d": repurchase_30d,
     "winback_rate": winback,
-    "meta_spend": lambda s, e: in_period(META, s, e)["spend"].sum(),
-    "meta_roas": lambda s, e: ratio(in_period(META, s, e)["purchase_value"].sum(),
-                                    in_period(META, s, e)["spend"].sum()),
+    "meta_spend": lambda s, e: in_period(meta_rows(), s, e)["spend"].sum(),
+    "meta_roas": lambda s, e: ratio(in_period(meta_rows(), s, e)["purchase_value"].sum(),
+                                    in_period(meta_rows(), s, e)["spend"].sum()),
     "ad_cost": ad_cost,
     "roas": lambda s, e: ratio(ga4("revenue", s, e), ad_cost(s, e)),
     "roi": lambda s, e: ratio(ga4("revenue", s, e) - ad_cost(s, e), ad_cost(s, e)),
@@ -213,7 +236,7 @@ def test_by_flow_splits_flows_only_and_names_them(db, start, end):
 
 @pytest.mark.parametrize(("start", "end"), PERIODS[:3])
 def test_by_platform_splits_google_and_meta(db, start, end):
-    ads, meta = in_period(GA4["ads"], start, end), in_period(META, start, end)
+    ads, meta = in_period(ga4_rows()["ads"], start, end), in_period(meta_rows(), start, end)
     google = ads.loc[ads["channel"].isin(GOOGLE_CHANNELS), "ad_cost"].sum()
     expected = {"google": google, "meta": meta["spend"].sum()}
     assert rows_of(db, "ad_cost", start, end, "platform") == approx_dict(expected)
@@ -230,7 +253,7 @@ def test_by_campaign_is_email_campaigns_for_email_kpis_and_ad_campaigns_for_ad_k
     by_name = campaigns.groupby("name")
     assert rows_of(db, "email_open_rate", start, end, "campaign") == approx_dict(
         by_name["opens_unique"].sum() / by_name["delivered"].sum())
-    ads, meta = in_period(GA4["ads"], start, end), in_period(META, start, end)
+    ads, meta = in_period(ga4_rows()["ads"], start, end), in_period(meta_rows(), start, end)
     google = ads[ads["channel"].isin(GOOGLE_CHANNELS)].groupby("campaign")["ad_cost"].sum()
     expected = pd.concat([google, meta.groupby("campaign_name")["spend"].sum()])
     assert rows_of(db, "ad_cost", start, end, "campaign") == approx_dict(expected)
@@ -238,11 +261,11 @@ def test_by_campaign_is_email_campaigns_for_email_kpis_and_ad_campaigns_for_ad_k
 
 @pytest.mark.parametrize(("start", "end"), PERIODS[:3])
 def test_by_send_channel_sets_sms_beside_email(db, start, end):
-    flows, campaigns = in_period(FLOW_DAYS, start, end), in_period(CAMPAIGNS, start, end)
+    flows, campaigns = in_period(flow_days(), start, end), in_period(campaign_rows(), start, end)
     expected = (flows.groupby("send_channel")["conversion_value"].sum()
                 .add(campaigns.groupby("channel")["conversion_value"].sum(), fill_value=0))
     assert rows_of(db, "email_attributed_revenue", start, end, "send_channel") == approx_dict(expected)
-    cart = in_period(FLOW_DAYS, start, end)
+    cart = in_period(flow_days(), start, end)
     cart = cart[cart["role"] == "abandoned_cart"]
     assert rows_of(db, "cart_recovery_revenue", start, end, "send_channel") == approx_dict(
         cart.groupby("send_channel")["conversion_value"].sum())

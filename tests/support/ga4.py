@@ -49,8 +49,12 @@ def sync_all(db: Database, client: Any, start: date, end: date, **kwargs: Any) -
     return sync_store(db, client, STORE, PROPERTY, start, end, clock=fixed_clock, **kwargs)
 
 
-@lru_cache(maxsize=8)
 def demo_shop(as_of: date = AS_OF, days: int = 400, planted: bool = True) -> DemoShop:
+    return _demo_shop(as_of, days, planted)  # one cache entry whether the defaults are spelled out or not
+
+
+@lru_cache(maxsize=8)
+def _demo_shop(as_of: date, days: int, planted: bool) -> DemoShop:
     return build_demo_shop(as_of, days, planted)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -99,17 +100,27 @@ def in_period(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
 
 
 # A warehouse with the demo shop's GA4 days, its Klaviyo account and its Meta account synced through
-# the real clients and emulators, and (unless orders=False) its order export imported: built once per
-# worker, then copied, as synced_demo_db does for GA4.
+# the real clients and emulators, and (unless orders=False) its order export imported: built once, kept
+# beside synced_demo_db's and copied as those are, until any connector's code changes.
 MARKETING_STORE = StoreSettings(STORE, "100000001", klaviyo=KlaviyoSettings("KLAVIYO_KEY_TEST"),
                                 meta_ads=MetaAdsSettings(ACCOUNT, "META_TOKEN_TEST"))
-_BUILT: dict[tuple[bool, str], Path] = {}
+_CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
+
+
+@lru_cache(maxsize=1)
+def _connectors_version() -> str:
+    """The Klaviyo and Meta demo accounts and every sync and import live in connectors/: a hash of all of it."""
+    digest = hashlib.sha256()
+    for source in sorted((_CACHE.parents[1] / "connectors").rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def synced_marketing_db(path: Path, *, orders: bool = True, meta_currency: str = "EUR") -> Warehouse:
-    key = (orders, meta_currency)
-    if key not in _BUILT or not _BUILT[key].exists():
-        building = Path(tempfile.mkdtemp(prefix="kpibot-marketing-")) / "marketing.db"
+    cached = _CACHE / f"marketing-{AS_OF}-{int(orders)}-{meta_currency}-{_connectors_version()}.db"
+    if not cached.exists():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        building = cached.with_suffix(f".{os.getpid()}.tmp")  # workers may build it at once: replace is atomic
         if orders:  # the same warehouse, plus the order export
             db = synced_marketing_db(building, orders=False, meta_currency=meta_currency)
             import_file(db, demo_orders_csv(), STORE, MARKETING_STORE.timezone, MARKETING_STORE.currency)
@@ -121,8 +132,8 @@ def synced_marketing_db(path: Path, *, orders: bool = True, meta_currency: str =
                 sync_meta_ads(db, meta_client(url, Recorder()), MARKETING_STORE, AS_OF, now=fixed_now)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
-        _BUILT[key] = building
-    shutil.copyfile(_BUILT[key], path)
+        building.replace(cached)
+    shutil.copyfile(cached, path)
     return open_database(path)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,23 +19,19 @@ from bot.i18n import t
 from connectors.demo.shop import PLANTED_ANOMALIES
 from connectors.warehouse import open_database
 from kpi.orders.tracking import tracking_check
+from tests.bot.cli.conftest import DEMO_AS_OF, DEMO_DB, copy_demo
 from tests.support.shops import demo_orders, shopify_frame
 
-AS_OF = date(2026, 11, 24)
-DB = Path("demo out") / "my-shop.db"  # relative, with a space, not the default name
+AS_OF = DEMO_AS_OF
+DB = DEMO_DB  # relative, with a space, not the default name
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[Path]:
-    """A short demo run with a relative --db from its own folder; yields that folder."""
+def demo(tmp_path_factory, demo_run) -> Path:
+    """A short demo run with a relative --db from its own folder (shared: see conftest); a copy of that folder."""
     folder = tmp_path_factory.mktemp("demo")
-    before = Path.cwd()
-    os.chdir(folder)
-    try:
-        assert main(["demo", "--days", "60", "--db", str(DB), "--as-of", AS_OF.isoformat()]) == 0
-    finally:
-        os.chdir(before)
-    yield folder
+    copy_demo(demo_run, folder)
+    return folder
 
 
 def ask_json(capsys, argv: list[str]) -> dict:

@@ -10,17 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bot.cli.demo.warm import DEMO_MARK, STAMP, demo_stamp, prepare_warehouse
-from bot.cli.main import main
-from tests.support.ga4 import AS_OF
+from tests.bot.cli.conftest import DEMO_AS_OF, DEMO_DAYS, DEMO_DB, copy_demo, run_demo
 
-DAYS = 60
+AS_OF = DEMO_AS_OF
 TABLES = ("ga4_sessions", "ga4_users", "ga4_ads", "orders", "order_lines", "klaviyo_flow_days", "meta_ads_days")
-
-
-def demo(capsys, folder, as_of=AS_OF) -> str:
-    capsys.readouterr()
-    assert main(["demo", "--days", str(DAYS), "--db", str(folder / "kpibot.db"), "--as-of", as_of.isoformat()]) == 0
-    return capsys.readouterr().out
 
 
 def synced_rows(out: str) -> int:
@@ -34,28 +27,32 @@ def after_the_syncs(out: str) -> list[str]:
 
 
 def counts(folder) -> dict[str, int]:
-    with sqlite3.connect(folder / "kpibot.db") as db:
+    with sqlite3.connect(folder / DEMO_DB) as db:
         return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES}
 
 
-def test_a_second_run_on_the_same_day_syncs_the_recent_days_and_shows_the_same(capsys, tmp_path):
-    first = demo(capsys, tmp_path)
+# Both tests start where a first demo run left its folder: the conftest's run, copied to the test's folder
+# (its --db is relative to the folder, so a run there finds the copy as its own).
+
+
+def test_a_second_run_on_the_same_day_syncs_the_recent_days_and_shows_the_same(tmp_path, demo_run):
+    first = copy_demo(demo_run, tmp_path)
     stored = counts(tmp_path)
-    second = demo(capsys, tmp_path)
+    second = run_demo(tmp_path)
     assert 0 < synced_rows(second) < synced_rows(first) / 10
     assert "GraphQL requests (the orders updated lately)" in second and "one download" in first
     assert counts(tmp_path) == stored
     assert after_the_syncs(second) == after_the_syncs(first)
 
 
-def test_a_run_on_another_day_starts_the_demos_warehouse_afresh(capsys, tmp_path):
-    demo(capsys, tmp_path)
+def test_a_run_on_another_day_starts_the_demos_warehouse_afresh(tmp_path, demo_run):
+    copy_demo(demo_run, tmp_path)
     later = AS_OF + timedelta(days=1)
-    out = demo(capsys, tmp_path, later)
+    out = run_demo(tmp_path, later)
     assert "one download" in out  # a backfill, not an update of the other day's orders
-    with sqlite3.connect(tmp_path / "kpibot.db") as db:
+    with sqlite3.connect(tmp_path / DEMO_DB) as db:
         (first,) = db.execute("SELECT MIN(date) FROM ga4_sessions").fetchone()
-    assert first == (later - timedelta(days=DAYS)).isoformat()  # nothing left of the other day's history
+    assert first == (later - timedelta(days=DEMO_DAYS)).isoformat()  # nothing left of the other day's history
 
 
 def test_a_stamp_of_other_demo_code_or_history_is_not_warm(tmp_path):

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 
 import pytest
 
@@ -23,6 +24,14 @@ def db(tmp_path_factory):
     return synced_demo_db(tmp_path_factory.mktemp("digest") / "demo.db")
 
 
+@pytest.fixture(scope="module")
+def digest_of(db):
+    """``build_digest`` for a store and day, built once for every test that asks for the same (the renderers
+    only read a digest)."""
+    return cache(lambda store, as_of, now=None: build_digest(db, store, as_of, now=now))
+
+
+@cache
 def revenue_change() -> float:
     raw = demo_frames()["sessions"]
     by_day = raw.groupby("date")["revenue"].sum()
@@ -51,20 +60,21 @@ def number(text: str) -> float:
 ])
 def test_digest_text_in_both_languages(db, language, title, provisional):
     store = StoreSettings(name="demo-shop", ga4_property="100000001", language=language, digest_channel="C0X")
-    lines = digest_lines(build_digest(db, store, AS_OF))
+    digest = build_digest(db, store, AS_OF)
+    lines = digest_lines(digest)
     text = "\n".join(lines)
     assert lines[0] == f"*{title}*" and provisional in lines[1]
-    blocks, fallback = digest_message(build_digest(db, store, AS_OF))
+    blocks, fallback = digest_message(digest)
     assert fallback == text and len(blocks) < 50
     assert [e["action_id"] for e in blocks[-1]["elements"]] == ["kpi_by_channel", "kpi_by_device", "open_dashboard"]
 
 
 @pytest.mark.parametrize("language", ["it", "en"])
-def test_the_formula_line_shows_the_kpi_lines_own_changes(db, language):
+def test_the_formula_line_shows_the_kpi_lines_own_changes(digest_of, language):
     """One number per fact: the formula's factors are the KPI lines' changes, they multiply to revenue's
     change (from the emulator's raw rows), and their shares add up to 100%."""
     store = StoreSettings(name="demo-shop", ga4_property="100000001", language=language)
-    text = "\n".join(digest_lines(build_digest(db, store, AS_OF)))
+    text = "\n".join(digest_lines(digest_of(store, AS_OF)))
     match = re.search(FORMULA[language], text)
     assert match, text
     revenue, traffic, cvr, aov = match.groups()[:4]
@@ -79,9 +89,9 @@ def test_the_formula_line_shows_the_kpi_lines_own_changes(db, language):
     assert sum(int(share.replace("−", "-")) for share in match.groups()[4:]) == 100
 
 
-def test_the_channels_behind_the_change_add_up_to_it(db):
+def test_the_channels_behind_the_change_add_up_to_it(digest_of):
     store = StoreSettings(name="demo-shop", ga4_property="100000001", language="en")
-    digest = build_digest(db, store, AS_OF)
+    digest = digest_of(store, AS_OF)
     assert math.isclose(sum(row.contribution for row in digest.channels), revenue_change(), rel_tol=1e-9)
     line = next(line for line in digest_lines(digest) if line.startswith("Channels behind the change"))
     change = f"{revenue_change() * 100:+.1f}%".replace("-", "−")
@@ -96,11 +106,11 @@ def test_the_channels_behind_the_change_add_up_to_it(db):
     ("2026-11-23", "_i dati del 22 nov 2026 sono ancora provvisori in GA4 · dati fino al 2026-11-22_"),
     ("2026-11-24", "_dati di ieri ancora provvisori in GA4 · dati fino al 2026-11-23_"),
 ])
-def test_a_back_dated_digest_describes_its_own_days_freshness(db, posted_on, header):
+def test_a_back_dated_digest_describes_its_own_days_freshness(digest_of, posted_on, header):
     """`digest --date D` built on AS_OF: provisional means still being processed as of AS_OF, and the data
     reaches as far as it did on the digest's day, not as far as it does today."""
     store = StoreSettings(name="demo-shop", ga4_property="100000001", language="it")
-    digest = build_digest(db, store, date.fromisoformat(posted_on), now=AS_OF)
+    digest = digest_of(store, date.fromisoformat(posted_on), now=AS_OF)
     day = date.fromisoformat(posted_on) - timedelta(days=1)
     assert digest.provisional == ((AS_OF - day).days <= 2)
     assert digest.data_through == max(d for d in demo_frames()["sessions"]["date"] if d <= day.isoformat())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import pytest
 
@@ -32,6 +33,12 @@ def db(tmp_path_factory):
     return synced_marketing_db(tmp_path_factory.mktemp("digest") / "m.db")
 
 
+@pytest.fixture(scope="module")
+def digest_of(db):
+    """The digest on AS_OF for a store, built once for every test that reads the same one."""
+    return cache(lambda store: build_digest(db, store, AS_OF))
+
+
 def text_of(db, store):
     return "\n".join(digest_lines(build_digest(db, store, AS_OF)))
 
@@ -48,9 +55,9 @@ def value(db, metric, period, language):
      "Target 50.00%", "Email share of revenue", "only the visit's last click"),
 ])
 def test_the_section_judges_each_role_against_its_benchmark_in_the_stores_language(
-        db, language, title, welcome, below, shares, why):
+        db, digest_of, language, title, welcome, below, shares, why):
     store = replace(MARKETING_STORE, language=language)
-    lines = digest_lines(build_digest(db, store, AS_OF))
+    lines = digest_lines(digest_of(store))
     start = lines.index(title)
     section = lines[start:lines.index("", start + 1)]
     assert section[1].startswith("• " + welcome)
@@ -68,8 +75,8 @@ def test_the_section_judges_each_role_against_its_benchmark_in_the_stores_langua
     assert section.index(share_line) + 1 < len(section) and why in section[section.index(share_line) + 1]
 
 
-def test_the_targets_list_leaves_the_role_kpis_to_the_section(db):
-    digest = build_digest(db, MARKETING_STORE, AS_OF)
+def test_the_targets_list_leaves_the_role_kpis_to_the_section(digest_of):
+    digest = digest_of(MARKETING_STORE)
     judged = {check.metric for check in digest.targets}
     assert {"welcome_open_rate", "cart_recovery_rate", "email_attributed_share"} <= judged
     lines = digest_lines(digest)

@@ -13,6 +13,7 @@ import logging
 import socket
 import time
 from datetime import timedelta
+from functools import cache
 
 import pytest
 
@@ -168,6 +169,7 @@ def home(world, user: str) -> dict:
     return json.loads(view) if isinstance(view, str) else view
 
 
+@cache
 def yesterday_sessions() -> str:
     """Yesterday's sessions from the emulator's own rows, formatted the Italian way (1.234)."""
     frame = demo_frames()["sessions"]

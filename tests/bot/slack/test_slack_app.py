@@ -248,11 +248,14 @@ def test_app_home_publishes(slack, events_url):
 
 
 def test_rate_limited_calls_are_retried_once_through(shop):
+    waits: list[float] = []
     with fake_slack() as slack:
         slack.fail("chat.postMessage", 429, times=2)
-        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
+        client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url},
+                                    sleep=waits.append)
         response = client.chat_postMessage(channel=CHANNEL, text="hello")
     assert response["ok"] and len(slack.of("chat.postMessage")) == 3  # two refusals, then one delivered
+    assert len(waits) == 2 and all(0 <= wait < 1 for wait in waits)  # the fake's Retry-After: 0, plus jitter
 
 
 def test_no_secret_appears_in_any_call_or_log(slack, events_url, caplog):
@@ -360,6 +363,9 @@ def test_queued_work_gives_way_to_requests_being_acked_but_not_for_ever():
         assert not started[0].wait(timeout=0.2)  # a request is mid-ack: the job waits
     now[0] = QUIET * 2  # the burst is over
     assert started[0].wait(timeout=5)
+    # The job waits as long as the fake clock says is left (real seconds): queue it 0.25 s before its priority
+    # ends, so that wait ends soon, and it finds the clock moved on.
+    now[0] = ACK_PRIORITY - 0.25
     with gate.acking_request():  # a request that never ends...
         threading.Thread(target=job, args=(1,)).start()
         assert not started[1].wait(timeout=0.2)

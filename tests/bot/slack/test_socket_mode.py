@@ -35,6 +35,12 @@ MEMBER, NOBODY = "U1", "UNOBODY"
 ALERT_ACTIONS = {"alert_acknowledge": "acknowledged", "alert_snooze_1d": "snoozed",
                  "alert_snooze_7d": "snoozed", "alert_expected": "expected"}
 ANSWER_BUTTONS = {"kpi_by_channel": "Organic Search", "kpi_by_device": "mobile", "kpi_vs_ly": "2025"}
+# Leaving `connected` waits for the readers; websocket-client's miss the close until their 10 s select ends
+# (bot/slack/socket_mode.py), so `serve` waits up to 3 s. Tests don't: their readers end alone, as daemons.
+QUICK_CLOSE = 0.1
+# The module's links wake their readers every second: a refreshed link's replacement then waits for its old
+# reader that long at most, not websocket-client's 10 s (LinkClient). serve keeps websocket-client's way.
+PING_TIMEOUT = 1.0
 
 
 def store() -> StoreSettings:
@@ -60,9 +66,10 @@ def link(shop):
         slack.join(MEMBER, CHANNEL)
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings, ThreadWarehouse(settings.database), client, "", lambda s: AS_OF, verify=False)
-        with connected(app, APP_TOKEN) as handlers:
+        with connected(app, APP_TOKEN, close_wait=QUICK_CLOSE, ping_timeout=PING_TIMEOUT) as handlers:
             socket.wait_for_open(LINKS)
             yield slack, socket, handlers
+        socket.wait(lambda: not socket.open_links(), what="the app to close its links")
 
 
 @pytest.fixture
@@ -184,7 +191,7 @@ def test_acks_never_wait_for_the_work_and_no_work_is_dropped(shop):
     with fake_slack() as slack, fake_socket_mode(slack) as socket:
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings, held_warehouse, client, "", lambda s: AS_OF, verify=False, workers=1)
-        with connected(app, APP_TOKEN):
+        with connected(app, APP_TOKEN, close_wait=QUICK_CLOSE):
             socket.wait_for_open(LINKS)
             envelopes = [socket.slash_command(slash_command_payload("aov last-7d", CHANNEL,
                                                                     slack.response_url(f"s{i}"))) for i in range(12)]
@@ -212,10 +219,12 @@ def test_an_envelope_is_in_flight_until_acked_so_queued_work_gives_way():
             seen.append(IN_FLIGHT.acking)  # work queued now waits while this is above zero
             ack()
 
-        with connected(app, APP_TOKEN, links=1):
+        with connected(app, APP_TOKEN, links=1, close_wait=QUICK_CLOSE):
             socket.wait_for_open(1)
             socket.wait_for_ack(socket.slash_command(slash_command_payload("help", CHANNEL, slack.response_url())))
-    assert seen and seen[0] >= 1 and IN_FLIGHT.acking == 0
+    with IN_FLIGHT.changed:  # the ack reaches the fake a moment before the handler counts it out
+        assert IN_FLIGHT.changed.wait_for(lambda: IN_FLIGHT.acking == 0, timeout=10)
+    assert seen and seen[0] >= 1
 
 
 class Clock:
@@ -233,7 +242,7 @@ def test_a_dropped_link_loses_no_scheduled_digest(shop):
     with fake_slack() as slack, fake_socket_mode(slack) as socket:
         environ = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": APP_TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url}
         runtime = assemble(settings, environ, clock=clock, today=lambda s: AS_OF)
-        with connected(runtime.app, APP_TOKEN, ping_interval=1.0):
+        with connected(runtime.app, APP_TOKEN, ping_interval=1.0, close_wait=QUICK_CLOSE):
             socket.wait_for_open(LINKS)
             socket.refusing = True  # Slack's edge is unreachable: no new link until it comes back
             socket.drop()
@@ -259,7 +268,7 @@ def test_the_app_token_opens_the_link_and_appears_nowhere_else(shop, caplog):
     with fake_slack() as slack, fake_socket_mode(slack) as socket:
         client = build_slack_client({"SLACK_BOT_TOKEN": TOKEN, "KPIBOT_SLACK_API_URL": slack.api_url})
         app = build_app(settings, ThreadWarehouse(settings.database), client, "", lambda s: AS_OF, verify=False)
-        with connected(app, APP_TOKEN):
+        with connected(app, APP_TOKEN, close_wait=QUICK_CLOSE):
             socket.wait_for_open(LINKS)
             envelope = socket.slash_command(slash_command_payload("help", CHANNEL, slack.response_url("t")))
             socket.wait_for_ack(envelope)
@@ -323,7 +332,7 @@ def test_slack_sdks_built_in_client_works_against_the_fake_unchanged():
     with fake_slack() as slack, fake_socket_mode(slack) as socket:
         received: list[str] = []
         client = SocketModeClient(app_token=APP_TOKEN, web_client=WebClient(base_url=slack.api_url),
-                                  on_message_listeners=[received.append])
+                                  on_message_listeners=[received.append], auto_reconnect_enabled=False)
         client.socket_mode_request_listeners.append(lambda sdk, request: sdk.send_socket_mode_response(
             SocketModeResponse(envelope_id=request.envelope_id, payload={"text": "ok"})))
         try:
@@ -331,6 +340,9 @@ def test_slack_sdks_built_in_client_works_against_the_fake_unchanged():
             first = socket.wait_for_links(1)
             envelope = socket.slash_command(slash_command_payload("help", CHANNEL, slack.response_url()))
             assert socket.wait_for_ack(envelope).payload == {"text": "ok"}
+            # Slack ends the link; the client's own close would otherwise sit out its 3 s read timeout
+            socket.close_link(first)
+            socket.wait(lambda: not first.open, what="the link to close")
         finally:
             client.close()
         hello = json.loads(received[0])
