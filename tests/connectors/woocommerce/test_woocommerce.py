@@ -67,7 +67,7 @@ def test_an_orders_page_parses_statuses_refunds_guests_and_lines():
 
 
 def test_a_backfill_stores_what_pandas_counts_and_stops_at_the_last_page():
-    state = WooEmulatorState(demo_orders(45))
+    state = WooEmulatorState(demo_orders(20))  # twenty-odd pages of 100, the last one partly full
     db = open_database()
     with serve_woocommerce(state) as site:
         expected = woo_frame(served(site.url))
