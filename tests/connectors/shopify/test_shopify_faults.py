@@ -228,7 +228,7 @@ def test_a_shop_that_accepts_but_never_answers_hits_the_deadline_then_gives_up()
     threading.Thread(target=accept_and_stall, daemon=True).start()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     client = ShopifyClient(ShopifyAccess(STORE, SHOP, url, TOKEN, "SHOPIFY_TOKEN_DEMO"),
-                           RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.3)
+                           RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.1)
     db = open_database()
     try:
         with pytest.raises(ShopifyError, match="cannot reach Shopify .* after 2 attempts"):
