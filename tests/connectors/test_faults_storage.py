@@ -27,10 +27,10 @@ from tests.support.ga4 import AS_OF, STORE, demo_shop, synced_demo_db
 from tests.support.kill_at import resync
 from tests.support.storage import REPORT_TABLES, dump, kill_at, report_state, reprocessed
 
-# The warehouse holds two months; the re-sync rewrites its last 38 days, enough new rows for the
+# The warehouse holds two months; the re-sync rewrites its last two weeks, enough new rows for the
 # full-disk steps below (at least 12 more pages) and still rows before them that it must leave alone.
 SHOP_DAYS = 60
-START, END = AS_OF - timedelta(days=38), AS_OF - timedelta(days=1)
+START, END = AS_OF - timedelta(days=14), AS_OF - timedelta(days=1)
 TABLES = tuple(REPORT_TABLES.values())
 State = dict[str, dict[str, list[tuple[Any, ...]]]]
 
