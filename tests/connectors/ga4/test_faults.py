@@ -28,7 +28,7 @@ from kpi.query.parser import Command
 from kpi.settings import StoreSettings
 from tests.support.ga4 import AS_OF, PROPERTY, STORE, demo_shop, emulator, fixed_clock, sync_all
 
-# Two weeks: eleven final days before GA4's re-pull window, and enough days that a rowCount of 500,001
+# Two weeks: twelve final days before the re-pull window, and enough days that a rowCount of 500,001
 # is plausible (50,000 rows a day), so each check below meets the case it names.
 START, END = AS_OF - timedelta(days=14), AS_OF - timedelta(days=1)
 TABLES = ("ga4_sessions", "ga4_users", "ga4_ads", "ga4_chunks", "sync_state")
