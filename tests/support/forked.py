@@ -24,6 +24,7 @@ from tests.support.paths import ROOT
 
 # What the children import: loaded once in the fork server, shared copy-on-write by every child.
 PRELOAD = ["pandas", "connectors.warehouse", "connectors.ga4.client", "connectors.ga4.sync",
+           "google.analytics.data_v1beta",  # build_client imports it lazily: half a second in every GA4 child
            "connectors.klaviyo.sync", "connectors.meta_ads.sync", "connectors.orders.importer",
            "schedules.jobs", "bot.cli.composition", "tests.support.ga4", "tests.support.deliveries",
            "tests.support.agency", "tests.support.marketing", "tests.fakes.slack_api"]

@@ -14,11 +14,15 @@ from connectors.engine.database import Database
 from tests.support import forked
 
 REPORT_TABLES = {"sessions": "ga4_sessions", "users": "ga4_users", "ads": "ga4_ads"}  # in sync order
+# channels a re-processing shows for the first time, each with the rows of an existing one
+NEW_CHANNELS = {"Referral": ("AI Assistant", "Affiliates"), "Organic Social": ("Audio", "Display", "Video",
+                                                                               "Mobile Push")}
 
 
 def reprocessed(shop: DemoShop, start: date, end: date) -> DemoShop:
     """The shop as GA4 tells it after re-processing [start, end]: every figure moved, a channel
-    and a campaign vanished on some days, two channels appeared (so the chunk needs more pages)."""
+    and a campaign vanished on some days, six channels appeared (so the chunk needs more pages:
+    about a page more per day of it)."""
     first, last = start.strftime("%Y%m%d"), end.strftime("%Y%m%d")
 
     def inside(frame: pd.DataFrame) -> pd.Series:
@@ -30,9 +34,9 @@ def reprocessed(shop: DemoShop, start: date, end: date) -> DemoShop:
     sessions.loc[moved, "sessions"] += 3
     sessions.loc[moved, "purchaseRevenue"] = (sessions.loc[moved, "purchaseRevenue"] * 1.05).round(2)
     gone = moved & (sessions["sessionDefaultChannelGroup"] == "SMS") & sessions["date"].map(odd_day)
-    referral = sessions[moved & (sessions["sessionDefaultChannelGroup"] == "Referral")]
-    sessions = pd.concat([sessions[~gone], referral.assign(sessionDefaultChannelGroup="AI Assistant"),
-                          referral.assign(sessionDefaultChannelGroup="Affiliates")], ignore_index=True)
+    appeared = [sessions[moved & (sessions["sessionDefaultChannelGroup"] == like)].assign(
+        sessionDefaultChannelGroup=name) for like, names in NEW_CHANNELS.items() for name in names]
+    sessions = pd.concat([sessions[~gone], *appeared], ignore_index=True)
     users = shop.users.copy()
     users.loc[inside(users), "totalUsers"] += 11
     ads = shop.ads.copy()
@@ -43,9 +47,10 @@ def reprocessed(shop: DemoShop, start: date, end: date) -> DemoShop:
 
 
 def dump(db: Database, table: str, where: str = "", params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every row of ``table``, in a stable order."""
-    rows = db.execute(f"SELECT * FROM {table} {where}", params).fetchall()
-    return sorted(rows, key=lambda row: tuple(map(repr, row)))
+    """Every row of ``table``, in a stable order: SQLite's, by each column in turn (no key built in Python)."""
+    columns = len(db.execute(f"SELECT * FROM {table} LIMIT 0").description)
+    order = ", ".join(str(column) for column in range(1, columns + 1))
+    return db.execute(f"SELECT * FROM {table} {where} ORDER BY {order}", params).fetchall()
 
 
 def report_state(db: Database, report: str) -> dict[str, list[tuple[Any, ...]]]:

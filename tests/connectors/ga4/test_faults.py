@@ -28,7 +28,9 @@ from kpi.query.parser import Command
 from kpi.settings import StoreSettings
 from tests.support.ga4 import AS_OF, PROPERTY, STORE, demo_shop, emulator, fixed_clock, sync_all
 
-START, END = AS_OF - timedelta(days=40), AS_OF - timedelta(days=1)
+# Two weeks: twelve final days before the re-pull window, and enough days that a rowCount of 500,001
+# is plausible (50,000 rows a day), so each check below meets the case it names.
+START, END = AS_OF - timedelta(days=14), AS_OF - timedelta(days=1)
 TABLES = ("ga4_sessions", "ga4_users", "ga4_ads", "ga4_chunks", "sync_state")
 FINAL_THROUGH = fixed_clock().date() - timedelta(days=3)  # GA4 finishes a day within 48 h; kpibot re-pulls 3
 
@@ -134,15 +136,16 @@ def test_days_inside_the_repull_window_may_change_but_final_days_may_not_vanish(
 
 # -- the wire misbehaves: retried with jittered backoff, then one sentence
 
-DEADLINE = 2.0  # seconds for a whole request in these tests (120 s by default); ample for a normal answer
+DEADLINE = 0.5  # seconds for a whole request in these tests (120 s by default); ample for two weeks' answer
+DRIP_EVERY = DEADLINE / 20  # far below the per-read timeout (the deadline), as in any slow drip
 
 WIRE_FAULTS = [
     ("malformed_json", {}, Ga4MalformedError, "not valid JSON"),
     ("truncated", {}, Ga4MalformedError, "the answer was cut off"),
     ("reset", {}, Ga4UnreachableError, "connection reset"),
     ("stall", {"seconds": 30}, Ga4TimeoutError, f"no complete answer within {DEADLINE:g} s"),
-    # a byte every 0.1 s never trips a per-read timeout: only a deadline for the whole call ends it
-    ("drip", {"seconds": 0.1}, Ga4TimeoutError, f"no complete answer within {DEADLINE:g} s"),
+    # a byte every 25 ms never trips a per-read timeout: only a deadline for the whole call ends it
+    ("drip", {"seconds": DRIP_EVERY}, Ga4TimeoutError, f"no complete answer within {DEADLINE:g} s"),
 ]
 
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-from datetime import date, timedelta
+import signal
+from dataclasses import replace
+from datetime import timedelta
+from functools import lru_cache
 
 import pandas as pd
 import pytest
 
+from connectors.demo.shop import DemoShop
 from connectors.ga4.fetch import Ga4AccessError
 from connectors.ga4.sync import plan_range
 from connectors.ga4.sync_log import last_runs
 from connectors.warehouse import open_database
 from tests.support.engines import ENGINES, warehouse_on
 from tests.support.ga4 import AS_OF, STORE, demo_frames, demo_shop, emulator, sync_all
+from tests.support.storage import kill_at
 
-START, END = AS_OF - timedelta(days=120), AS_OF - timedelta(days=1)
+# Two months: every channel, device and campaign, and room for the overlapping ranges below.
+DAYS = 60
+START, END = AS_OF - timedelta(days=DAYS), AS_OF - timedelta(days=1)
+THREE_YEARS = 1096
 
 
 def table(db, name: str) -> pd.DataFrame:
@@ -66,7 +71,7 @@ def test_429_and_503_are_retried_and_the_sync_succeeds():
         result = sync_all(db, client, START, END)
     assert result.ok
     assert result.requests == 3 + 4  # three reports in one chunk each, plus four refused attempts
-    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 120
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == DAYS
 
 
 def test_a_400_on_one_report_leaves_the_others_synced_with_the_api_message():
@@ -76,7 +81,7 @@ def test_a_400_on_one_report_leaves_the_others_synced_with_the_api_message():
         result = sync_all(db, client, START, END)
     assert "advertiserAdCost is not a valid metric" in result.errors["ads"]
     assert db.execute("SELECT COUNT(*) FROM ga4_ads").fetchone()[0] == 0
-    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_users").fetchone()[0] == 120
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_users").fetchone()[0] == DAYS
     assert "ads" in last_runs(db, STORE)[0]["error"]
 
 
@@ -89,13 +94,28 @@ def test_a_403_names_the_property_and_the_service_account(tmp_path):
     assert last_runs(db, STORE)[0]["error"]
 
 
+@lru_cache(maxsize=1)
+def three_thin_years() -> DemoShop:
+    """Three years of the demo shop with one sessions row and one ad row a day.
+
+    How many requests a backfill takes depends on its days (chunks of up to 400) and on
+    rows per page (250,000): a year of the full shop, 19,200 sessions rows, fits one page
+    as a year of this one does, and parsing 52,000 rows would only spend time.
+    """
+    shop = demo_shop(AS_OF, days=1100)  # the Klaviyo tests' three years: one build serves both
+    sessions = shop.sessions
+    one = ((sessions["sessionDefaultChannelGroup"] == "Direct") & (sessions["deviceCategory"] == "desktop")
+           & (sessions["newVsReturning"] == "new"))
+    ads = shop.ads[shop.ads["sessionCampaignName"] == "brand"]
+    return replace(shop, sessions=sessions[one].reset_index(drop=True), ads=ads.reset_index(drop=True))
+
+
 def test_a_three_year_backfill_uses_few_requests():
-    as_of = date(2026, 11, 24)
     db = open_database()
-    with emulator(demo_shop(as_of, days=1096)) as (running, client):
-        result = sync_all(db, client, as_of - timedelta(days=1096), as_of - timedelta(days=1))
+    with emulator(three_thin_years()) as (running, client):
+        result = sync_all(db, client, AS_OF - timedelta(days=THREE_YEARS), AS_OF - timedelta(days=1))
     assert running.state.requests == result.requests <= 9
-    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 1096
+    assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == THREE_YEARS
 
 
 def test_incremental_runs_repull_the_trailing_three_days(synced):
@@ -109,29 +129,15 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
     start, end = AS_OF - timedelta(days=days), AS_OF - timedelta(days=1)
     reference = open_database()
     shop = demo_shop(AS_OF, days=days)
-    with emulator(shop) as (_, client):
-        sync_all(reference, client, start, end)
     killed_db = tmp_path / "killed.db"
-    script = textwrap.dedent(f"""
-        import os
-        from datetime import date
-        import connectors.ga4.sync as sync
-        from connectors.warehouse import open_database
-        from tests.support.ga4 import demo_shop, emulator, sync_all
-        original = sync.update_synced_through
-        def die_after_first_chunk(*args, **kwargs):
-            original(*args, **kwargs)
-            os._exit(9)  # a hard kill: no cleanup, no commit of anything in flight
-        sync.update_synced_through = die_after_first_chunk
-        db = open_database({str(killed_db)!r})
-        with emulator(demo_shop(date.fromisoformat({AS_OF.isoformat()!r}), days={days})) as (_, client):
-            sync_all(db, client, date.fromisoformat({start.isoformat()!r}), date.fromisoformat({end.isoformat()!r}))
-    """)
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
-    assert process.returncode == 9, process.stderr.decode()
-    db = open_database(killed_db)
-    assert db.execute("SELECT COUNT(*) FROM ga4_users").fetchone()[0] == 0  # only the first report got in
-    with emulator(shop) as (_, client):
+    with emulator(shop) as (running, client):
+        sync_all(reference, client, start, end)
+        # SIGKILL once the first chunk has advanced its sync state, before that transaction commits
+        process = kill_at(killed_db, [r"^\s*INSERT INTO sync_state\b", r"^\s*COMMIT"], "sync", running.url,
+                          start.isoformat(), end.isoformat())
+        assert process.returncode == -signal.SIGKILL, process.stderr
+        db = open_database(killed_db)
+        assert db.execute("SELECT COUNT(*) FROM ga4_users").fetchone()[0] == 0  # only the first report got in
         sync_all(db, client, start, end)
     for name in ("ga4_sessions", "ga4_users", "ga4_ads"):
         pd.testing.assert_frame_equal(table(db, name), table(reference, name))
@@ -140,11 +146,10 @@ def test_a_killed_sync_rerun_ends_with_the_same_tables(tmp_path):
 def test_a_nearly_spent_hourly_quota_stops_the_sync_and_keeps_what_was_stored():
     from connectors.ga4.fetch import Ga4QuotaLow
 
-    as_of = date(2026, 11, 24)
     db = open_database()
-    with emulator(demo_shop(as_of, days=1096)) as (running, client):
+    with emulator(three_thin_years()) as (running, client):
         running.state.tokens_used = 39_990  # the emulator's hourly allowance is 40,000 tokens
         with pytest.raises(Ga4QuotaLow, match="tokens left this hour"):
-            sync_all(db, client, as_of - timedelta(days=1096), as_of - timedelta(days=1))
+            sync_all(db, client, AS_OF - timedelta(days=THREE_YEARS), AS_OF - timedelta(days=1))
         assert running.state.requests == 1
     assert db.execute("SELECT COUNT(DISTINCT date) FROM ga4_sessions").fetchone()[0] == 400

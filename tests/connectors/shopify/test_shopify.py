@@ -80,7 +80,7 @@ def test_the_emulators_bulk_lines_say_what_its_graphql_nodes_say():
 
 
 def test_a_backfill_stores_what_pandas_counts_from_the_emulators_orders():
-    orders = demo_orders(60)
+    orders = demo_orders(30)  # ~3,800 orders: four batches of 1,000 from one bulk export
     db = open_database()
     with shopify(orders) as (running, clock):
         result = sync(db, running, clock, batch_rows=1_000)

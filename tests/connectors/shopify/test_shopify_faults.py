@@ -6,9 +6,6 @@ from __future__ import annotations
 import logging
 import math
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +22,7 @@ from connectors.shopify.bulk import MalformedExport
 from connectors.shopify.client import ShopifyAccess, ShopifyClient, ShopifyError
 from connectors.shopify.sync import sync_shopify
 from connectors.warehouse import open_database
+from tests.support import forked
 from tests.support.ga4 import demo_shop, emulator
 from tests.support.paths import FIXTURES
 from tests.support.shops import (
@@ -145,51 +143,13 @@ def test_a_missing_token_variable_is_a_config_error_that_names_it(cli, capsys, m
     assert "shopify.token_env names SHOPIFY_TOKEN_DEMO, which is not set" in capsys.readouterr().err
 
 
-KILLER = """
-import os
-from contextlib import contextmanager
-from datetime import datetime, UTC
-import connectors.orders.shop_store as shop_orders
-from connectors.shopify.client import ShopifyAccess, ShopifyClient
-from connectors.shopify.sync import sync_shopify
-from connectors.warehouse import open_database
-from tests.support.shops import NOW, SHOP, STORE, TOKEN, destination
-
-POINT, URL, PATH = {point!r}, {url!r}, {path!r}
-writes = 0
-write_batch, transaction = shop_orders.write_batch, shop_orders.transaction
-
-def counting(*args, **kwargs):
-    global writes
-    writes += 1
-    if POINT == "between_batches" and writes == 3:
-        os._exit(9)  # two batches committed, the third never started
-    return write_batch(*args, **kwargs)
-
-@contextmanager
-def dying(db):
-    with transaction(db):
-        yield
-        if POINT == "inside_transaction" and writes == 3:
-            os._exit(9)  # the third batch's statements ran; no COMMIT
-
-shop_orders.write_batch, shop_orders.transaction = counting, dying
-import connectors.orders.shop_sync as shop_sync
-shop_sync.write_batch = counting
-db = open_database(PATH)
-client = ShopifyClient(ShopifyAccess(STORE, SHOP, URL, TOKEN, "SHOPIFY_TOKEN_DEMO"))
-sync_shopify(db, client, destination(db, "shopify"), now=NOW, batch_rows=300)
-"""
-
-
 @pytest.mark.parametrize("point", ["between_batches", "inside_transaction"])
 def test_a_sync_killed_mid_way_then_run_again_equals_one_never_interrupted(tmp_path, point):
     orders = demo_orders(30)
     killed, clean = twin_databases(tmp_path)
     with shopify(orders) as (running, clock):
-        process = subprocess.run([sys.executable, "-c", textwrap.dedent(KILLER.format(
-            point=point, url=running.url, path=str(killed)))], capture_output=True, timeout=120)
-        assert process.returncode == 9, process.stderr.decode()
+        process = forked.run("tests.support.kill_sync", ["shopify", running.url, str(killed), point], timeout=120)
+        assert process.returncode == 9, process.stderr
         db = open_database(killed)
         stored = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
         assert 0 < stored < len(orders) and synced_from(db, STORE, "shopify") is None
@@ -268,7 +228,7 @@ def test_a_shop_that_accepts_but_never_answers_hits_the_deadline_then_gives_up()
     threading.Thread(target=accept_and_stall, daemon=True).start()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     client = ShopifyClient(ShopifyAccess(STORE, SHOP, url, TOKEN, "SHOPIFY_TOKEN_DEMO"),
-                           RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.3)
+                           RetryPolicy(max_attempts=2, sleep=lambda seconds: None), deadline=0.1)
     db = open_database()
     try:
         with pytest.raises(ShopifyError, match="cannot reach Shopify .* after 2 attempts"):

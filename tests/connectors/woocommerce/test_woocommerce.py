@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import subprocess
-import sys
-import textwrap
 from datetime import timedelta
 
 import pandas as pd
@@ -22,6 +19,7 @@ from connectors.woocommerce.client import WooCommerceAuthError, WooCommerceError
 from connectors.woocommerce.emulator import WooEmulatorState, serve_woocommerce
 from connectors.woocommerce.parse import parse_order
 from connectors.woocommerce.sync import sync_woocommerce
+from tests.support import forked
 from tests.support.ga4 import demo_shop, emulator
 from tests.support.paths import FIXTURES
 from tests.support.shops import (
@@ -69,7 +67,7 @@ def test_an_orders_page_parses_statuses_refunds_guests_and_lines():
 
 
 def test_a_backfill_stores_what_pandas_counts_and_stops_at_the_last_page():
-    state = WooEmulatorState(demo_orders(45))
+    state = WooEmulatorState(demo_orders(20))  # twenty-odd pages of 100, the last one partly full
     db = open_database()
     with serve_woocommerce(state) as site:
         expected = woo_frame(served(site.url))
@@ -183,34 +181,12 @@ def test_a_wrong_key_raises_an_auth_error_without_the_secret():
     assert "not-the-secret" not in str(error.value) and "WC_SECRET_DEMO" in str(error.value)
 
 
-WOO_KILLER = """
-import os
-import connectors.orders.shop_sync as shop_sync
-from connectors.warehouse import open_database
-from connectors.woocommerce.sync import sync_woocommerce
-from tests.support.shops import NOW, destination, woo_client
-
-write_batch, pages = shop_sync.write_batch, 0
-
-def dies_on_the_third_page(*args, **kwargs):
-    global pages
-    pages += 1
-    if pages == 3:
-        os._exit(9)
-    return write_batch(*args, **kwargs)
-
-shop_sync.write_batch = dies_on_the_third_page
-db = open_database({path!r})
-sync_woocommerce(db, woo_client({url!r}), destination(db, "woocommerce"), now=NOW)
-"""
-
-
 def test_a_sync_killed_between_pages_then_run_again_equals_one_never_interrupted(tmp_path):
     killed, clean = twin_databases(tmp_path)
     with serve_woocommerce(WooEmulatorState(demo_orders(10))) as site:
-        script = textwrap.dedent(WOO_KILLER.format(path=str(killed), url=site.url))
-        process = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
-        assert process.returncode == 9, process.stderr.decode()
+        # os._exit(9) as the third page's batch starts
+        process = forked.run("tests.support.kill_sync", ["woocommerce", site.url, str(killed), "3"], timeout=120)
+        assert process.returncode == 9, process.stderr
         db, reference = open_database(killed), open_database(clean)
         assert db.execute("SELECT COUNT(*) FROM orders").fetchone()[0] == 200  # two pages of 100 got in
         sync(db, site.url)
