@@ -66,8 +66,12 @@ def demo_run(as_of_day: str) -> Path:
     version = f"{as_of_day}-{code_version()}"
     if DEMO_RUNS.exists():
         for stale in DEMO_RUNS.iterdir():  # another version's run, half-built run or lock
-            if not stale.name.startswith((version, f".{version}")):
-                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+            if stale.name.startswith((version, f".{version}")):
+                continue
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
     def run_the_demo(folder: Path) -> None:
         assert main(["demo", "--db", str(folder / "kpibot.db"), "--as-of", as_of_day]) == 0
