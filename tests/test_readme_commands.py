@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import shutil
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,9 @@ def code_version() -> str:
     sources = (path for top in ("bot", "connectors", "kpi", "schedules") for path in (ROOT / top).rglob("*.py"))
     for path in sorted(sources):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    for library in sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()):
+    installed = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})  # not the cwd
+    for library in sorted(f"{dist.metadata['Name']}=={dist.version}"
+                          for dist in importlib.metadata.distributions(path=installed)):
         digest.update(library.encode())
     return digest.hexdigest()[:16]
 
@@ -62,9 +65,13 @@ def demo_run(as_of_day: str) -> Path:
     ask (the other waits), and reused by later runs of the suite until the code changes."""
     version = f"{as_of_day}-{code_version()}"
     if DEMO_RUNS.exists():
-        for stale in DEMO_RUNS.iterdir():
-            if stale.is_dir() and not stale.name.startswith((version, f".{version}")):
+        for stale in DEMO_RUNS.iterdir():  # another version's run, half-built run or lock
+            if stale.name.startswith((version, f".{version}")):
+                continue
+            if stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
     def run_the_demo(folder: Path) -> None:
         assert main(["demo", "--db", str(folder / "kpibot.db"), "--as-of", as_of_day]) == 0
