@@ -38,6 +38,11 @@ def build_slack_client(environ: Mapping[str, str], require_token: bool = True,
                             retry_handlers=[CountedRateLimits(max_retry_count=RATE_LIMIT_RETRIES, sleep=sleep)])
 
 
+# Its own generator: a worker thread drawing from the shared one would disturb whoever seeded it (and fails
+# Hypothesis's check that nothing else draws from `random` while a test generates its input).
+JITTER = random.Random()
+
+
 class CountedWebClient(WebClient):
     """A WebClient that counts its calls by method, and its failures by method and Slack's error code."""
 
@@ -79,7 +84,7 @@ class CountedRateLimits(RateLimitErrorRetryHandler):
         state.next_attempt_requested = True
         retry_after = next((values for name, values in response.headers.items() if name.lower() == "retry-after"),
                            None)
-        self.sleep((int(retry_after[0]) if retry_after else 1) + random.random())  # the jitter, as slack_sdk adds it
+        self.sleep((int(retry_after[0]) if retry_after else 1) + JITTER.random())  # the jitter, as slack_sdk adds it
         state.increment_current_attempt()
 
 
