@@ -44,11 +44,25 @@ def manifest():
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    with fake_slack() as slack:
-        client = build_slack_client({"SLACK_BOT_TOKEN": "xoxb-x", "KPIBOT_SLACK_API_URL": slack.api_url})
-        settings = Settings(database=tmp_path_factory.mktemp("m") / "x.db")
-        yield build_app(settings, ThreadWarehouse(settings.database), client, "s", lambda store: None, verify=False)
+def slack():
+    with fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, slack):
+    client = build_slack_client({"SLACK_BOT_TOKEN": "xoxb-x", "KPIBOT_SLACK_API_URL": slack.api_url})
+    settings = Settings(database=tmp_path_factory.mktemp("m") / "x.db")
+    app = build_app(settings, ThreadWarehouse(settings.database), client, "s", lambda store: None, verify=False)
+    yield app
+    app.listener_runner.listener_executor.shutdown(wait=True)  # the queued work ends while the fake still answers
+
+
+@pytest.fixture(scope="module")
+def url(slack):
+    """The response URL: the fake's, so the work each ack queues ends at once (at a URL that refuses,
+    slack_sdk retries each answer after a backoff, and the process waited seconds for those at exit)."""
+    return slack.response_url()
 
 
 def status(app, body: str, content_type: str = "application/x-www-form-urlencoded") -> int:
@@ -56,9 +70,9 @@ def status(app, body: str, content_type: str = "application/x-www-form-urlencode
     return app.dispatch(BoltRequest(body=body, headers=headers)).status
 
 
-def command(name: str) -> str:
+def command(name: str, url: str) -> str:
     return urlencode({"command": name, "text": "help", "channel_id": "C0X", "user_id": "U1", "team_id": "T1",
-                      "response_url": "http://127.0.0.1:9/r"})
+                      "response_url": url})
 
 
 def test_scopes_and_settings(manifest):
@@ -68,21 +82,21 @@ def test_scopes_and_settings(manifest):
     assert manifest["settings"]["socket_mode_enabled"] is True
 
 
-def test_declared_commands_and_events_have_handlers(manifest, app):
+def test_declared_commands_and_events_have_handlers(manifest, app, url):
     for declared in manifest["features"]["slash_commands"]:
-        assert status(app, command(declared["command"])) == 200
+        assert status(app, command(declared["command"], url)) == 200
     for name in manifest["settings"]["event_subscriptions"]["bot_events"]:
         assert status(app, event({"type": name, "user": "U1", "tab": "messages"}), "application/json") == 200
-    assert status(app, command("/undeclared")) == 404
+    assert status(app, command("/undeclared", url)) == 404
     assert status(app, event({"type": "reaction_added", "user": "U1"}), "application/json") == 404
 
 
-def test_every_rendered_button_has_a_handler(app):
+def test_every_rendered_button_has_a_handler(app, url):
     for action in RENDERED_ACTIONS:
         value = "1" if action.startswith(("alert_", "incident_", "report_")) else json.dumps({"q": "help"})
-        assert status(app, block_action(action, value, "C0X", "http://127.0.0.1:9/r")) == 200, action
-    assert status(app, block_action("not_ours", "1", "C0X", "http://127.0.0.1:9/r")) == 404
-    assert status(app, block_action("alert_snooze_10000d", "1", "C0X", "http://127.0.0.1:9/r")) == 200  # refused
+        assert status(app, block_action(action, value, "C0X", url)) == 200, action
+    assert status(app, block_action("not_ours", "1", "C0X", url)) == 404
+    assert status(app, block_action("alert_snooze_10000d", "1", "C0X", url)) == 200  # refused
 
 
 def test_the_targets_modal_has_a_submission_handler(app):
