@@ -30,8 +30,6 @@ from starlette.routing import Route
 
 from schedules.leasing import DEFAULT_TIMING, Timing
 
-STALE_AFTER = DEFAULT_TIMING.stale  # three missed heartbeats: the scheduler is stuck or gone
-
 
 @dataclass
 class Health:

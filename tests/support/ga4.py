@@ -24,6 +24,7 @@ from connectors.orders.importer import import_file
 from connectors.warehouse import open_database
 from connectors.warehouse_copy import copy_warehouse
 from tests.support.engines import fresh_schema
+from tests.support.paths import DEMO_DBS
 
 STORE = "demo-shop"
 PROPERTY = "100000001"
@@ -58,7 +59,6 @@ def _demo_shop(as_of: date, days: int, planted: bool) -> DemoShop:
     return build_demo_shop(as_of, days, planted)
 
 
-_CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
 # A cached warehouse is only reused while the demo shop that filled it is unchanged.
 _SHOP_VERSION = demo_data_version()
 
@@ -67,7 +67,7 @@ def synced_demo_db(path: Path, as_of: date = AS_OF, days: int = 400, planted: bo
                    orders: bool = False) -> Database:
     """A warehouse with the demo shop synced through the real client (cached per worker); with ``orders``,
     the demo shop's order export imported too, as `kpibot demo` does."""
-    cached = _CACHE / f"demo-{as_of}-{days}-{int(planted)}-{int(orders)}-{_SHOP_VERSION}.db"
+    cached = DEMO_DBS / f"demo-{as_of}-{days}-{int(planted)}-{int(orders)}-{_SHOP_VERSION}.db"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = cached.with_suffix(f".{datetime.now().timestamp()}.tmp")

@@ -31,6 +31,7 @@ from connectors.pacing import Pacer, RetryPolicy, SimClock
 from connectors.warehouse import Warehouse, open_database
 from kpi.settings import KlaviyoSettings, MetaAdsSettings, StoreSettings
 from tests.support.ga4 import AS_OF, demo_shop, synced_demo_db
+from tests.support.paths import DEMO_DBS, ROOT
 
 STORE = "demo-shop"
 ACCOUNT = "act_1234567890"
@@ -104,20 +105,19 @@ def in_period(frame: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
 # beside synced_demo_db's and copied as those are, until any connector's code changes.
 MARKETING_STORE = StoreSettings(STORE, "100000001", klaviyo=KlaviyoSettings("KLAVIYO_KEY_TEST"),
                                 meta_ads=MetaAdsSettings(ACCOUNT, "META_TOKEN_TEST"))
-_CACHE = Path(__file__).resolve().parents[2] / ".pytest_cache" / "kpibot-demo-dbs"
 
 
 @lru_cache(maxsize=1)
 def _connectors_version() -> str:
     """The Klaviyo and Meta demo accounts and every sync and import live in connectors/: a hash of all of it."""
     digest = hashlib.sha256()
-    for source in sorted((_CACHE.parents[1] / "connectors").rglob("*.py")):
+    for source in sorted((ROOT / "connectors").rglob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def synced_marketing_db(path: Path, *, orders: bool = True, meta_currency: str = "EUR") -> Warehouse:
-    cached = _CACHE / f"marketing-{AS_OF}-{int(orders)}-{meta_currency}-{_connectors_version()}.db"
+    cached = DEMO_DBS / f"marketing-{AS_OF}-{int(orders)}-{meta_currency}-{_connectors_version()}.db"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         building = cached.with_suffix(f".{os.getpid()}.tmp")  # workers may build it at once: replace is atomic
